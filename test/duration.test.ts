@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { formatDuration, parseDuration } from "../src/duration.js";
+
+describe("durations", () => {
+  it.each([
+    ["250ms", 250],
+    ["5s", 5000],
+    ["1.5s", 1500],
+    ["1m", 60_000],
+    ["1m30s", 90_000],
+    ["2h", 7_200_000],
+  ])("parses %s", (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(["", "30", "-1s", "5 s", "1d", "s", "1s2"])("rejects %j", (text) => {
+    expect(parseDuration(text)).toBeUndefined();
+  });
+
+  it.each([
+    [850, "850ms"],
+    [1234, "1.2s"],
+    [42_000, "42s"],
+    [125_000, "2m 5s"],
+    [3_600_000, "1h 0m"],
+  ])("formats %d ms as %s", (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+});
