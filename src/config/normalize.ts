@@ -1,0 +1,184 @@
+import { statSync } from "node:fs";
+import { constants } from "node:os";
+import { resolve } from "node:path";
+import { splitCommandLine } from "../command-line.js";
+import { parseDuration } from "../duration.js";
+import type { ConfigIssue } from "../errors.js";
+import { readEnvFiles } from "./env-file.js";
+import type { ConfigSource, ConfigPath } from "./source.js";
+import {
+  DEFAULT_HEALTH_INTERVAL_MS,
+  DEFAULT_HEALTH_TIMEOUT_MS,
+  DEFAULT_PORT_NAME,
+  DEFAULT_RANGE,
+  DEFAULT_STOP_TIMEOUT_MS,
+  type CommandConfig,
+  type HealthConfig,
+  type PortRequestConfig,
+  type RawCommandLine,
+  type RawConfig,
+  type RawHealth,
+  type RawService,
+  type ServiceConfig,
+} from "./types.js";
+
+/** What normalizing needs besides the raw data. */
+export interface NormalizeContext {
+  source: ConfigSource;
+  /** Folder of the config file. */
+  dir: string;
+  issues: ConfigIssue[];
+}
+
+/** Ports allocation range: `8000-9000` → {from, to}, checked for order and bounds. */
+export function normalizeRange(raw: RawConfig, ctx: NormalizeContext): { from: number; to: number } {
+  const text = raw.ports?.range;
+  if (text === undefined) return { ...DEFAULT_RANGE };
+  const [from, to] = text.split("-").map((part) => Number(part.trim())) as [number, number];
+  const path = ["ports", "range"];
+  if (from < 1 || to > 65535 || from > 65535 || to < 1) {
+    ctx.issues.push(ctx.source.issue(path, `port range "${text}" is out of bounds: ports go from 1 to 65535`));
+  } else if (from > to) {
+    ctx.issues.push(ctx.source.issue(path, `port range "${text}" is inverted`, { hint: `write it low to high: ${to}-${from}` }));
+  }
+  return { from, to };
+}
+
+/** Turns one raw service into its normalized form, adding an issue for every problem found. */
+export function normalizeService(name: string, raw: RawService, ctx: NormalizeContext): ServiceConfig {
+  const at = (...rest: ConfigPath) => ["services", name, ...rest];
+  const ports = normalizePorts(raw, ctx, at());
+  return {
+    name,
+    command: normalizeServiceCommand(raw, ctx, at),
+    cwd: normalizeCwd(raw, ctx, at("cwd")),
+    env: Object.fromEntries(Object.entries(raw.env ?? {}).map(([key, value]) => [key, String(value)])),
+    envFromFiles: readEnvFiles(raw.env_file, ctx, at("env_file")),
+    ports,
+    dependsOn: Array.isArray(raw.depends_on)
+      ? raw.depends_on.map((service) => ({ service, condition: "healthy" as const }))
+      : Object.entries(raw.depends_on ?? {}).map(([service, condition]) => ({ service, condition })),
+    health: normalizeHealth(raw.health, ports, raw.shell === true, ctx, at("health")),
+    stopSignal: normalizeSignal(raw.stop_signal, ctx, at("stop_signal")),
+    stopTimeoutMs: duration(raw.stop_timeout, DEFAULT_STOP_TIMEOUT_MS),
+    disabled: raw.disabled === true,
+  };
+}
+
+function normalizePorts(raw: RawService, ctx: NormalizeContext, at: ConfigPath): PortRequestConfig[] {
+  if (raw.port !== undefined && raw.ports !== undefined) {
+    ctx.issues.push(ctx.source.issue([...at, "ports"], "use either `port` or `ports`, not both", { at: "key", hint: "with `ports`, the first one is the primary port" }));
+  }
+  if (raw.ports) {
+    return Object.entries(raw.ports).map(([name, value]) => (value === "auto" ? { name } : { name, preferred: value }));
+  }
+  if (raw.port === "none") return [];
+  if (typeof raw.port === "number") return [{ name: DEFAULT_PORT_NAME, preferred: raw.port }];
+  return [{ name: DEFAULT_PORT_NAME }];
+}
+
+function normalizeServiceCommand(raw: RawService, ctx: NormalizeContext, at: (...rest: ConfigPath) => ConfigPath): CommandConfig {
+  const command = normalizeCommand(raw.command, raw.shell === true, ctx, at("command"));
+  if (raw.args?.length) {
+    if (command.shell) {
+      ctx.issues.push(ctx.source.issue(at("args"), "`args` cannot be used with `shell: true`", { at: "key", hint: "write the arguments into the command string" }));
+    } else {
+      command.argv.push(...raw.args.map(String));
+    }
+  }
+  return command;
+}
+
+/** A command line: a string is split like a shell would (or kept whole for `shell: true`), a list is used as is. */
+function normalizeCommand(raw: RawCommandLine, shell: boolean, ctx: NormalizeContext, at: ConfigPath): CommandConfig {
+  if (Array.isArray(raw)) {
+    if (shell) {
+      ctx.issues.push(ctx.source.issue(at, "with `shell: true` the command must be one string", { hint: 'write it as a string, such as "npm run dev | tee dev.log"' }));
+    }
+    return { shell: false, argv: raw.map(String) };
+  }
+  if (shell) return { shell: true, script: raw };
+  try {
+    const argv = splitCommandLine(raw);
+    if (argv.length === 0) ctx.issues.push(ctx.source.issue(at, "must not be empty"));
+    return { shell: false, argv };
+  } catch (error) {
+    ctx.issues.push(ctx.source.issue(at, `cannot be split into arguments: ${(error as Error).message}`));
+    return { shell: false, argv: [] };
+  }
+}
+
+function normalizeCwd(raw: RawService, ctx: NormalizeContext, at: ConfigPath): string {
+  const cwd = resolve(ctx.dir, raw.cwd ?? ".");
+  if (raw.cwd !== undefined) {
+    const isDirectory = (() => {
+      try {
+        return statSync(cwd).isDirectory();
+      } catch {
+        return false;
+      }
+    })();
+    if (!isDirectory) ctx.issues.push(ctx.source.issue(at, `folder "${raw.cwd}" does not exist (resolved to ${cwd})`));
+  }
+  return cwd;
+}
+
+const CHECK_KINDS = ["http", "tcp", "command", "log"] as const;
+
+function normalizeHealth(raw: RawHealth | undefined, ports: PortRequestConfig[], shell: boolean, ctx: NormalizeContext, at: ConfigPath): HealthConfig {
+  const intervalMs = duration(raw?.interval, DEFAULT_HEALTH_INTERVAL_MS);
+  const timeoutMs = duration(raw?.timeout, DEFAULT_HEALTH_TIMEOUT_MS);
+  const given = CHECK_KINDS.filter((kind) => raw?.[kind] !== undefined);
+  if (given.length > 1) {
+    ctx.issues.push(ctx.source.issue(at, `has ${given.map((kind) => `\`${kind}\``).join(" and ")}: give exactly one check`));
+  }
+  const primary = ports[0]?.name;
+  const needPort = (kind: string, named: string | undefined): string => {
+    if (named !== undefined && !ports.some((port) => port.name === named)) {
+      const names = ports.map((port) => port.name).join(", ") || "none";
+      ctx.issues.push(ctx.source.issue([...at, kind], `the service has no port named "${named}" (its ports: ${names})`));
+    } else if (named === undefined && primary === undefined) {
+      ctx.issues.push(ctx.source.issue([...at, kind], `a \`${kind}\` check needs a port, but the service has \`port: none\``));
+    }
+    return named ?? primary ?? DEFAULT_PORT_NAME;
+  };
+
+  const http = raw?.http;
+  if (http !== undefined) {
+    const options = typeof http === "string" ? { path: http } : http;
+    return {
+      check: { kind: "http", path: options.path ?? "/", status: options.status, host: options.host, port: needPort("http", options.port) },
+      intervalMs,
+      timeoutMs,
+    };
+  }
+  if (raw?.tcp !== undefined) {
+    return { check: { kind: "tcp", port: needPort("tcp", typeof raw.tcp === "string" ? raw.tcp : undefined) }, intervalMs, timeoutMs };
+  }
+  if (raw?.command !== undefined) {
+    return { check: { kind: "command", command: normalizeCommand(raw.command, shell, ctx, [...at, "command"]) }, intervalMs, timeoutMs };
+  }
+  if (raw?.log !== undefined) {
+    try {
+      return { check: { kind: "log", pattern: new RegExp(raw.log) }, intervalMs, timeoutMs };
+    } catch (error) {
+      ctx.issues.push(ctx.source.issue([...at, "log"], `is not a valid regular expression: ${(error as Error).message}`));
+    }
+  }
+  // No check given: a service with a port is ready when the port accepts connections.
+  return { check: primary === undefined ? { kind: "none" } : { kind: "tcp", port: primary }, intervalMs, timeoutMs };
+}
+
+function normalizeSignal(raw: string | undefined, ctx: NormalizeContext, at: ConfigPath): NodeJS.Signals {
+  if (raw === undefined) return "SIGTERM";
+  if (!(raw in constants.signals)) {
+    ctx.issues.push(ctx.source.issue(at, `unknown signal "${raw}"`, { hint: "use a name such as SIGTERM, SIGINT, SIGQUIT or SIGHUP" }));
+    return "SIGTERM";
+  }
+  return raw as NodeJS.Signals;
+}
+
+/** The schema has checked the form already; this only converts. */
+function duration(raw: string | undefined, fallback: number): number {
+  return raw === undefined ? fallback : (parseDuration(raw) ?? fallback);
+}

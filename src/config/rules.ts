@@ -1,0 +1,165 @@
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
+import type { ConfigIssue } from "../errors.js";
+import { findCycles } from "../graph.js";
+import { renderTemplate, TemplateError, type TemplateService } from "../template.js";
+import { didYouMean } from "./did-you-mean.js";
+import type { ConfigPath, ConfigSource } from "./source.js";
+import type { PortmateConfig, RawConfig, RawService } from "./types.js";
+
+/** What every rule reads: the normalized config, the raw data it came from, and the source for positions. */
+export interface RuleContext {
+  config: PortmateConfig;
+  raw: RawConfig;
+  source: ConfigSource;
+  /** Problems that do not stop portmate (an unset `${VAR}`), reported as warnings. */
+  warnings: ConfigIssue[];
+}
+
+export type Rule = (ctx: RuleContext) => ConfigIssue[];
+
+/** The semantic checks run after the schema, in order; each returns every problem it finds. */
+export const rules: Rule[] = [dependenciesExist, noDependencyCycles, templatesResolve, preferredPortsDistinct, commandsExist];
+
+/** `depends_on` names services of this file, and not the service itself. */
+export function dependenciesExist({ config, raw, source }: RuleContext): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const names = [...config.services.keys()];
+  for (const service of config.services.values()) {
+    const rawDeps = raw.services[service.name]?.depends_on;
+    for (const [index, dep] of service.dependsOn.entries()) {
+      const path: ConfigPath = Array.isArray(rawDeps) ? ["services", service.name, "depends_on", index] : ["services", service.name, "depends_on", dep.service];
+      const display = ["services", service.name, "depends_on"];
+      if (dep.service === service.name) {
+        issues.push({ ...source.issue(path, `a service cannot depend on itself`, { at: Array.isArray(rawDeps) ? "value" : "key" }), path: display.join(".") });
+      } else if (!config.services.has(dep.service)) {
+        const guess = didYouMean(dep.service, names);
+        issues.push({
+          ...source.issue(path, `unknown service "${dep.service}"${guess ? ` (did you mean "${guess}"?)` : ""}`, {
+            at: Array.isArray(rawDeps) ? "value" : "key",
+            hint: guess ? undefined : `services in this file: ${names.join(", ")}`,
+          }),
+          path: display.join("."),
+        });
+      }
+    }
+  }
+  return issues;
+}
+
+/** No service waits, directly or not, for itself. */
+export function noDependencyCycles({ config, source }: RuleContext): ConfigIssue[] {
+  const graph = new Map([...config.services.values()].map((service) => [service.name, service.dependsOn.map((dep) => dep.service)]));
+  return findCycles(graph).map((cycle) =>
+    source.issue(["services", cycle[0] ?? "", "depends_on"], `dependency cycle: ${cycle.join(" → ")}`, {
+      hint: "one of these services must not wait for the other; remove one `depends_on` entry",
+    }),
+  );
+}
+
+/** Every `${…}` refers to a service and port that exist, and every `${VAR:?…}` variable is set. */
+export function templatesResolve({ config, raw, source, warnings }: RuleContext): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const services = new Map<string, TemplateService>();
+  for (const service of config.services.values()) {
+    services.set(service.name, { ports: Object.fromEntries(service.ports.map((port, index) => [port.name, index + 1])) });
+  }
+  const names = [...services.keys()];
+  for (const [name, rawService] of Object.entries(raw.services)) {
+    for (const [path, text] of templateFields(name, rawService)) {
+      try {
+        renderTemplate(text, {
+          project: config.project,
+          instance: 1,
+          host: "127.0.0.1",
+          self: name,
+          services,
+          env: config.env,
+          onUnsetVariable: (variable) =>
+            warnings.push(source.issue(path, `variable ${variable} is not set; using an empty string`, { hint: `set it, or give a default: \${${variable}:-value}` })),
+        });
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        const unknown = /^unknown service "(.+)"$/.exec(error.message)?.[1];
+        const guess = unknown === undefined ? undefined : didYouMean(unknown, names);
+        issues.push(source.issue(path, `${error.message}${guess ? ` (did you mean "${guess}"?)` : ""}`));
+      }
+    }
+  }
+  return issues;
+}
+
+/** The strings of a service where templates are filled in, with their paths. */
+function templateFields(name: string, service: RawService): Array<[ConfigPath, string]> {
+  const at = (...rest: ConfigPath): ConfigPath => ["services", name, ...rest];
+  const fields: Array<[ConfigPath, string]> = [];
+  const commandLine = (value: RawService["command"] | undefined, path: ConfigPath) => {
+    if (typeof value === "string") fields.push([path, value]);
+    else value?.forEach((arg, index) => fields.push([[...path, index], String(arg)]));
+  };
+  commandLine(service.command, at("command"));
+  service.args?.forEach((arg, index) => fields.push([at("args", index), String(arg)]));
+  for (const [key, value] of Object.entries(service.env ?? {})) fields.push([at("env", key), String(value)]);
+  commandLine(service.health?.command, at("health", "command"));
+  const http = service.health?.http;
+  if (typeof http === "string") fields.push([at("health", "http"), http]);
+  else if (http?.path) fields.push([at("health", "http", "path"), http.path]);
+  return fields;
+}
+
+/** Two services cannot both prefer the same port number: one of them would never get it. */
+export function preferredPortsDistinct({ config, source }: RuleContext): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const owners = new Map<number, string>();
+  for (const service of config.services.values()) {
+    for (const port of service.ports) {
+      if (port.preferred === undefined) continue;
+      const path: ConfigPath = port.name === "default" && service.ports.length === 1 ? ["services", service.name, "port"] : ["services", service.name, "ports", port.name];
+      const owner = owners.get(port.preferred);
+      if (owner) {
+        issues.push(source.issue(path, `port ${port.preferred} is already preferred by ${owner}`, { hint: "give each service its own port, or `auto`" }));
+      } else {
+        owners.set(port.preferred, path.join("."));
+      }
+    }
+  }
+  return issues;
+}
+
+/** The program of each command exists, so a typo fails before anything starts rather than halfway through. */
+export function commandsExist({ config, source }: RuleContext): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const service of config.services.values()) {
+    if (service.command.shell) continue;
+    const program = service.command.argv[0];
+    if (program === undefined || program.includes("$")) continue;
+    if (findProgram(program, service.cwd, service.env.PATH ?? process.env.PATH ?? "")) continue;
+    const path: ConfigPath = ["services", service.name, "command"];
+    issues.push(
+      program.includes("/")
+        ? source.issue(path, `"${program}" does not exist or is not executable (looked in ${service.cwd})`)
+        : source.issue(path, `"${program}" is not a command found on PATH or in node_modules/.bin`, { hint: "install it, or give its path" }),
+    );
+  }
+  return issues;
+}
+
+/** Whether `program` can be run from `cwd`: a path, or a name on PATH or in a node_modules/.bin above cwd. */
+function findProgram(program: string, cwd: string, pathVariable: string): boolean {
+  if (program.includes("/")) return isExecutable(isAbsolute(program) ? program : resolve(cwd, program));
+  const folders = pathVariable.split(delimiter).filter(Boolean);
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    folders.push(join(dir, "node_modules", ".bin"));
+    if (dirname(dir) === dir) break;
+  }
+  return folders.some((folder) => isExecutable(join(folder, program)));
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Two views of portmate.yaml: `Raw*` is what the schema sees (every key optional, shorthands allowed),
+ * `*Config` is what the rest of portmate reads (defaults applied, one shape per concept).
+ */
+
+export type RawScalar = string | number | boolean;
+export type RawCommandLine = string | Array<string | number>;
+export type RawDependencyCondition = "started" | "healthy" | "completed";
+
+export interface RawHealth {
+  http?: string | { path?: string; status?: number; host?: string; port?: string };
+  tcp?: true | string;
+  command?: RawCommandLine;
+  log?: string;
+  interval?: string;
+  timeout?: string;
+}
+
+export interface RawService {
+  command: RawCommandLine;
+  args?: Array<string | number>;
+  cwd?: string;
+  env?: Record<string, RawScalar>;
+  env_file?: string | string[];
+  shell?: boolean;
+  port?: number | "auto" | "none";
+  ports?: Record<string, number | "auto">;
+  depends_on?: string[] | Record<string, RawDependencyCondition>;
+  health?: RawHealth;
+  stop_signal?: string;
+  stop_timeout?: string;
+  disabled?: boolean;
+}
+
+export interface RawConfig {
+  name?: string;
+  ports?: { range?: string };
+  env_file?: string | string[];
+  services: Record<string, RawService>;
+}
+
+/** A string that may hold `${…}` templates, kept with the YAML path it came from for error messages. */
+export type TemplateText = string;
+
+/** One port a service asks for: `name` is `default` for `port:`, or the key of `ports:`. */
+export interface PortRequestConfig {
+  name: string;
+  /** Preferred port number, used when free; undefined for `auto`. */
+  preferred?: number;
+}
+
+export type HealthCheckConfig =
+  | { kind: "http"; path: TemplateText; status?: number; host?: string; port: string }
+  | { kind: "tcp"; port: string }
+  | { kind: "command"; command: CommandConfig }
+  | { kind: "log"; pattern: RegExp }
+  | { kind: "none" };
+
+export interface HealthConfig {
+  check: HealthCheckConfig;
+  /** Steady interval between checks, in ms. */
+  intervalMs: number;
+  /** Deadline to become ready, from the start of the service, in ms. */
+  timeoutMs: number;
+}
+
+/** A command before templates are filled in: the shell string, or the argument list (split already). */
+export type CommandConfig = { shell: true; script: TemplateText } | { shell: false; argv: TemplateText[] };
+
+export interface DependencyConfig {
+  service: string;
+  condition: RawDependencyCondition;
+}
+
+export interface ServiceConfig {
+  name: string;
+  command: CommandConfig;
+  /** Absolute working directory. */
+  cwd: string;
+  /** Explicit `env:` (templates not yet filled in). */
+  env: Record<string, TemplateText>;
+  /** Variables read from the service's own env files. */
+  envFromFiles: Record<string, string>;
+  /** Ports in declaration order; the first is the primary one. Empty for `port: none`. */
+  ports: PortRequestConfig[];
+  dependsOn: DependencyConfig[];
+  health: HealthConfig;
+  stopSignal: NodeJS.Signals;
+  stopTimeoutMs: number;
+  disabled: boolean;
+}
+
+/** The whole config, normalized. */
+export interface PortmateConfig {
+  /** Absolute path of the config file. */
+  file: string;
+  /** Folder of the config file: relative paths are resolved against it. */
+  dir: string;
+  project: string;
+  range: { from: number; to: number };
+  /**
+   * The environment `${VAR}` interpolation reads and every service starts from: the process environment
+   * (or the one given to loadConfig) over the variables of the top-level env files.
+   */
+  env: Record<string, string>;
+  /** Services in file order. */
+  services: Map<string, ServiceConfig>;
+}
+
+export const DEFAULT_RANGE = { from: 8000, to: 9000 } as const;
+export const DEFAULT_PORT_NAME = "default";
+export const DEFAULT_HEALTH_INTERVAL_MS = 500;
+export const DEFAULT_HEALTH_TIMEOUT_MS = 30_000;
+export const DEFAULT_STOP_TIMEOUT_MS = 10_000;

@@ -1,0 +1,82 @@
+import type { ErrorObject, ValidateFunction } from "ajv";
+import type { ConfigIssue } from "../errors.js";
+import { didYouMean } from "./did-you-mean.js";
+import { validate as generatedValidate } from "./schema-validator.generated.js";
+import type { ConfigPath, ConfigSource } from "./source.js";
+
+/** The schema of portmate.yaml, compiled at build time by scripts/build-validator.mjs. */
+const validate = generatedValidate as unknown as ValidateFunction;
+
+/** Checks the data against the JSON Schema; every problem becomes one issue pointing into the file. */
+export function validateSchema(data: unknown, source: ConfigSource): ConfigIssue[] {
+  if (validate(data)) return [];
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of validate.errors ?? []) {
+    // A bad key name is reported twice: by its pattern (with `propertyName` set) and by `propertyNames`. Keep one.
+    if ((error as { propertyName?: string }).propertyName !== undefined) continue;
+    const issue = toIssue(error, source);
+    const key = `${issue.line}:${issue.col}:${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  return issues;
+}
+
+function toIssue(error: ErrorObject, source: ConfigSource): ConfigIssue {
+  const path = pointerToPath(error.instancePath);
+  switch (error.keyword) {
+    case "additionalProperties": {
+      const key = String(error.params.additionalProperty);
+      const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const guess = didYouMean(key, known);
+      return source.issue([...path, key], `unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ""}`, {
+        at: "key",
+        hint: known.length ? `known keys here: ${known.join(", ")}` : undefined,
+      });
+    }
+    case "required":
+      return source.issue(path, `missing required key "${String(error.params.missingProperty)}"`);
+    case "propertyNames": {
+      const name = String(error.params.propertyName);
+      return source.issue([...path, name], `"${name}" is not a valid name: use letters, digits, "-" and "_"`, { at: "key" });
+    }
+    case "type":
+      return source.issue(path, `must be ${article(String(error.params.type))}, got ${describe(error.data)}`);
+    case "enum":
+      return source.issue(path, `must be one of ${(error.params.allowedValues as unknown[]).map((v) => `\`${String(v)}\``).join(", ")}, got ${describe(error.data)}`);
+    case "errorMessage":
+      return source.issue(path, `${error.message ?? "is invalid"}, got ${describe(error.data)}`);
+    case "minProperties":
+    case "minItems":
+    case "minLength":
+      return source.issue(path, "must not be empty");
+    default:
+      return source.issue(path, error.message ?? "is invalid");
+  }
+}
+
+/** JSON pointer (`/services/ui/depends_on/0`) → path (`["services", "ui", "depends_on", 0]`). */
+function pointerToPath(pointer: string): ConfigPath {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+function article(type: string): string {
+  const names = type.split(",").map((name) => (name === "integer" ? "a whole number" : name === "object" ? "a map" : name === "array" ? "a list" : `a ${name}`));
+  return names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : (names[0] ?? type);
+}
+
+/** A short, exact description of a value for messages: `"8000"` (a string), `-1`, `a list`, `nothing`. */
+export function describe(value: unknown): string {
+  if (value === null || value === undefined) return "nothing";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a map";
+  return String(value);
+}

@@ -1,0 +1,247 @@
+import { closingBrace } from "./command-line.js";
+
+/**
+ * `${…}` templates (spec §2). portmate's own references (`${port}`, `${services.api.url}`, `${instance}`…) are
+ * filled from the plan; anything else is environment interpolation like docker compose: `${VAR}`, `$VAR`,
+ * `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}`, `${VAR?message}`, `${VAR:+other}`, `${VAR+other}`,
+ * and `$$` for a literal `$`.
+ */
+
+/** Something wrong with a template: an unknown reference, a bad form, a required variable that is unset. */
+export class TemplateError extends Error {}
+
+export type Reference =
+  | { kind: "port" }
+  | { kind: "ports"; port: string }
+  | { kind: "host" }
+  | { kind: "url" }
+  | { kind: "instance" }
+  | { kind: "project" }
+  | { kind: "service-port"; service: string }
+  | { kind: "service-ports"; service: string; port: string }
+  | { kind: "service-url"; service: string };
+
+type EnvOperator = ":-" | "-" | ":?" | "?" | ":+" | "+";
+
+type Segment =
+  | { kind: "text"; text: string }
+  | { kind: "ref"; ref: Reference }
+  | { kind: "env"; name: string; operator?: EnvOperator; argument?: Segment[] };
+
+/** The ports of one service as templates see them. */
+export interface TemplateService {
+  /** Port numbers by name, in declaration order: the first is the primary port. */
+  ports: Record<string, number>;
+}
+
+/** Everything a template can refer to, for one service of one instance. */
+export interface TemplateContext {
+  project: string;
+  instance: number;
+  host: string;
+  /** The service the template belongs to. */
+  self: string;
+  /** Every service of the same instance. */
+  services: ReadonlyMap<string, TemplateService>;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Told about `${VAR}` left empty because VAR is unset (compose warns about those too). */
+  onUnsetVariable?: (name: string) => void;
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+const parsedCache = new Map<string, Segment[]>();
+
+/** Fills in every template of `text`. Throws TemplateError when a reference cannot be resolved. */
+export function renderTemplate(text: string, context: TemplateContext): string {
+  return renderSegments(parseTemplate(text), context);
+}
+
+/** portmate references found in `text` (not environment variables), for dependency and selection rules. */
+export function referencesIn(text: string): Reference[] {
+  const found: Reference[] = [];
+  const walk = (segments: Segment[]) => {
+    for (const segment of segments) {
+      if (segment.kind === "ref") found.push(segment.ref);
+      else if (segment.kind === "env" && segment.argument) walk(segment.argument);
+    }
+  };
+  walk(parseTemplate(text));
+  return found;
+}
+
+/** The service a reference points at (`${services.api.url}` → api), or undefined for the service itself. */
+export function referencedService(ref: Reference): string | undefined {
+  return "service" in ref ? ref.service : undefined;
+}
+
+function parseTemplate(text: string): Segment[] {
+  let segments = parsedCache.get(text);
+  if (!segments) {
+    segments = parse(text);
+    parsedCache.set(text, segments);
+  }
+  return segments;
+}
+
+function parse(text: string): Segment[] {
+  const segments: Segment[] = [];
+  let literal = "";
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charAt(index);
+    if (char !== "$") {
+      literal += char;
+      continue;
+    }
+    const next = text.charAt(index + 1);
+    if (next === "$") {
+      literal += "$";
+      index++;
+    } else if (next === "{") {
+      const end = closingBrace(text, index + 1);
+      if (end < 0) throw new TemplateError(`unclosed "\${" in "${text}"`);
+      if (literal) segments.push({ kind: "text", text: literal });
+      literal = "";
+      segments.push(parseExpression(text.slice(index + 2, end)));
+      index = end;
+    } else {
+      const name = NAME.exec(text.slice(index + 1))?.[0];
+      if (name) {
+        if (literal) segments.push({ kind: "text", text: literal });
+        literal = "";
+        segments.push({ kind: "env", name });
+        index += name.length;
+      } else {
+        literal += "$"; // a lone `$` (as in a regex or `$1`) stays as it is
+      }
+    }
+  }
+  if (literal) segments.push({ kind: "text", text: literal });
+  return segments;
+}
+
+function parseExpression(expression: string): Segment {
+  const ref = parseReference(expression);
+  if (ref) return { kind: "ref", ref };
+  const name = NAME.exec(expression)?.[0];
+  if (!name) throw new TemplateError(`"\${${expression}}" is not a valid reference or variable name`);
+  const rest = expression.slice(name.length);
+  if (!rest) return { kind: "env", name };
+  const operator = ([":-", ":?", ":+", "-", "?", "+"] as const).find((op) => rest.startsWith(op));
+  if (!operator) {
+    if (rest.startsWith(".")) throw new TemplateError(unknownReference(expression));
+    throw new TemplateError(`"\${${expression}}" is not a valid reference or variable name`);
+  }
+  return { kind: "env", name, operator, argument: parse(rest.slice(operator.length)) };
+}
+
+function parseReference(expression: string): Reference | undefined {
+  const parts = expression.split(".");
+  const [head, second, third, fourth, ...extra] = parts;
+  switch (head) {
+    case "port":
+    case "host":
+    case "url":
+    case "instance":
+    case "project":
+      if (parts.length === 1) return { kind: head };
+      throw new TemplateError(unknownReference(expression));
+    case "ports":
+      if (parts.length === 2 && second) return { kind: "ports", port: second };
+      throw new TemplateError(`"\${${expression}}" must name one port, like \${ports.metrics}`);
+    case "services": {
+      if (!second || !third) throw new TemplateError(`"\${${expression}}" must name a service and a field, like \${services.api.url}`);
+      if (third === "port" && parts.length === 3) return { kind: "service-port", service: second };
+      if (third === "url" && parts.length === 3) return { kind: "service-url", service: second };
+      if (third === "ports" && fourth && extra.length === 0) return { kind: "service-ports", service: second, port: fourth };
+      throw new TemplateError(`${unknownReference(expression)}: a service has \`port\`, \`ports.NAME\` and \`url\``);
+    }
+    default:
+      if (parts.length > 1 && NAME.test(head ?? "") && !/[:?+-]/.test(expression)) throw new TemplateError(unknownReference(expression));
+      return undefined;
+  }
+}
+
+function unknownReference(expression: string): string {
+  return `unknown reference "\${${expression}}"`;
+}
+
+function renderSegments(segments: Segment[], context: TemplateContext): string {
+  let out = "";
+  for (const segment of segments) {
+    if (segment.kind === "text") out += segment.text;
+    else if (segment.kind === "ref") out += resolveReference(segment.ref, context);
+    else out += resolveVariable(segment, context);
+  }
+  return out;
+}
+
+function resolveVariable(segment: Extract<Segment, { kind: "env" }>, context: TemplateContext): string {
+  const value = context.env[segment.name];
+  const empty = value === undefined || value === "";
+  const argument = () => renderSegments(segment.argument ?? [], context);
+  switch (segment.operator) {
+    case ":-":
+      return empty ? argument() : value;
+    case "-":
+      return value === undefined ? argument() : value;
+    case ":?":
+    case "?":
+      if (segment.operator === ":?" ? empty : value === undefined) {
+        const message = argument();
+        throw new TemplateError(`${segment.name} is required${message ? `: ${message}` : ""}`);
+      }
+      return value ?? "";
+    case ":+":
+      return empty ? "" : argument();
+    case "+":
+      return value === undefined ? "" : argument();
+    default:
+      if (value === undefined) context.onUnsetVariable?.(segment.name);
+      return value ?? "";
+  }
+}
+
+function resolveReference(ref: Reference, context: TemplateContext): string {
+  switch (ref.kind) {
+    case "host":
+      return context.host;
+    case "instance":
+      return String(context.instance);
+    case "project":
+      return context.project;
+    case "port":
+      return String(primaryPort(context.self, context));
+    case "url":
+      return `http://${context.host}:${primaryPort(context.self, context)}`;
+    case "ports":
+      return String(namedPort(context.self, ref.port, context));
+    case "service-port":
+      return String(primaryPort(ref.service, context));
+    case "service-url":
+      return `http://${context.host}:${primaryPort(ref.service, context)}`;
+    case "service-ports":
+      return String(namedPort(ref.service, ref.port, context));
+  }
+}
+
+function serviceOf(name: string, context: TemplateContext): TemplateService {
+  const service = context.services.get(name);
+  if (!service) throw new TemplateError(`unknown service "${name}"`);
+  return service;
+}
+
+function primaryPort(name: string, context: TemplateContext): number {
+  const first = Object.values(serviceOf(name, context).ports)[0];
+  if (first === undefined) throw new TemplateError(`service "${name}" has no port (it has \`port: none\`)`);
+  return first;
+}
+
+function namedPort(name: string, port: string, context: TemplateContext): number {
+  const ports = serviceOf(name, context).ports;
+  const value = ports[port];
+  if (value === undefined) {
+    const names = Object.keys(ports);
+    throw new TemplateError(`service "${name}" has no port named "${port}"${names.length ? ` (its ports: ${names.join(", ")})` : ""}`);
+  }
+  return value;
+}

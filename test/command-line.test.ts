@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { splitCommandLine } from "../src/command-line.js";
+
+describe("splitting a command line", () => {
+  it.each([
+    ["node server.js --port 8000", ["node", "server.js", "--port", "8000"]],
+    ["  spaced   out  ", ["spaced", "out"]],
+    [`node -e "console.log('hi there')"`, ["node", "-e", "console.log('hi there')"]],
+    [`echo 'single "quoted" text'`, ["echo", `single "quoted" text`]],
+    [`echo "a \\"b\\" c"`, ["echo", `a "b" c`]],
+    [`echo a\\ b`, ["echo", "a b"]],
+    [`echo ""`, ["echo", ""]],
+    ["serve --url ${services.api.url}", ["serve", "--url", "${services.api.url}"]],
+    ["greet ${GREETING:-hello world}", ["greet", "${GREETING:-hello world}"]],
+    ["x --a=${A:-${B:-c d}}", ["x", "--a=${A:-${B:-c d}}"]],
+  ])("%s", (text, expected) => {
+    expect(splitCommandLine(text)).toEqual(expected);
+  });
+
+  it.each([
+    [`node -e "oops`, /unclosed double quote/],
+    [`node -e 'oops`, /unclosed single quote/],
+    ["node ${port", /unclosed/],
+  ])("rejects %s", (text, message) => {
+    expect(() => splitCommandLine(text)).toThrow(message);
+  });
+});
