@@ -1,0 +1,39 @@
+import { createServer } from "node:net";
+
+/** What binding a port on one address tells. */
+type BindOutcome = "free" | "taken" | "no-family";
+
+/** Error codes that mean the address family itself is missing (no IPv6 on this host), not that the port is taken. */
+const NO_FAMILY = new Set(["EAFNOSUPPORT", "EADDRNOTAVAIL", "EPROTONOSUPPORT"]);
+
+/**
+ * Linux refuses a dual-stack bind of `::` when the port is held on any address of either family (IPv4
+ * sockets count as v4-mapped IPv6 addresses in its conflict check), so there one bind verifies both.
+ * Other systems are more lenient, so there `0.0.0.0` is bound as well.
+ */
+const DUAL_STACK_COVERS_IPV4 = process.platform === "linux";
+
+let ipv6Missing = false;
+
+/**
+ * Whether `port` can be bound right now on every IPv6 address (`::`) and every IPv4 address (`0.0.0.0`), so a
+ * service is free to listen on any of them. A host without IPv6 is checked on IPv4 alone.
+ */
+export async function isPortFree(port: number): Promise<boolean> {
+  if (!ipv6Missing) {
+    const v6 = await bind(port, "::");
+    if (v6 === "taken") return false;
+    if (v6 === "free" && DUAL_STACK_COVERS_IPV4) return true;
+    if (v6 === "no-family") ipv6Missing = true;
+  }
+  return (await bind(port, "0.0.0.0")) === "free";
+}
+
+function bind(port: number, host: string): Promise<BindOutcome> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", (error: NodeJS.ErrnoException) => resolve(NO_FAMILY.has(error.code ?? "") ? "no-family" : "taken"));
+    server.listen({ port, host, ipv6Only: false, exclusive: true }, () => server.close(() => resolve("free")));
+  });
+}

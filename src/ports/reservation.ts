@@ -1,0 +1,27 @@
+/**
+ * A way of holding a port for one run so that nobody else is handed it. The allocator asks every reservation in
+ * turn before it even probes a port; a port any of them refuses is skipped.
+ */
+export interface PortReservation {
+  /** Takes `port` for this run; false when someone else holds it. */
+  claim(port: number): boolean | Promise<boolean>;
+  /** Gives `port` back. Releasing a port not held is harmless. */
+  release(port: number): void | Promise<void>;
+}
+
+const handedOut = new Set<number>();
+
+/**
+ * Ports handed out by this process and not yet released: never given twice within the process, even when
+ * several stacks are allocated at the same instant (claiming is synchronous, so two allocations cannot interleave).
+ */
+export const processReservation: PortReservation = {
+  claim(port) {
+    if (handedOut.has(port)) return false;
+    handedOut.add(port);
+    return true;
+  },
+  release(port) {
+    handedOut.delete(port);
+  },
+};

@@ -1,0 +1,167 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { createServer, connect, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { execa, type ResultPromise } from "execa";
+import { afterEach } from "vitest";
+
+export const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
+export const CLI = join(ROOT, "dist", "portmate.js");
+export const FIXTURE = join(ROOT, "test", "fixtures", "service.mjs");
+
+const cleanups: Array<() => void | Promise<void>> = [];
+
+/** Runs `fn` after the current test, whatever its outcome. */
+export function onCleanup(fn: () => void | Promise<void>): void {
+  cleanups.push(fn);
+}
+
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+/** A fresh folder with the given files (portmate.yaml among them), removed after the test. */
+export function tempProject(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "portmate-test-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * A random port range below the ephemeral range (outgoing connections take ports from 32768 up), so parallel
+ * tests rarely meet. Nothing assumes its ports are free: tests that need busy ports make them busy.
+ */
+export function randomRange(width = 200): { from: number; to: number; text: string } {
+  const from = 10_000 + Math.floor(Math.random() * (32_000 - 10_000 - width));
+  return { from, to: from + width - 1, text: `${from}-${from + width - 1}` };
+}
+
+/** The command line of the fixture service, for portmate.yaml. */
+export function fixtureCommand(args = ""): string {
+  return `node ${JSON.stringify(FIXTURE)}${args ? ` ${args}` : ""}`;
+}
+
+/** One line of a fixture's record file. */
+export interface RecordLine {
+  name: string;
+  event: string;
+  t: number;
+  pid: number;
+  port?: number;
+  child?: number;
+  env?: Record<string, string>;
+  argv?: string[];
+}
+
+export function readRecords(file: string): RecordLine[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as RecordLine);
+}
+
+/** Every pid a record file mentions: the services and the grandchildren they spawned. */
+export function recordedPids(file: string): number[] {
+  return [...new Set(readRecords(file).flatMap((line) => [line.pid, ...(line.child ? [line.child] : [])]))];
+}
+
+/** Runs the portmate CLI to completion. */
+export function runCli(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  return execa("node", [CLI, ...args], { cwd: options.cwd, env: { NO_COLOR: "1", ...options.env }, reject: false, all: true, timeout: 60_000 });
+}
+
+/** Starts the portmate CLI and leaves it running; killed after the test if still alive. */
+export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }): ResultPromise<{ all: true; reject: false }> {
+  const subprocess = execa("node", [CLI, ...args], { cwd: options.cwd, env: { NO_COLOR: "1", ...options.env }, reject: false, all: true });
+  onCleanup(async () => {
+    if (subprocess.exitCode === null) {
+      subprocess.kill("SIGKILL");
+      await subprocess;
+    }
+  });
+  return subprocess;
+}
+
+/** Resolves once the subprocess has printed a line matching `pattern`; returns everything printed so far. */
+export async function waitForOutput(subprocess: ResultPromise<{ all: true; reject: false }>, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+  let seen = "";
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${seen}`)), timeoutMs);
+    subprocess.all?.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        resolvePromise(seen);
+      }
+    });
+    void subprocess.then((result) => {
+      clearTimeout(timer);
+      if (!pattern.test(seen)) reject(new Error(`exited (${result.exitCode}) before printing ${pattern}; output:\n${seen}`));
+    });
+  });
+}
+
+/** Polls until `predicate` holds; fails with `message` after `timeoutMs`. */
+export async function waitUntil(predicate: () => boolean | Promise<boolean>, message: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${message}`);
+    await sleep(25);
+  }
+}
+
+/**
+ * True when no live process has this pid. A zombie counts as gone: on machines where nothing reaps orphans,
+ * a killed grandchild can stay a zombie forever. Read straight from /proc, independently of portmate's own
+ * process-tree code, so the tests do not trust what they test.
+ */
+export function pidGone(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return true;
+  }
+  const state = stat.slice(stat.lastIndexOf(")") + 2).charAt(0);
+  return state === "Z" || state === "X";
+}
+
+/** Whether something accepts connections on the port (IPv4 or IPv6 loopback). */
+export async function isListening(port: number): Promise<boolean> {
+  for (const host of ["127.0.0.1", "::1"]) {
+    const open = await new Promise<boolean>((resolvePromise) => {
+      const socket = connect({ host, port });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolvePromise(true);
+      });
+      socket.once("error", () => resolvePromise(false));
+    });
+    if (open) return true;
+  }
+  return false;
+}
+
+/** Occupies a port with a listener on `host`; closed after the test. Undefined if the port was not free. */
+export async function occupy(port: number, host: string, ipv6Only = false): Promise<Server | undefined> {
+  const server = createServer();
+  const ok = await new Promise<boolean>((resolvePromise) => {
+    server.once("error", () => resolvePromise(false));
+    server.listen({ port, host, ipv6Only }, () => resolvePromise(true));
+  });
+  if (!ok) return undefined;
+  onCleanup(() => new Promise<void>((done) => server.close(() => done())));
+  return server;
+}
+
+/** A yaml string for the given lines, so test configs read like files. */
+export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const text = strings.reduce((out, part, index) => out + part + (index < values.length ? String(values[index]) : ""), "");
+  const lines = text.replace(/^\n/, "").split("\n");
+  const indent = Math.min(...lines.filter((line) => line.trim()).map((line) => /^ */.exec(line)?.[0].length ?? 0));
+  return lines.map((line) => line.slice(indent)).join("\n");
+}
