@@ -1,0 +1,443 @@
+import { yaml } from "./helpers.js";
+
+/**
+ * Invalid configs, each with where its first problem must be reported. Shared by the library test
+ * (config-invalid) and the CLI test (cli-config-errors).
+ */
+
+/** A service whose start would leave a file behind: proof that nothing started when none is found. */
+export const MARK = `node marker.js`;
+export const MARKER_JS = `require("fs").writeFileSync("started-" + process.pid, "");`;
+
+export interface ConfigCase {
+  name: string;
+  text: string;
+  /** line:col of the first issue. */
+  at: string;
+  path: string;
+  message: RegExp;
+  hint?: RegExp;
+}
+
+export const cases: ConfigCase[] = [
+  {
+    name: "bad YAML (unclosed flow sequence)",
+    text: yaml`
+      services:
+        api:
+          command: [node, x.js
+    `,
+    at: "4:1",
+    path: "",
+    message: /invalid YAML/,
+  },
+  {
+    name: "duplicate key",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          command: ${MARK}
+    `,
+    at: "4:5",
+    path: "",
+    message: /invalid YAML: map keys must be unique/,
+  },
+  {
+    name: "wrong type for port",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          port: "80x"
+    `,
+    at: "4:11",
+    path: "services.api.port",
+    message: /must be a port number \(1-65535\), `auto` or `none`, got "80x"/,
+  },
+  {
+    name: "port out of bounds",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          port: 70000
+    `,
+    at: "4:11",
+    path: "services.api.port",
+    message: /must be a port number/,
+  },
+  {
+    name: "unknown service key",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          helth:
+            http: /health
+    `,
+    at: "4:5",
+    path: "services.api.helth",
+    message: /unknown key "helth" \(did you mean "health"\?\)/,
+    hint: /known keys here: command, args/,
+  },
+  {
+    name: "unknown top-level key",
+    text: yaml`
+      service:
+        api:
+          command: ${MARK}
+    `,
+    at: "1:1",
+    path: "",
+    message: /missing required key "services"|unknown key "service"/,
+  },
+  {
+    name: "missing command",
+    text: yaml`
+      services:
+        api:
+          port: 8000
+    `,
+    at: "3:5",
+    path: "services.api",
+    message: /missing required key "command"/,
+  },
+  {
+    name: "wrong type for env value",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          env:
+            LIST: [1, 2]
+    `,
+    at: "5:13",
+    path: "services.api.env.LIST",
+    message: /must be a string, a number or a boolean, got a list/,
+  },
+  {
+    name: "unknown dependency",
+    text: yaml`
+      services:
+        backend:
+          command: ${MARK}
+        ui:
+          command: ${MARK}
+          depends_on: [backnd]
+    `,
+    at: "6:18",
+    path: "services.ui.depends_on",
+    message: /unknown service "backnd" \(did you mean "backend"\?\)/,
+  },
+  {
+    name: "unknown dependency condition",
+    text: yaml`
+      services:
+        backend:
+          command: ${MARK}
+        ui:
+          command: ${MARK}
+          depends_on: {backend: ready}
+    `,
+    at: "6:27",
+    path: "services.ui.depends_on.backend",
+    message: /must be one of `started`, `healthy`, `completed`, got "ready"/,
+  },
+  {
+    name: "dependency cycle",
+    text: yaml`
+      services:
+        a:
+          command: ${MARK}
+          depends_on: [b]
+        b:
+          command: ${MARK}
+          depends_on: [c]
+        c:
+          command: ${MARK}
+          depends_on: [a]
+    `,
+    at: "4:17",
+    path: "services.a.depends_on",
+    message: /dependency cycle: a → b → c → a/,
+  },
+  {
+    name: "template refers to an unknown service",
+    text: yaml`
+      services:
+        backend:
+          command: ${MARK}
+        ui:
+          command: ${MARK}
+          env:
+            API_URL: \${services.backnd.url}
+    `,
+    at: "7:16",
+    path: "services.ui.env.API_URL",
+    message: /unknown service "backnd" \(did you mean "backend"\?\)/,
+  },
+  {
+    name: "template refers to an unknown named port",
+    text: yaml`
+      services:
+        admin:
+          command: ${MARK}
+          ports: {http: auto, metrics: auto}
+        scraper:
+          command: ${MARK} --target \${services.admin.ports.metric}
+    `,
+    at: "6:14",
+    path: "services.scraper.command",
+    message: /service "admin" has no port named "metric" \(its ports: http, metrics\)/,
+  },
+  {
+    name: "template needs the port of a service without one",
+    text: yaml`
+      services:
+        worker:
+          command: ${MARK} --port \${port}
+          port: none
+    `,
+    at: "3:14",
+    path: "services.worker.command",
+    message: /service "worker" has no port \(it has `port: none`\)/,
+  },
+  {
+    name: "unknown template field",
+    text: yaml`
+      services:
+        api:
+          command: [node, marker.js, "\${services.api.uri}"]
+    `,
+    at: "3:32",
+    path: "services.api.command[2]",
+    message: /unknown reference "\$\{services\.api\.uri\}"/,
+  },
+  {
+    name: "malformed template",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          args: ["\${}"]
+    `,
+    at: "4:12",
+    path: "services.api.args[0]",
+    message: /"\$\{\}" is not a valid reference or variable name/,
+  },
+  {
+    name: "required variable unset",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          env:
+            TOKEN: \${PORTMATE_TEST_SURELY_UNSET:?set it in .env}
+    `,
+    at: "5:14",
+    path: "services.api.env.TOKEN",
+    message: /PORTMATE_TEST_SURELY_UNSET is required: set it in \.env/,
+  },
+  {
+    name: "duration without unit",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          health:
+            tcp: true
+            timeout: 30
+    `,
+    at: "6:16",
+    path: "services.api.health.timeout",
+    message: /must be a duration like `250ms`, `5s` or `1m`, got 30/,
+  },
+  {
+    name: "negative duration",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          stop_timeout: -1s
+    `,
+    at: "4:19",
+    path: "services.api.stop_timeout",
+    message: /must be a duration like `250ms`, `5s` or `1m`, got "-1s"/,
+  },
+  {
+    name: "inverted port range",
+    text: yaml`
+      ports:
+        range: 9000-8000
+      services:
+        api:
+          command: ${MARK}
+    `,
+    at: "2:10",
+    path: "ports.range",
+    message: /port range "9000-8000" is inverted/,
+    hint: /8000-9000/,
+  },
+  {
+    name: "port range out of bounds",
+    text: yaml`
+      ports:
+        range: 60000-70000
+      services:
+        api:
+          command: ${MARK}
+    `,
+    at: "2:10",
+    path: "ports.range",
+    message: /out of bounds/,
+  },
+  {
+    name: "port range not a range",
+    text: yaml`
+      ports:
+        range: lots
+      services:
+        api:
+          command: ${MARK}
+    `,
+    at: "2:10",
+    path: "ports.range",
+    message: /must be a port range like `8000-9000`, got "lots"/,
+  },
+  {
+    name: "the same preferred port twice",
+    text: yaml`
+      services:
+        a:
+          command: ${MARK}
+          port: 8123
+        b:
+          command: ${MARK}
+          port: 8123
+    `,
+    at: "7:11",
+    path: "services.b.port",
+    message: /port 8123 is already preferred by services\.a\.port/,
+  },
+  {
+    name: "two health checks",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          health:
+            http: /health
+            tcp: true
+    `,
+    at: "5:7",
+    path: "services.api.health",
+    message: /has `http` and `tcp`: give exactly one check/,
+  },
+  {
+    name: "unknown stop signal",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          stop_signal: SIGFOO
+    `,
+    at: "4:18",
+    path: "services.api.stop_signal",
+    message: /unknown signal "SIGFOO"/,
+  },
+  {
+    name: "invalid log regex",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          health:
+            log: "ready ([a-"
+    `,
+    at: "5:12",
+    path: "services.api.health.log",
+    message: /is not a valid regular expression/,
+  },
+  {
+    name: "unclosed quote in command",
+    text: yaml`
+      services:
+        api:
+          command: node -e "console.log(1)
+    `,
+    at: "3:14",
+    path: "services.api.command",
+    message: /cannot be split into arguments: unclosed double quote/,
+  },
+  {
+    name: "program not found",
+    text: yaml`
+      services:
+        api:
+          command: nodee marker.js
+    `,
+    at: "3:14",
+    path: "services.api.command",
+    message: /"nodee" is not a command found on PATH/,
+  },
+  {
+    name: "port and ports together",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          port: 8000
+          ports: {http: auto}
+    `,
+    at: "5:5",
+    path: "services.api.ports",
+    message: /use either `port` or `ports`, not both/,
+  },
+  {
+    name: "missing env file",
+    text: yaml`
+      env_file: missing.env
+      services:
+        api:
+          command: ${MARK}
+    `,
+    at: "1:11",
+    path: "env_file",
+    message: /env file "missing.env" does not exist/,
+  },
+  {
+    name: "no services",
+    text: yaml`
+      services: {}
+    `,
+    at: "1:11",
+    path: "services",
+    message: /must not be empty/,
+  },
+  {
+    name: "invalid service name",
+    text: yaml`
+      services:
+        "my api":
+          command: ${MARK}
+    `,
+    at: "2:3",
+    path: "services.my api",
+    message: /"my api" is not a valid name/,
+  },
+  {
+    name: "http check on a service without port",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          port: none
+          health:
+            http: /health
+    `,
+    at: "6:13",
+    path: "services.api.health.http",
+    message: /a `http` check needs a port, but the service has `port: none`/,
+  },
+];
