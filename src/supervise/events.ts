@@ -1,0 +1,22 @@
+import type { ExitStatus, OutputStream } from "./spawn.js";
+
+/** Where a service is in its life. */
+export type ServiceStatus = "pending" | "starting" | "healthy" | "exited" | "stopping" | "stopped" | "failed" | "skipped";
+
+/** What a running stack reports, in the order it happens. `service` is the display id (`backend#2`). */
+export type StackEvent =
+  | { type: "spawned"; service: string; pid: number }
+  | { type: "healthy"; service: string; pid: number; afterMs: number }
+  | { type: "output"; service: string; stream: OutputStream; line: string }
+  | { type: "exited"; service: string; status: ExitStatus; expected: boolean }
+  | { type: "failed"; service: string; reason: string }
+  | { type: "skipped"; service: string }
+  | { type: "stopping"; service: string }
+  | { type: "stopped"; service: string; forced: boolean; survivors: number[] };
+
+export type StackListener = (event: StackEvent) => void;
+
+/** `code 1`, `signal SIGKILL`: how an exit reads in messages. */
+export function describeExit(status: ExitStatus): string {
+  return status.signal ? `was killed by ${status.signal}` : `exited with code ${status.code ?? "?"}`;
+}

@@ -1,0 +1,156 @@
+import { request } from "node:http";
+import { connect } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { execa } from "execa";
+import { formatDuration } from "../duration.js";
+import type { PlannedCommand, PlannedHealth, PlannedService } from "../plan.js";
+
+/** Result of one attempt: ready, or why not, in words for the failure message. `reached`: the service answered. */
+type Attempt = { ok: true } | { ok: false; reason: string; reached?: boolean };
+
+/**
+ * The first checks come quickly so a fast service is ready fast, then slow down to `interval`. A network check
+ * is one loopback connect (microseconds); a command check spawns a process, so it starts slower.
+ */
+const BACKOFF = { network: { firstMs: 10, factor: 1.25 }, command: { firstMs: 50, factor: 2 } };
+/** One attempt never hangs longer than this (a server that accepts but never answers). */
+const ATTEMPT_TIMEOUT_MS = 2000;
+
+export class HealthTimeoutError extends Error {}
+
+/** Lines of a service's output as they come, with those already printed replayed first. */
+export interface LineFeed {
+  subscribe(listener: (line: string) => void): () => void;
+}
+
+/**
+ * Resolves once the service is ready by its health check, rejects with HealthTimeoutError when the deadline
+ * passes first, or with the abort reason when `abort` fires (the service exited, or the stack is stopping).
+ */
+export async function waitHealthy(service: PlannedService, lines: LineFeed, deadline: number, abort: AbortSignal): Promise<void> {
+  try {
+    await poll(service, lines, deadline, abort);
+  } catch (error) {
+    // An aborted sleep or command throws its own AbortError: report why the wait was aborted instead.
+    if (abort.aborted) throw abort.reason;
+    throw error;
+  }
+}
+
+async function poll(service: PlannedService, lines: LineFeed, deadline: number, abort: AbortSignal): Promise<void> {
+  const { health } = service;
+  if (health.kind === "none") return;
+  if (health.kind === "log") return waitForLine(health.pattern, lines, deadline, service.health.timeoutMs, abort);
+
+  const backoff = health.kind === "command" ? BACKOFF.command : BACKOFF.network;
+  let delay = Math.min(backoff.firstMs, health.intervalMs);
+  let last: Attempt = { ok: false, reason: "not checked yet" };
+  for (;;) {
+    abort.throwIfAborted();
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new HealthTimeoutError(`was not healthy after ${formatDuration(health.timeoutMs)} (last check: ${last.ok ? "ok" : last.reason})`);
+    last = await attempt(health, service, Math.min(remaining, ATTEMPT_TIMEOUT_MS), abort);
+    if (last.ok) return;
+    abort.throwIfAborted();
+    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), undefined, { signal: abort });
+    delay = Math.min(delay * backoff.factor, health.intervalMs);
+  }
+}
+
+function attempt(health: PlannedHealth, service: PlannedService, timeoutMs: number, abort: AbortSignal): Promise<Attempt> {
+  switch (health.kind) {
+    case "http":
+      return firstHost(health.hosts, (host) => httpAttempt(host, health.port, health.path, health.status, timeoutMs));
+    case "tcp":
+      return firstHost(health.hosts, (host) => tcpAttempt(host, health.port, timeoutMs));
+    case "command":
+      return commandAttempt(health.command, service, timeoutMs, abort);
+    default:
+      return Promise.resolve({ ok: true });
+  }
+}
+
+/**
+ * Tries each host in turn (127.0.0.1, then ::1) until one answers: a service may listen on either. An answer
+ * that is not ready ends the attempt; the reason of the first unreachable host is kept otherwise.
+ */
+async function firstHost(hosts: string[], check: (host: string) => Promise<Attempt>): Promise<Attempt> {
+  let first: Attempt | undefined;
+  for (const host of hosts) {
+    const result = await check(host);
+    if (result.ok || result.reached) return result;
+    first ??= result;
+  }
+  return first ?? { ok: false, reason: "no host to check" };
+}
+
+function httpAttempt(host: string, port: number, path: string, status: number | undefined, timeoutMs: number): Promise<Attempt> {
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}${path}`;
+  return new Promise((resolve) => {
+    const req = request({ host, port, path, method: "GET", timeout: timeoutMs, agent: false }, (res) => {
+      res.resume();
+      const code = res.statusCode ?? 0;
+      const ok = status === undefined ? code >= 200 && code < 400 : code === status;
+      resolve(ok ? { ok: true } : { ok: false, reached: true, reason: `GET ${url} answered ${code}${status === undefined ? "" : `, expected ${status}`}` });
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${formatDuration(timeoutMs)}`)));
+    req.on("error", (error: NodeJS.ErrnoException) => resolve({ ok: false, reason: `GET ${url}: ${error.code ?? error.message}` }));
+    req.end();
+  });
+}
+
+function tcpAttempt(host: string, port: number, timeoutMs: number): Promise<Attempt> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error("timed out")));
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve({ ok: true });
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve({ ok: false, reason: `connect to ${host}:${port}: ${error.code ?? error.message}` }));
+  });
+}
+
+async function commandAttempt(command: PlannedCommand, service: PlannedService, timeoutMs: number, abort: AbortSignal): Promise<Attempt> {
+  const options = {
+    cwd: service.cwd,
+    env: service.env,
+    extendEnv: false,
+    preferLocal: true,
+    stdin: "ignore",
+    all: true,
+    reject: false,
+    timeout: timeoutMs,
+    cancelSignal: abort,
+  } as const;
+  const result = command.shell ? await execa(command.script, { ...options, shell: "/bin/sh" }) : await execa(command.file, command.args, options);
+  if (result.exitCode === 0) return { ok: true };
+  const output = (result.all ?? "").trim().split("\n").at(-1);
+  const what = result.timedOut ? `timed out after ${formatDuration(timeoutMs)}` : result.exitCode === undefined ? result.shortMessage : `exited with code ${result.exitCode}`;
+  return { ok: false, reason: `health command ${what}${output ? `: ${output}` : ""}` };
+}
+
+function waitForLine(pattern: RegExp, lines: LineFeed, deadline: number, timeoutMs: number, abort: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let unsubscribe: (() => void) | undefined;
+    const finish = (error?: unknown) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      unsubscribe?.();
+      abort.removeEventListener("abort", onAbort);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onAbort = () => finish(abort.reason);
+    const timer = setTimeout(() => finish(new HealthTimeoutError(`printed no line matching /${pattern.source}/ within ${formatDuration(timeoutMs)}`)), Math.max(0, deadline - Date.now()));
+    abort.addEventListener("abort", onAbort, { once: true });
+    // Lines printed before the check began are replayed by subscribe, so one may match at once.
+    unsubscribe = lines.subscribe((line) => {
+      if (pattern.test(line)) finish();
+    });
+    if (done) unsubscribe();
+    if (abort.aborted) onAbort();
+  });
+}

@@ -1,0 +1,93 @@
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+
+/** One process as the kernel reports it. */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  /** One-letter state: R, S, D, Z (zombie), T… */
+  state: string;
+  /** Start time in clock ticks since boot (Linux), to tell a reused pid apart; 0 where unknown. */
+  startTime: number;
+}
+
+const hasProc = process.platform === "linux";
+
+/** Parses /proc/PID/stat. The command name is in parentheses and may hold spaces, so fields count from its end. */
+export function parseStat(text: string): ProcessInfo | undefined {
+  const close = text.lastIndexOf(")");
+  if (close < 0) return undefined;
+  const pid = Number.parseInt(text, 10);
+  const fields = text.slice(close + 2).split(" ");
+  // After the name: state(3) ppid(4) pgrp(5) session(6) … starttime(22), numbered from 1 as in proc(5).
+  return { pid, state: fields[0] ?? "?", ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: Number(fields[19]) };
+}
+
+/** The process `pid`, or undefined when there is none. */
+export function readProcess(pid: number): ProcessInfo | undefined {
+  if (hasProc) {
+    try {
+      return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    } catch {
+      return undefined;
+    }
+  }
+  return listProcesses().find((info) => info.pid === pid);
+}
+
+/** Every process of the machine (that this user can see). */
+export function listProcesses(): ProcessInfo[] {
+  if (!hasProc) return listWithPs();
+  const list: ProcessInfo[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
+    try {
+      const info = parseStat(readFileSync(`/proc/${entry}/stat`, "utf8"));
+      if (info) list.push(info);
+    } catch {
+      // exited while we looked
+    }
+  }
+  return list;
+}
+
+function listWithPs(): ProcessInfo[] {
+  const out = execFileSync("ps", ["-A", "-o", "pid=,ppid=,pgid=,stat="], { encoding: "utf8" });
+  return out
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length >= 4)
+    .map(([pid, ppid, pgid, stat]) => ({ pid: Number(pid), ppid: Number(ppid), pgid: Number(pgid), state: (stat ?? "?").charAt(0), startTime: 0 }));
+}
+
+/**
+ * Whether a process is gone: no such pid, a zombie (on machines where nothing reaps orphans a killed
+ * grandchild can stay a zombie forever, and it holds no port and runs no code), or the pid was reused.
+ */
+export function isGone(pid: number, startTime?: number): boolean {
+  const info = readProcess(pid);
+  if (!info || info.state === "Z" || info.state === "X") return true;
+  return startTime !== undefined && startTime !== 0 && info.startTime !== 0 && info.startTime !== startTime;
+}
+
+/**
+ * The live processes of a service: every member of its process group, and every descendant of its root
+ * (including those that left the group with setsid or setpgid), zombies excluded.
+ */
+export function treeMembers(rootPid: number, pgid: number, all: ProcessInfo[] = listProcesses()): ProcessInfo[] {
+  const children = new Map<number, ProcessInfo[]>();
+  for (const info of all) {
+    const list = children.get(info.ppid);
+    if (list) list.push(info);
+    else children.set(info.ppid, [info]);
+  }
+  const members = new Map<number, ProcessInfo>();
+  const addWithDescendants = (info: ProcessInfo) => {
+    if (members.has(info.pid)) return;
+    members.set(info.pid, info);
+    for (const child of children.get(info.pid) ?? []) addWithDescendants(child);
+  };
+  for (const info of all) if (info.pid === rootPid || info.pgid === pgid) addWithDescendants(info);
+  return [...members.values()].filter((info) => info.state !== "Z" && info.state !== "X");
+}

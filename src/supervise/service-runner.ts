@@ -1,0 +1,173 @@
+import type { PlannedService } from "../plan.js";
+import { describeExit, type ServiceStatus, type StackListener } from "./events.js";
+import { HealthTimeoutError, waitHealthy, type LineFeed } from "./health.js";
+import type { ExitStatus, OutputStream, Spawner } from "./spawn.js";
+import { terminateTree, type TerminateResult } from "./terminate.js";
+
+/** Lines of output kept per service: the last 20 are shown when it fails. */
+const KEPT_LINES = 200;
+
+/** Abort reason when a one-off task finished with code 0 before its check passed: that is success. */
+const FINISHED = Symbol("finished");
+
+/** Why a service could not be started or made healthy, in words for the user. */
+export class StartFailure extends Error {}
+
+/** A signal that aborts when `signal` or `controller` does (AbortSignal.any needs Node 20.3). */
+function eitherSignal(signal: AbortSignal, controller: AbortController): AbortSignal {
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+  return controller.signal;
+}
+
+/** A promise with its resolve and reject at hand; never reported as an unhandled rejection. */
+class Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve!: (value: T) => void;
+  reject!: (reason: unknown) => void;
+  constructor() {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.promise.catch(() => undefined);
+  }
+}
+
+/** One service of one instance: spawns it, checks its health, keeps its output, stops its process tree. */
+export class ServiceRunner {
+  readonly service: PlannedService;
+  status: ServiceStatus = "pending";
+  pid: number | undefined;
+  startedAt: number | undefined;
+  /** When the health check passed; undefined while it has not. */
+  healthyAt: number | undefined;
+  exitStatus: ExitStatus | undefined;
+  /** Resolves once the process runs; rejects if it never will. */
+  readonly started = new Deferred<void>();
+  /** Resolves once the health check passes; rejects if it never will. */
+  readonly healthy = new Deferred<void>();
+  /** Resolves when the process exits; rejects if it never ran. */
+  readonly exited = new Deferred<ExitStatus>();
+
+  private readonly recent: string[] = [];
+  private readonly lineListeners = new Set<(line: string) => void>();
+  private spawning: Promise<unknown> | undefined;
+  private stopping: Promise<TerminateResult | undefined> | undefined;
+
+  constructor(
+    service: PlannedService,
+    private readonly spawn: Spawner,
+    private readonly emit: StackListener,
+  ) {
+    this.service = service;
+  }
+
+  get id(): string {
+    return this.service.id;
+  }
+
+  /** Output lines so far and from now on, for the `log` health check. */
+  readonly lines: LineFeed = {
+    subscribe: (listener) => {
+      for (const line of this.recent) listener(line);
+      this.lineListeners.add(listener);
+      return () => this.lineListeners.delete(listener);
+    },
+  };
+
+  /** The last `count` lines of output, oldest first. */
+  lastLines(count: number): string[] {
+    return this.recent.slice(-count);
+  }
+
+  /** Marks the service as never to be started, so nothing waits for it forever. */
+  skip(reason: unknown): void {
+    if (this.status !== "pending") return;
+    this.status = "skipped";
+    this.rejectAll(reason);
+    this.emit({ type: "skipped", service: this.id });
+  }
+
+  /**
+   * Spawns the service and resolves once it is healthy; throws StartFailure when it cannot get there.
+   * With `exitZeroIsReady` (a one-off task others wait on with `completed`), exiting with code 0 counts as ready.
+   */
+  async start(abort: AbortSignal, onExit: (status: ExitStatus) => void, exitZeroIsReady = false): Promise<void> {
+    this.status = "starting";
+    const spawning = this.spawn(this.service, (line, stream) => this.onLine(line, stream));
+    this.spawning = spawning.catch(() => undefined);
+    let pid: number;
+    let exit: Promise<ExitStatus>;
+    try {
+      ({ pid, exit } = await spawning);
+    } catch (error) {
+      this.status = "failed";
+      const failure = new StartFailure(`could not be started: ${(error as Error).message}`);
+      this.rejectAll(failure);
+      throw failure;
+    }
+    this.pid = pid;
+    this.startedAt = Date.now();
+    this.started.resolve();
+    this.emit({ type: "spawned", service: this.id, pid });
+
+    const exitedEarly = new AbortController();
+    void exit.then((status) => {
+      this.exitStatus = status;
+      if (this.status === "starting" || this.status === "healthy") this.status = "exited";
+      this.exited.resolve(status);
+      exitedEarly.abort(status.code === 0 && exitZeroIsReady ? FINISHED : new StartFailure(`${describeExit(status)} before it was healthy`));
+      onExit(status);
+    });
+
+    try {
+      await waitHealthy(this.service, this.lines, this.startedAt + this.service.health.timeoutMs, eitherSignal(abort, exitedEarly));
+    } catch (error) {
+      if (error !== FINISHED) {
+        if (this.status === "starting") this.status = "failed";
+        const failure = error instanceof HealthTimeoutError ? new StartFailure(error.message) : error;
+        this.healthy.reject(failure);
+        throw failure;
+      }
+    }
+    if (this.status === "starting") this.status = "healthy";
+    this.healthyAt = Date.now();
+    this.healthy.resolve();
+    this.emit({ type: "healthy", service: this.id, pid, afterMs: Date.now() - this.startedAt });
+  }
+
+  /**
+   * Stops the service's whole process tree (even when its main process already exited, its descendants may
+   * not have). Idempotent: a second call returns the first one's result. `hurry` turns it into SIGKILL at once.
+   */
+  stop(hurry: AbortSignal): Promise<TerminateResult | undefined> {
+    this.stopping ??= this.terminate(hurry);
+    return this.stopping;
+  }
+
+  private async terminate(hurry: AbortSignal): Promise<TerminateResult | undefined> {
+    await this.spawning;
+    if (this.pid === undefined) return undefined;
+    const wasRunning = this.exitStatus === undefined;
+    if (wasRunning) this.status = "stopping";
+    this.emit({ type: "stopping", service: this.id });
+    const result = await terminateTree(this.pid, this.pid, { signal: this.service.stopSignal, timeoutMs: this.service.stopTimeoutMs, hurry });
+    if (wasRunning) this.status = "stopped";
+    this.emit({ type: "stopped", service: this.id, forced: result.forced, survivors: result.survivors });
+    return result;
+  }
+
+  private onLine(line: string, stream: OutputStream): void {
+    this.recent.push(line);
+    if (this.recent.length > KEPT_LINES) this.recent.shift();
+    for (const listener of this.lineListeners) listener(line);
+    this.emit({ type: "output", service: this.id, stream, line });
+  }
+
+  private rejectAll(reason: unknown): void {
+    this.started.reject(reason);
+    this.healthy.reject(reason);
+    this.exited.reject(reason);
+  }
+}

@@ -1,0 +1,64 @@
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { execa, type Options } from "execa";
+import type { PlannedService } from "../plan.js";
+
+export type OutputStream = "stdout" | "stderr";
+
+/** How a process ended: its exit code, or the signal that killed it. */
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A started service process. Its process group id is its pid (it leads a session of its own). */
+export interface SpawnedProcess {
+  pid: number;
+  /** Resolves when the process itself exits, even if descendants still hold its output open. */
+  exit: Promise<ExitStatus>;
+}
+
+/** Starts a service's command; what the supervisor uses unless a test injects another. */
+export type Spawner = (service: PlannedService, onLine: (line: string, stream: OutputStream) => void) => Promise<SpawnedProcess>;
+
+/** The command could not be started at all (not found, not executable…). */
+export class SpawnError extends Error {}
+
+/**
+ * Runs the service with execa in a new session (`detached`), so it leads its own process group: a Ctrl-C
+ * in portmate's terminal does not reach it, and stopping it can signal the whole group. No shell runs
+ * unless the service asks for one. Output is read line by line.
+ */
+export const spawnService: Spawner = async (service, onLine) => {
+  const options = {
+    cwd: service.cwd,
+    env: service.env,
+    extendEnv: false,
+    preferLocal: true,
+    localDir: service.cwd,
+    detached: true,
+    cleanup: false,
+    stdin: "ignore",
+    buffer: false,
+    reject: false,
+    forceKillAfterDelay: false,
+  } satisfies Options;
+  const { command } = service;
+  const subprocess = command.shell ? execa(command.script, { ...options, shell: "/bin/sh" }) : execa(command.file, command.args, options);
+
+  const exit = new Promise<ExitStatus>((resolve) => subprocess.once("exit", (code, signal) => resolve({ code, signal })));
+  if (subprocess.pid === undefined) {
+    const result = await subprocess;
+    throw new SpawnError(result.originalMessage || result.shortMessage);
+  }
+  readLines(subprocess.stdout, (line) => onLine(line, "stdout"));
+  readLines(subprocess.stderr, (line) => onLine(line, "stderr"));
+  // Settles once the process has exited and its output is closed; nothing to do with the result here.
+  void subprocess.then(() => undefined);
+  return { pid: subprocess.pid, exit };
+};
+
+function readLines(stream: Readable | null, onLine: (line: string) => void): void {
+  if (!stream) return;
+  createInterface({ input: stream, crlfDelay: Infinity }).on("line", onLine);
+}

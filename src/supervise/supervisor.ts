@@ -1,0 +1,172 @@
+import { onExit } from "signal-exit";
+import { ServiceFailedError, StopRequestedError } from "../errors.js";
+import type { Plan } from "../plan.js";
+import { describeExit, type StackEvent, type StackListener } from "./events.js";
+import { ServiceRunner, StartFailure } from "./service-runner.js";
+import { spawnService, type ExitStatus, type Spawner } from "./spawn.js";
+import { killTreeNow } from "./terminate.js";
+
+/** Lines of a failed service's output shown with the error. */
+export const FAILURE_LINES = 20;
+
+export interface SupervisorOptions {
+  /** Starts a service (default: execa in its own process group). */
+  spawn?: Spawner;
+}
+
+type Phase = "idle" | "starting" | "running" | "stopping" | "stopped";
+
+/**
+ * One stack's lifecycle: starts services as soon as what they depend on is ready (independent ones in
+ * parallel), fails fast when one cannot start, and stops everything in reverse dependency order.
+ */
+export class Supervisor {
+  readonly plan: Plan;
+  readonly runners: ServiceRunner[];
+  private readonly byId: Map<string, ServiceRunner>;
+  private readonly listeners = new Set<StackListener>();
+  private phase: Phase = "idle";
+  private failure: ServiceFailedError | undefined;
+  private readonly startAbort = new AbortController();
+  private readonly hurry = new AbortController();
+  private stopping: Promise<void> | undefined;
+  private removeExitGuard: (() => void) | undefined;
+
+  constructor(plan: Plan, options: SupervisorOptions = {}) {
+    this.plan = plan;
+    const spawn = options.spawn ?? spawnService;
+    this.runners = plan.services.map((service) => new ServiceRunner(service, spawn, (event) => this.emit(event)));
+    this.byId = new Map(this.runners.map((runner) => [runner.id, runner]));
+  }
+
+  /** Listens to what happens; returns the function that stops listening. */
+  on(listener: StackListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Starts every service and resolves once all are healthy. When one fails, stops everything that was started
+   * and throws ServiceFailedError; when stop() is called meanwhile, throws StopRequestedError.
+   */
+  async start(): Promise<void> {
+    if (this.phase !== "idle") throw new Error("a supervisor starts once");
+    this.phase = "starting";
+    // If portmate itself exits without stopping (crash, process.exit, a signal nobody handles), kill every tree.
+    this.removeExitGuard = onExit(() => this.killAllNow());
+    await Promise.all(this.runners.map((runner) => this.run(runner)));
+    if (this.failure) {
+      await this.stop();
+      throw this.failure;
+    }
+    if (this.stopping) {
+      await this.stopping;
+      throw new StopRequestedError();
+    }
+    this.phase = "running";
+  }
+
+  /**
+   * Stops every service, dependents before what they depend on, each with its stop signal then SIGKILL after
+   * its stop timeout. Resolves when every process is gone. Idempotent; `force` (a second Ctrl-C) kills at once,
+   * even when a graceful stop is under way.
+   */
+  stop(options: { force?: boolean } = {}): Promise<void> {
+    if (options.force) this.hurry.abort();
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  /** Whether every service that was started has exited (the stack has nothing left running). */
+  allExited(): boolean {
+    return this.runners.every((runner) => runner.pid === undefined || runner.exitStatus !== undefined);
+  }
+
+  private emit(event: StackEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private async run(runner: ServiceRunner): Promise<void> {
+    try {
+      await this.dependenciesReady(runner);
+    } catch (error) {
+      runner.skip(error);
+      return;
+    }
+    try {
+      await runner.start(this.startAbort.signal, (status) => this.onExit(runner, status), this.awaitedToComplete(runner));
+    } catch (error) {
+      if (error instanceof StartFailure) this.fail(runner, error.message);
+      else if (!this.startAbort.signal.aborted) this.fail(runner, String(error));
+    }
+  }
+
+  /** Waits for each dependency's condition; throws when one can never be met or the start is aborted. */
+  private async dependenciesReady(runner: ServiceRunner): Promise<void> {
+    const conditions = runner.service.dependsOn.map(async ({ id, condition }) => {
+      const dependency = this.byId.get(id);
+      if (!dependency) throw new Error(`${runner.id} depends on ${id}, which is not planned`);
+      if (condition === "started") return dependency.started.promise;
+      if (condition === "healthy") return dependency.healthy.promise;
+      const status = await dependency.exited.promise;
+      if (status.code !== 0) throw new Error(`${id} ${describeExit(status)}`);
+    });
+    const aborted = new Promise<never>((_, reject) => {
+      const signal = this.startAbort.signal;
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+    aborted.catch(() => undefined);
+    await Promise.race([Promise.all(conditions), aborted]);
+  }
+
+  private onExit(runner: ServiceRunner, status: ExitStatus): void {
+    const expected = this.phase === "stopping" || this.phase === "stopped" || this.isFinishedJob(runner, status);
+    this.emit({ type: "exited", service: runner.id, status, expected });
+    // Healthy, then gone while the rest was starting: the stack cannot come up as configured. (An exit before
+    // it was healthy is reported by the runner's own start.)
+    if (this.phase === "starting" && !expected && runner.healthyAt !== undefined) this.fail(runner, `${describeExit(status)} while the stack was starting`);
+  }
+
+  /** A one-off task (no port and no check, or awaited with `completed`) that exited with code 0 did its job. */
+  private isFinishedJob(runner: ServiceRunner, status: ExitStatus): boolean {
+    return status.code === 0 && (runner.service.health.kind === "none" || this.awaitedToComplete(runner));
+  }
+
+  private awaitedToComplete(runner: ServiceRunner): boolean {
+    return this.runners.some((other) => other.service.dependsOn.some((dep) => dep.id === runner.id && dep.condition === "completed"));
+  }
+
+  private fail(runner: ServiceRunner, reason: string): void {
+    runner.status = "failed";
+    if (this.failure) return;
+    this.failure = new ServiceFailedError(runner.id, reason, runner.lastLines(FAILURE_LINES));
+    this.emit({ type: "failed", service: runner.id, reason });
+    this.startAbort.abort(this.failure);
+  }
+
+  private async stopAll(): Promise<void> {
+    const wasStarting = this.phase === "starting";
+    this.phase = "stopping";
+    if (wasStarting && !this.startAbort.signal.aborted) this.startAbort.abort(new StopRequestedError());
+    const hurried = new Promise<void>((resolve) => this.hurry.signal.addEventListener("abort", () => resolve(), { once: true }));
+    const stops = new Map<ServiceRunner, Promise<unknown>>();
+    const stopOne = (runner: ServiceRunner): Promise<unknown> => {
+      let stop = stops.get(runner);
+      if (!stop) {
+        const dependents = this.runners.filter((other) => other.service.dependsOn.some((dep) => dep.id === runner.id));
+        stop = Promise.race([Promise.all(dependents.map(stopOne)), hurried]).then(() => runner.stop(this.hurry.signal));
+        stops.set(runner, stop);
+      }
+      return stop;
+    };
+    await Promise.all(this.runners.map(stopOne));
+    this.phase = "stopped";
+    this.removeExitGuard?.();
+  }
+
+  /** SIGKILL to every tree, synchronously: portmate is exiting and cannot wait. */
+  private killAllNow(): void {
+    for (const runner of this.runners) if (runner.pid !== undefined) killTreeNow(runner.pid, runner.pid);
+  }
+}

@@ -1,0 +1,215 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ServiceFailedError } from "../src/errors.js";
+import { up, type Stack } from "../src/stack.js";
+import type { StackEvent } from "../src/supervise/events.js";
+import { fixtureCommand, isListening, onCleanup, pidGone, randomRange, readRecords, recordedPids, tempProject, yaml, type RecordLine } from "./helpers.js";
+
+/** Starts a stack from `text` (a portmate.yaml in a fresh folder); it is stopped after the test. */
+async function start(text: string, options: { instances?: number; services?: string[] } = {}) {
+  const dir = tempProject({ "portmate.yaml": text });
+  const events: StackEvent[] = [];
+  const stack = await up({ cwd: dir, onEvent: (event) => events.push(event), ...options });
+  onCleanup(() => stack.down());
+  return { stack, dir, events, record: join(dir, "record.jsonl") };
+}
+
+/** Expects `up` to fail; returns the error and the folder, for checking what was left behind. */
+async function startFailing(text: string) {
+  const dir = tempProject({ "portmate.yaml": text });
+  const error = await up({ cwd: dir }).then(
+    () => {
+      throw new Error("the stack started, but it should have failed");
+    },
+    (reason: unknown) => reason,
+  );
+  return { error: error as ServiceFailedError, dir, record: join(dir, "record.jsonl") };
+}
+
+/** After down(): every recorded process is gone and no port of the stack is still listening. */
+async function expectAllGone(stack: Stack, record: string) {
+  await stack.down();
+  const pids = recordedPids(record);
+  expect(pids.length).toBeGreaterThan(0);
+  for (const pid of pids) expect(pidGone(pid), `pid ${pid} is still running`).toBe(true);
+  for (const service of stack.list()) {
+    for (const port of Object.values(service.ports)) expect(await isListening(port), `port ${port} of ${service.id} still listens`).toBe(false);
+  }
+}
+
+function first(records: RecordLine[], name: string, event: string): RecordLine {
+  const found = records.find((line) => line.name === name && line.event === event);
+  if (!found) throw new Error(`no "${event}" record for ${name}; records: ${JSON.stringify(records)}`);
+  return found;
+}
+
+describe("starting a stack", () => {
+  it("starts dependents only once what they depend on is healthy, and independent services in parallel", async () => {
+    const range = randomRange();
+    const { stack, record } = await start(yaml`
+      ports: {range: ${range.text}}
+      services:
+        backend:
+          command: ${fixtureCommand("--name backend --record record.jsonl --listen-delay 400")}
+          health: {http: /}
+        worker:
+          command: ${fixtureCommand("--name worker --record record.jsonl --listen-delay 400")}
+        ui:
+          command: ${fixtureCommand("--name ui --record record.jsonl")}
+          depends_on: [backend]
+        admin:
+          command: ${fixtureCommand("--name admin --record record.jsonl")}
+          depends_on: {backend: healthy, worker: healthy}
+    `);
+    const records = readRecords(record);
+    const listening = (name: string) => first(records, name, "listening").t;
+    const started = (name: string) => first(records, name, "start").t;
+    // Health gating, seen from the services' own clocks.
+    expect(started("ui")).toBeGreaterThanOrEqual(listening("backend"));
+    expect(started("admin")).toBeGreaterThanOrEqual(Math.max(listening("backend"), listening("worker")));
+    // backend and worker need nothing: each started before the other was listening (400 ms later).
+    expect(started("worker")).toBeLessThan(listening("backend"));
+    expect(started("backend")).toBeLessThan(listening("worker"));
+    expect(stack.list().map((service) => service.status)).toEqual(["healthy", "healthy", "healthy", "healthy"]);
+    await expectAllGone(stack, record);
+  });
+
+  it("becomes ready by each kind of health check", async () => {
+    const range = randomRange();
+    const { stack, record, events } = await start(yaml`
+      ports: {range: ${range.text}}
+      services:
+        by-http:
+          command: ${fixtureCommand("--name by-http --record record.jsonl --listen-delay 300")}
+          health: {http: {path: /ready, status: 200}}
+        by-tcp:
+          command: ${fixtureCommand("--name by-tcp --record record.jsonl --listen-delay 300")}
+          health: {tcp: true}
+        by-command:
+          command: ${fixtureCommand("--name by-command --record record.jsonl --listen-delay 300")}
+          health:
+            command: node -e "fetch('http://127.0.0.1:' + process.env.PORT).then(() => process.exit(0), () => process.exit(1))"
+        by-log:
+          command: ${fixtureCommand("--name by-log --record record.jsonl --no-listen --say-after 300 --say 'warming up' --say 'server is READY now'")}
+          port: none
+          health: {log: "READY"}
+    `);
+    const records = readRecords(record);
+    const healthyAt = (id: string) => {
+      const event = events.find((item) => item.type === "healthy" && item.service === id);
+      if (!event) throw new Error(`${id} never became healthy`);
+      return events.indexOf(event);
+    };
+    for (const name of ["by-http", "by-tcp", "by-command"]) {
+      expect(first(records, name, "listening")).toBeDefined();
+      expect(healthyAt(name)).toBeGreaterThan(0);
+    }
+    const logLine = events.findIndex((event) => event.type === "output" && event.service === "by-log" && event.line === "server is READY now");
+    expect(logLine).toBeGreaterThanOrEqual(0);
+    expect(healthyAt("by-log")).toBeGreaterThan(logLine);
+    await expectAllGone(stack, record);
+  });
+
+  it("fails when a service misses its health deadline, showing its last lines and leaving nothing running", async () => {
+    const range = randomRange();
+    const { error, record } = await startFailing(yaml`
+      ports: {range: ${range.text}}
+      services:
+        db:
+          command: ${fixtureCommand("--name db --record record.jsonl --grandchild")}
+        api:
+          command: ${fixtureCommand("--name api --record record.jsonl --http-status 503 --say 'connecting to the database' --say 'migrations pending'")}
+          depends_on: [db]
+          health:
+            http: /health
+            timeout: 1s
+            interval: 100ms
+        ui:
+          command: ${fixtureCommand("--name ui --record record.jsonl")}
+          depends_on: [api]
+    `);
+    expect(error).toBeInstanceOf(ServiceFailedError);
+    expect(error.exitCode).toBe(1);
+    expect(error.service).toBe("api");
+    expect(error.message).toMatch(/^api was not healthy after 1\.0s \(last check: GET http:\/\/127\.0\.0\.1:\d+\/health answered 503\)$/);
+    expect(error.lastLines).toEqual(["connecting to the database", "migrations pending"]);
+    const records = readRecords(record);
+    expect(records.some((line) => line.name === "ui")).toBe(false);
+    for (const pid of recordedPids(record)) expect(pidGone(pid), `pid ${pid} is still running`).toBe(true);
+  });
+
+  it("fails when a service exits before it is healthy", async () => {
+    const { error, record } = await startFailing(yaml`
+      ports: {range: ${randomRange().text}}
+      services:
+        api:
+          command: ${fixtureCommand("--name api --record record.jsonl --no-listen --say 'config file missing' --exit-after 100 --exit-code 3")}
+    `);
+    expect(error.message).toBe("api exited with code 3 before it was healthy");
+    expect(error.lastLines).toEqual(["config file missing"]);
+    for (const pid of recordedPids(record)) expect(pidGone(pid)).toBe(true);
+  });
+
+  it("waits for a one-off task to complete, and fails when it does not succeed", async () => {
+    const range = randomRange();
+    const ok = await start(yaml`
+      ports: {range: ${range.text}}
+      services:
+        migrate:
+          command: ${fixtureCommand("--name migrate --record record.jsonl --no-listen --exit-after 300")}
+        app:
+          command: ${fixtureCommand("--name app --record record.jsonl")}
+          depends_on: {migrate: completed}
+    `);
+    const records = readRecords(ok.record);
+    expect(first(records, "app", "start").t).toBeGreaterThanOrEqual(first(records, "migrate", "exit").t);
+    await expectAllGone(ok.stack, ok.record);
+
+    const failed = await startFailing(yaml`
+      ports: {range: ${range.text}}
+      services:
+        migrate:
+          command: ${fixtureCommand("--name migrate --record record.jsonl --no-listen --exit-after 100 --exit-code 1 --say 'duplicate column'")}
+          port: none
+        app:
+          command: ${fixtureCommand("--name app --record record.jsonl")}
+          depends_on: {migrate: completed}
+    `);
+    expect(failed.error.message).toBe("migrate exited with code 1 while the stack was starting");
+    expect(failed.error.lastLines).toEqual(["duplicate column"]);
+    expect(readRecords(failed.record).some((line) => line.name === "app")).toBe(false);
+  });
+
+  it("runs instances side by side, each on its own ports, with ${instance} filled in", async () => {
+    const range = randomRange();
+    const { stack, record } = await start(
+      yaml`
+        ports: {range: ${range.text}}
+        services:
+          backend:
+            command: ${fixtureCommand("--name backend-${instance} --record record.jsonl")}
+            health: {http: /}
+          ui:
+            command: ${fixtureCommand("--name ui-${instance} --record record.jsonl")}
+            depends_on: [backend]
+            env:
+              API_URL: \${services.backend.url}
+      `,
+      { instances: 3 },
+    );
+    const services = stack.list();
+    expect(services.map((service) => service.id)).toEqual(["backend", "ui", "backend#2", "ui#2", "backend#3", "ui#3"]);
+    const ports = services.map((service) => service.port);
+    expect(new Set(ports).size).toBe(6);
+    const records = readRecords(record);
+    for (const instance of [1, 2, 3]) {
+      const backend = stack.instances[instance - 1]?.services.backend;
+      const ui = first(records, `ui-${instance}`, "start");
+      expect(ui.env?.API_URL).toBe(backend?.url);
+      expect(ui.env?.PORTMATE_INSTANCE).toBe(String(instance));
+      expect(first(records, `backend-${instance}`, "listening").port).toBe(backend?.port);
+    }
+    expect(stack.services.backend?.port).toBe(services[0]?.port);
+    await expectAllGone(stack, record);
+  });
+});
