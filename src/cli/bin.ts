@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import { main } from "./main.js";
+
+// `portmate up | head`: once nobody reads the output any more, stop the stack as SIGTERM does (gracefully,
+// nothing left running) rather than crash on the write error.
+let outputClosed = false;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    if (outputClosed) return;
+    outputClosed = true;
+    process.kill(process.pid, "SIGTERM");
+  });
+}
+
+// Output to pipes, files and terminals is written synchronously on POSIX, so exiting here loses nothing.
+process.exit(await main(process.argv.slice(2)));

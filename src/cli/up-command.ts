@@ -1,0 +1,130 @@
+import { ExitCode, StopRequestedError } from "../errors.js";
+import { prepareStack, type Stack } from "../stack.js";
+import { describeExit, type StackEvent } from "../supervise/events.js";
+import { PrefixedOutput } from "./output.js";
+import { StartProgress } from "./progress.js";
+import { servicesTable } from "./table.js";
+import { colors, warn, wantsFancyProgress, type CliIO } from "./terminal.js";
+
+export interface UpCommandOptions {
+  file?: string;
+  projectName?: string;
+  services: string[];
+  instances: number;
+}
+
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * `portmate up` in the foreground. Returns the exit code; errors (config, ports, a service that failed to
+ * start) are thrown for the CLI to report, after everything started has been stopped.
+ */
+export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<number> {
+  const stack = await prepareStack({ file: options.file, projectName: options.projectName, services: options.services, instances: options.instances });
+  for (const warning of stack.warnings) warn(io, warning);
+  const session = new ForegroundSession(stack, io);
+  try {
+    return await session.run();
+  } finally {
+    session.dispose();
+    await stack.down();
+  }
+}
+
+/**
+ * One foreground run: progress while starting, the table of services, then their output until Ctrl-C or
+ * SIGTERM (stop gracefully, dependents first; a second Ctrl-C kills at once) or until every service exited.
+ */
+class ForegroundSession {
+  private readonly output: PrefixedOutput;
+  private readonly exitCodes: number[] = [];
+  private signals = 0;
+  /** Set once every service is healthy: only then can "every service exited" end the run. */
+  private running = false;
+  private finish!: () => void;
+  private readonly finished = new Promise<void>((resolve) => (this.finish = resolve));
+  private readonly onSignal = () => this.signal();
+
+  constructor(
+    private readonly stack: Stack,
+    private readonly io: CliIO,
+  ) {
+    this.output = new PrefixedOutput(
+      stack.plan.services.map((service) => service.id),
+      io.stdout,
+    );
+    stack.on((event) => this.onEvent(event));
+    for (const signal of STOP_SIGNALS) process.on(signal, this.onSignal);
+  }
+
+  async run(): Promise<number> {
+    if (!(await this.start())) {
+      await this.stack.down();
+      this.io.stderr.write(colors.dim("Stopped before the stack was ready.\n"));
+      return ExitCode.ok;
+    }
+    this.io.stdout.write(`\n${servicesTable(this.stack.list())}\n\n`);
+    this.output.release();
+    this.running = true;
+    if (this.stack.allExited()) this.finish();
+    await this.finished;
+    await this.stack.down();
+    if (this.signals > 0) {
+      this.io.stderr.write(colors.dim("Stopped.\n"));
+      return ExitCode.ok;
+    }
+    // Every service exited by itself: success only if every one of them exited with code 0.
+    return this.exitCodes.every((code) => code === 0) ? ExitCode.ok : ExitCode.serviceFailed;
+  }
+
+  dispose(): void {
+    for (const signal of STOP_SIGNALS) process.off(signal, this.onSignal);
+  }
+
+  /** Starts with the progress display; false when a stop was requested before the stack was ready. */
+  private async start(): Promise<boolean> {
+    const progress = new StartProgress(this.stack, wantsFancyProgress(this.io));
+    const drawing = progress.run();
+    try {
+      await this.stack.start();
+      return true;
+    } catch (error) {
+      if (error instanceof StopRequestedError) return false;
+      throw error;
+    } finally {
+      progress.finish("stopped");
+      await drawing;
+    }
+  }
+
+  private signal(): void {
+    this.signals++;
+    if (this.signals === 1) {
+      this.io.stderr.write(colors.dim("Stopping… (press Ctrl-C again to kill at once)\n"));
+      void this.stack.down();
+      this.finish();
+    } else {
+      this.io.stderr.write(colors.dim("Killing…\n"));
+      void this.stack.down({ force: true });
+    }
+  }
+
+  private onEvent(event: StackEvent): void {
+    switch (event.type) {
+      case "output":
+        this.output.line(event.service, event.line);
+        break;
+      case "exited":
+        this.exitCodes.push(event.status.code ?? 128);
+        if (this.signals === 0) this.output.note(event.service, describeExit(event.status));
+        if (this.running && this.stack.allExited()) this.finish();
+        break;
+      case "stopped":
+        if (event.survivors.length) this.output.note(event.service, `could not be killed: pids ${event.survivors.join(", ")} remain`);
+        else if (event.forced) this.output.note(event.service, "did not stop in time: killed");
+        break;
+      default:
+        break;
+    }
+  }
+}

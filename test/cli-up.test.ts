@@ -1,0 +1,218 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { fixtureCommand, isListening, pidGone, randomRange, readRecords, recordedPids, ROOT, runCli, startCli, tempProject, waitForOutput, yaml } from "./helpers.js";
+
+/** Rows of the table `up` prints once every service is healthy: id → {pid, ports}. */
+function parseTable(output: string): Map<string, { pid: number; ports: number[]; url: string }> {
+  const lines = output.split("\n");
+  const header = lines.findIndex((line) => /^SERVICE\s+PID\s+PORT\s+URL/.test(line));
+  const rows = new Map<string, { pid: number; ports: number[]; url: string }>();
+  for (const line of lines.slice(header + 1)) {
+    if (!line.trim()) break;
+    const [id = "", pid = "", ...rest] = line.trim().split(/\s{2,}/);
+    const url = rest.at(-1) ?? "";
+    rows.set(id, { pid: Number(pid), ports: [...rest.slice(0, -1).join(" ").matchAll(/\d+/g)].map((match) => Number(match[0])), url });
+  }
+  return rows;
+}
+
+async function expectNothingLeft(pids: number[], ports: number[]) {
+  expect(pids.length).toBeGreaterThan(0);
+  for (const pid of pids) expect(pidGone(pid), `pid ${pid} is still running`).toBe(true);
+  for (const port of ports) expect(await isListening(port), `port ${port} still listens`).toBe(false);
+}
+
+describe("portmate up (foreground)", () => {
+  it("stops whole process trees on Ctrl-C, dependents first, killing what ignores SIGTERM", async () => {
+    const range = randomRange();
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        ports: {range: ${range.text}}
+        services:
+          backend:
+            command: ${fixtureCommand("--name backend --record record.jsonl --grandchild")}
+            health: {http: /}
+          stubborn:
+            command: ${fixtureCommand("--name stubborn --record record.jsonl --ignore-term --escaped-grandchild")}
+            stop_timeout: 1s
+          ui:
+            command: ${fixtureCommand("--name ui --record record.jsonl --say 'ui says hello'")}
+            depends_on: [backend]
+      `,
+    });
+    const cli = startCli(["up"], { cwd: dir });
+    const output = await waitForOutput(cli, /ui\s+\| ui says hello/);
+    const table = parseTable(output);
+    expect([...table.keys()]).toEqual(["backend", "stubborn", "ui"]);
+    const record = join(dir, "record.jsonl");
+    const records = readRecords(record);
+    // The grandchildren are real and running before the stop.
+    const grandchildren = records.filter((line) => line.child).map((line) => line.child as number);
+    expect(grandchildren).toHaveLength(2);
+    for (const pid of grandchildren) expect(pidGone(pid)).toBe(false);
+
+    cli.kill("SIGINT");
+    const result = await cli;
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stderr).toMatch(/Stopping… \(press Ctrl-C again to kill at once\)\n[\s\S]*Stopped\./);
+    expect(result.stdout).toMatch(/stubborn\s+\| did not stop in time: killed/);
+
+    const after = readRecords(record);
+    const termAt = (name: string) => after.find((line) => line.name === name && line.event === "sigterm")?.t ?? Infinity;
+    expect(termAt("ui")).toBeLessThanOrEqual(termAt("backend"));
+    expect(after.some((line) => line.name === "stubborn" && line.event === "ignored-sigterm")).toBe(true);
+    await expectNothingLeft(recordedPids(record), [...table.values()].flatMap((row) => row.ports));
+  });
+
+  it("kills at once on a second Ctrl-C", async () => {
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        ports: {range: ${randomRange().text}}
+        services:
+          stubborn:
+            command: ${fixtureCommand("--name stubborn --record record.jsonl --ignore-term --grandchild")}
+            stop_timeout: 10m
+      `,
+    });
+    const cli = startCli(["up"], { cwd: dir });
+    const output = await waitForOutput(cli, /SERVICE\s+PID/);
+    const record = join(dir, "record.jsonl");
+    cli.kill("SIGINT");
+    await waitForOutput(cli, /Stopping…/);
+    // Without the second Ctrl-C this run would wait ten minutes; the test's own timeout would fail it.
+    cli.kill("SIGINT");
+    const result = await cli;
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stderr).toMatch(/Killing…/);
+    await expectNothingLeft(recordedPids(record), [...parseTable(output).values()].flatMap((row) => row.ports));
+  });
+
+  it("stops cleanly on SIGTERM too", async () => {
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        ports: {range: ${randomRange().text}}
+        services:
+          api:
+            command: ${fixtureCommand("--name api --record record.jsonl --grandchild")}
+      `,
+    });
+    const cli = startCli(["up"], { cwd: dir });
+    const output = await waitForOutput(cli, /SERVICE\s+PID/);
+    cli.kill("SIGTERM");
+    const result = await cli;
+    expect(result.exitCode, result.all).toBe(0);
+    await expectNothingLeft(recordedPids(join(dir, "record.jsonl")), [...parseTable(output).values()].flatMap((row) => row.ports));
+  });
+
+  it("stops cleanly when nobody reads its output any more (`portmate up | head`)", async () => {
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        ports: {range: ${randomRange().text}}
+        services:
+          chatty:
+            command: ${fixtureCommand("--name chatty --record record.jsonl --grandchild --say-after 300 --say 'one more line'")}
+      `,
+    });
+    const cli = startCli(["up"], { cwd: dir });
+    const output = await waitForOutput(cli, /SERVICE\s+PID/);
+    cli.stdout?.destroy();
+    const result = await cli;
+    expect(result.exitCode, result.all).toBe(0);
+    await expectNothingLeft(recordedPids(join(dir, "record.jsonl")), [...parseTable(output).values()].flatMap((row) => row.ports));
+  });
+
+  it("runs --instances 3 with distinct ports and instance prefixes", async () => {
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        ports: {range: ${randomRange().text}}
+        services:
+          api:
+            command: ${fixtureCommand("--record record.jsonl --say 'api of instance ${instance}'")}
+          web:
+            command: ${fixtureCommand("--record record.jsonl --say 'web talks to ${services.api.url}'")}
+            depends_on: [api]
+      `,
+    });
+    const cli = startCli(["up", "--instances", "3"], { cwd: dir });
+    const output = await waitForOutput(cli, /web#3 \| web talks to/);
+    const table = parseTable(output);
+    expect([...table.keys()]).toEqual(["api", "web", "api#2", "web#2", "api#3", "web#3"]);
+    const ports = [...table.values()].flatMap((row) => row.ports);
+    expect(new Set(ports).size).toBe(6);
+    for (const instance of [1, 2, 3]) {
+      const suffix = instance === 1 ? "" : `#${instance}`;
+      // Prefixes are padded to the longest id, `web#3`.
+      expect(output).toContain(`${`api${suffix}`.padEnd(5)} | api of instance ${instance}`);
+      expect(output).toContain(`${`web${suffix}`.padEnd(5)} | web talks to ${table.get(`api${suffix}`)?.url}`);
+    }
+    cli.kill("SIGINT");
+    expect((await cli).exitCode).toBe(0);
+    await expectNothingLeft(recordedPids(join(dir, "record.jsonl")), ports);
+  });
+
+  it("exits 1 with the failing service's last 20 lines when it misses its deadline, leaving nothing", async () => {
+    const says = Array.from({ length: 25 }, (_, index) => `--say 'line ${index + 1}'`).join(" ");
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        ports: {range: ${randomRange().text}}
+        services:
+          db:
+            command: ${fixtureCommand("--name db --record record.jsonl --grandchild")}
+          api:
+            command: ${fixtureCommand(`--name api --record record.jsonl --no-listen ${says}`)}
+            depends_on: [db]
+            health: {tcp: true, timeout: 1s}
+      `,
+    });
+    const result = await runCli(["up"], { cwd: dir });
+    expect(result.exitCode, result.all).toBe(1);
+    const lines = result.stderr.split("\n");
+    expect(lines[0]).toMatch(/^api was not healthy after 1\.0s \(last check: connect to 127\.0\.0\.1:\d+: ECONNREFUSED\)$/);
+    expect(lines[1]).toBe("last 20 lines of api:");
+    expect(lines.slice(2, 22)).toEqual(Array.from({ length: 20 }, (_, index) => `  line ${index + 6}`));
+    for (const pid of recordedPids(join(dir, "record.jsonl"))) expect(pidGone(pid), `pid ${pid} is still running`).toBe(true);
+  });
+
+  it("starts a named service with what it depends on, and exits with the services when they all finish", async () => {
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        ports: {range: ${randomRange().text}}
+        services:
+          setup:
+            command: ${fixtureCommand("--name setup --record record.jsonl --no-listen --exit-after 100")}
+            port: none
+          task:
+            command: ${fixtureCommand("--name task --record record.jsonl --no-listen --exit-after 300 --exit-code 4")}
+            port: none
+            depends_on: {setup: completed}
+          unrelated:
+            command: ${fixtureCommand("--name unrelated --record record.jsonl")}
+      `,
+    });
+    const result = await runCli(["up", "task"], { cwd: dir });
+    expect(result.exitCode, result.all).toBe(1);
+    expect(result.stdout).toMatch(/task\s+\| exited with code 4/);
+    const names = new Set(readRecords(join(dir, "record.jsonl")).map((line) => line.name));
+    expect([...names].sort()).toEqual(["setup", "task"]);
+  });
+
+  it("runs the demo stack of this repository: the UI gets the backend's URL, the admin page sees both", async () => {
+    const cli = startCli(["up", "-p", `demo-test-${process.pid}`], { cwd: ROOT });
+    const output = await waitForOutput(cli, /SERVICE\s+PID[\s\S]*admin\s+\d+/);
+    const table = parseTable(output);
+    const backend = table.get("backend")?.url ?? "";
+    const ui = await (await fetch(`${table.get("ui")?.url}/config.json`)).json();
+    expect(ui).toEqual({ apiUrl: backend });
+    const items = (await (await fetch(`${backend}/api/items`)).json()) as unknown[];
+    expect(items.length).toBeGreaterThan(0);
+    const status = (await (await fetch(`${table.get("admin")?.url}/status.json`)).json()) as { backend: { status: number }; ui: { status: number } };
+    expect(status.backend.status).toBe(200);
+    expect(status.ui.status).toBe(200);
+    const metricsPort = table.get("admin")?.ports[1];
+    expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toMatch(/^admin_requests_total \d+/);
+    const pids = [...table.values()].map((row) => row.pid);
+    cli.kill("SIGINT");
+    expect((await cli).exitCode).toBe(0);
+    await expectNothingLeft(pids, [...table.values()].flatMap((row) => row.ports));
+  });
+});
