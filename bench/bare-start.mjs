@@ -1,0 +1,58 @@
+// The floor for start-up: what a hand-written script does to run the demo stack, and nothing more.
+// Spawns backend, polls it, then ui and admin together, polls them, prints "ready". It waits for what
+// portmate.yaml's health checks wait for (backend's GET /health, ui's port, admin's GET /status.json),
+// polling every 10 ms.
+// Ports come from the harness (already checked free) in BENCH_PORTS: backend,ui,admin,metrics.
+import { spawn } from "node:child_process";
+import { get } from "node:http";
+import { connect } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const [backend, ui, admin, metrics] = process.env.BENCH_PORTS.split(",").map(Number);
+const url = (port) => `http://127.0.0.1:${port}`;
+const children = [];
+
+function run(script, args, env) {
+  const child = spawn("node", [script, ...args], { stdio: "ignore", env: { ...process.env, ...env } });
+  children.push(child);
+}
+
+function accepts(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+function answers(port, path) {
+  return new Promise((resolve) => {
+    get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode >= 200 && res.statusCode < 400);
+    }).once("error", () => resolve(false));
+  });
+}
+
+async function waitPort(port) {
+  while (!(await accepts(port))) await sleep(10);
+}
+
+async function waitHttp(port, path) {
+  while (!(await answers(port, path))) await sleep(10);
+}
+
+const common = { BACKEND_URL: url(backend), BACKEND_PORT: String(backend) };
+run("examples/demo/backend.js", ["--port", String(backend)], { PORT: String(backend) });
+await waitHttp(backend, "/health");
+run("examples/demo/ui.js", [], { ...common, PORT: String(ui), API_URL: url(backend) });
+run("examples/demo/admin.js", [], { ...common, PORT: String(admin), UI_URL: url(ui), METRICS_PORT: String(metrics) });
+await Promise.all([waitPort(ui), waitHttp(admin, "/status.json")]);
+process.stdout.write("ready\n");
+process.on("SIGTERM", () => {
+  for (const child of children) child.kill("SIGKILL");
+  process.exit(0);
+});

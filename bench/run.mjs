@@ -1,0 +1,231 @@
+// portmate's benchmarks: `npm run bench`. Prints medians and ratios, all measured in this one run, so the
+// figures compare like with like on whatever machine runs them. Not part of `npm test`: timings on shared
+// machines are noisy, so speed targets are checked here, by a person, never by a timed assertion in a test.
+//
+//  1. Port allocation: portmate's one-scan allocator against get-port (looped with `exclude`), get-port-please,
+//     portfinder, detect-port, and a bare sequential bind-test loop (the floor), on three scenarios.
+//  2. Start-up: `portmate up` of the demo stack until every service is healthy, against a bare Node script that
+//     spawns the same three services in the same order and polls their ports.
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import detectPort from "detect-port";
+import getPort, { clearLockedPorts, portNumbers } from "get-port";
+import { getPort as getPortPlease } from "get-port-please";
+import portfinder from "portfinder";
+import { allocatePorts } from "../dist/index.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const quick = process.argv.includes("--quick");
+
+// ---------------------------------------------------------------------------------------------------------
+// Helpers
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function table(rows) {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
+  return rows.map((row) => row.map((cell, column) => String(cell).padEnd(widths[column])).join("  ").trimEnd()).join("\n");
+}
+
+/** Starts a child process holding listeners on `ports` ([[port, host], …]); resolves with a stop function. */
+async function occupy(ports) {
+  const child = spawn(process.execPath, [join(ROOT, "bench", "occupy.mjs")], { stdio: ["pipe", "pipe", "inherit"] });
+  child.stdin.end(JSON.stringify(ports));
+  const held = await new Promise((resolve, reject) => {
+    child.stdout.on("data", (chunk) => {
+      const match = /ready (\d+)/.exec(String(chunk));
+      if (match) resolve(Number(match[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`occupy.mjs exited with ${code}`)));
+  });
+  return {
+    held,
+    stop: () =>
+      new Promise((resolve) => {
+        child.removeAllListeners("exit");
+        child.once("exit", resolve);
+        child.kill("SIGKILL");
+      }),
+  };
+}
+
+/** Picks `share` of the ports of a range at random, each held on one of the four loopback/wildcard hosts. */
+function busyPorts(from, to, share) {
+  const hosts = ["0.0.0.0", "::", "127.0.0.1", "::1"];
+  const ports = [];
+  for (let port = from; port <= to; port++) if (Math.random() < share) ports.push([port, hosts[Math.floor(Math.random() * hosts.length)]]);
+  return ports;
+}
+
+function bindOnce(port, host) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 1. Allocation
+
+/** Each contender returns `count` distinct ports from [from, to] (or beyond, when it gives up on the range). */
+const allocators = {
+  portmate: async (count, from, to) => {
+    const requests = Array.from({ length: count }, (_, index) => ({ key: String(index), label: String(index) }));
+    const allocation = await allocatePorts(requests, { range: { from, to } });
+    await allocation.release();
+    return [...allocation.ports.values()];
+  },
+  "get-port (loop, exclude)": async (count, from, to) => {
+    const ports = [];
+    for (let index = 0; index < count; index++) ports.push(await getPort({ port: portNumbers(from, to), exclude: ports }));
+    clearLockedPorts();
+    return ports;
+  },
+  "get-port-please": async (count, from, to) => {
+    const ports = [];
+    let start = from;
+    for (let index = 0; index < count; index++) {
+      const port = await getPortPlease({ portRange: [start, to], random: false });
+      ports.push(port);
+      start = port + 1;
+    }
+    return ports;
+  },
+  portfinder: (count, from, to) => portfinder.getPortsPromise(count, { port: from, stopPort: to }),
+  "detect-port": async (count, from) => {
+    const ports = [];
+    let start = from;
+    for (let index = 0; index < count; index++) {
+      const port = await detectPort(start);
+      ports.push(port);
+      start = port + 1;
+    }
+    return ports;
+  },
+  // The floor: the bind portmate's probe makes on Linux (`::` dual-stack, which the kernel refuses when the
+  // port is held on any IPv4 or IPv6 address), one candidate after another, with no allocator around it.
+  "bare bind loop (floor)": async (count, from, to) => {
+    const ports = [];
+    for (let port = from; port <= to && ports.length < count; port++) if (await bindOnce(port, "::")) ports.push(port);
+    return ports;
+  },
+};
+
+async function measureAllocation(name, { count, from, to, share, runs }) {
+  const busy = busyPorts(from, to, share);
+  const occupant = await occupy(busy);
+  const busySet = new Set(busy.map(([port]) => port));
+  const results = {};
+  try {
+    for (const contender of Object.keys(allocators)) results[contender] = [];
+    // Interleave the contenders run by run, so a burst of noise does not land on one of them only.
+    for (let run = 0; run < runs; run++) {
+      for (const [contender, allocate] of Object.entries(allocators)) {
+        const started = performance.now();
+        const ports = await allocate(count, from, to);
+        const elapsed = performance.now() - started;
+        const distinct = new Set(ports).size === ports.length && ports.length === count;
+        const clean = ports.every((port) => !busySet.has(port));
+        results[contender].push({ elapsed, ok: distinct && clean });
+      }
+    }
+  } finally {
+    await occupant.stop();
+  }
+  const portmate = median(results.portmate.map((result) => result.elapsed));
+  const rows = Object.entries(results).map(([contender, list]) => {
+    const ms = median(list.map((result) => result.elapsed));
+    const bad = list.filter((result) => !result.ok).length;
+    return [contender, ms.toFixed(2), (ms / portmate).toFixed(2), bad ? `${bad}/${list.length} wrong` : "ok"];
+  });
+  console.log(`\n${name}  (${occupant.held} of ${to - from + 1} ports busy, ${runs} runs)`);
+  console.log(table([["allocator", "median ms", "x portmate", "distinct & free"], ...rows]));
+  const floor = median(results["bare bind loop (floor)"].map((result) => result.elapsed));
+  return { name, portmate, floor, others: rows.filter(([contender]) => contender !== "portmate" && !contender.startsWith("bare")) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 2. Start-up
+
+async function freePorts(count) {
+  const allocation = await allocatePorts(
+    Array.from({ length: count }, (_, index) => ({ key: String(index), label: String(index) })),
+    { range: { from: 20_000, to: 30_000 } },
+  );
+  await allocation.release();
+  return [...allocation.ports.values()];
+}
+
+/** Runs a command until it prints `ready` on stdout; returns the ms from spawn to that line, then stops it. */
+function timeUntil(command, args, pattern, env = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    let elapsed;
+    const onData = (chunk) => {
+      output += chunk;
+      if (elapsed === undefined && pattern.test(output)) {
+        elapsed = performance.now() - started;
+        child.kill(command === process.execPath && args[0].endsWith("portmate.js") ? "SIGINT" : "SIGTERM");
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", () => (elapsed === undefined ? reject(new Error(`exited before ready:\n${output}`)) : resolve(elapsed)));
+  });
+}
+
+async function measureStartup(runs) {
+  const portmate = [];
+  const bare = [];
+  for (let run = 0; run < runs; run++) {
+    portmate.push(await timeUntil(process.execPath, [join(ROOT, "dist", "portmate.js"), "up", "-p", `bench-${process.pid}`], /^SERVICE\s+PID/m));
+    const ports = await freePorts(4);
+    bare.push(await timeUntil(process.execPath, [join(ROOT, "bench", "bare-start.mjs")], /^ready$/m, { BENCH_PORTS: ports.join(",") }));
+  }
+  const p = median(portmate);
+  const b = median(bare);
+  console.log(`\nstart-up of the demo stack until every service is healthy  (${runs} runs each, interleaved)`);
+  console.log(
+    table([
+      ["runner", "median ms", "x bare script"],
+      ["portmate up", p.toFixed(0), (p / b).toFixed(2)],
+      ["bare node script", b.toFixed(0), "1.00"],
+    ]),
+  );
+  return { portmate: p, bare: b };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
+console.log(`portmate benchmarks · node ${process.version} · ${(await import("node:os")).cpus().length} cores`);
+const runs = quick ? 5 : 30;
+const scenarios = [];
+if (only !== "startup") {
+  scenarios.push(await measureAllocation("3 ports, idle 8000-9000", { count: 3, from: 8000, to: 9000, share: 0, runs }));
+  scenarios.push(await measureAllocation("3 ports, 90% of 8000-9000 busy", { count: 3, from: 8000, to: 9000, share: 0.9, runs }));
+  scenarios.push(await measureAllocation("100 ports, 50% of 20000-20999 busy", { count: 100, from: 20_000, to: 20_999, share: 0.5, runs: quick ? 3 : 10 }));
+}
+const startup = only === "allocation" ? undefined : await measureStartup(quick ? 3 : 15);
+
+console.log("\ntargets");
+for (const scenario of scenarios) {
+  const correct = scenario.others.filter(([, , , check]) => check === "ok");
+  const fastest = Math.min(...correct.map(([, ms]) => Number(ms)));
+  console.log(
+    `  ${scenario.name}: faster than every library ${scenario.portmate < fastest ? "yes" : "NO"} (fastest correct library ${fastest.toFixed(2)} ms);` +
+      ` within 1.5x of the floor ${scenario.portmate <= 1.5 * scenario.floor ? "yes" : "NO"} (${(scenario.portmate / scenario.floor).toFixed(2)}x)`,
+  );
+}
+if (startup) {
+  console.log(`  start-up within 1.3x of the bare script: ${startup.portmate <= 1.3 * startup.bare ? "yes" : "NO"} (${(startup.portmate / startup.bare).toFixed(2)}x)`);
+}
