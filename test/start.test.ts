@@ -180,6 +180,21 @@ describe("starting a stack", () => {
     expect(readRecords(failed.record).some((line) => line.name === "app")).toBe(false);
   });
 
+  it("starts a large stack without Node warnings about listeners", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    onCleanup(() => void process.off("warning", onWarning));
+    const services = Array.from({ length: 4 }, (_, index) => `s${index}:\n  command: ${fixtureCommand("--record record.jsonl")}\n  depends_on: [base]`);
+    const { stack, record } = await start(
+      `ports: {range: ${randomRange().text}}\nservices:\n  base:\n    command: ${fixtureCommand("--record record.jsonl")}\n${services.map((text) => text.replace(/^/gm, "  ")).join("\n")}\n`,
+      { instances: 3 },
+    );
+    expect(stack.list()).toHaveLength(15);
+    await expectAllGone(stack, record);
+    expect(warnings).toEqual([]);
+  });
+
   it("runs instances side by side, each on its own ports, with ${instance} filled in", async () => {
     const range = randomRange();
     const { stack, record } = await start(

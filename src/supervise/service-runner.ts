@@ -13,11 +13,15 @@ const FINISHED = Symbol("finished");
 /** Why a service could not be started or made healthy, in words for the user. */
 export class StartFailure extends Error {}
 
-/** A signal that aborts when `signal` or `controller` does (AbortSignal.any needs Node 20.3). */
-function eitherSignal(signal: AbortSignal, controller: AbortController): AbortSignal {
-  if (signal.aborted) controller.abort(signal.reason);
-  else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
-  return controller.signal;
+/**
+ * Makes `controller` abort when `signal` does (AbortSignal.any needs Node 20.3); returns the function that
+ * stops listening, so a long-lived signal does not collect one listener per use.
+ */
+function follow(signal: AbortSignal, controller: AbortController): () => void {
+  const onAbort = () => controller.abort(signal.reason);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
 }
 
 /** A promise with its resolve and reject at hand; never reported as an unhandled rejection. */
@@ -112,17 +116,18 @@ export class ServiceRunner {
     this.started.resolve();
     this.emit({ type: "spawned", service: this.id, pid });
 
-    const exitedEarly = new AbortController();
+    const stopWaiting = new AbortController();
     void exit.then((status) => {
       this.exitStatus = status;
       if (this.status === "starting" || this.status === "healthy") this.status = "exited";
       this.exited.resolve(status);
-      exitedEarly.abort(status.code === 0 && exitZeroIsReady ? FINISHED : new StartFailure(`${describeExit(status)} before it was healthy`));
+      stopWaiting.abort(status.code === 0 && exitZeroIsReady ? FINISHED : new StartFailure(`${describeExit(status)} before it was healthy`));
       onExit(status);
     });
 
+    const unfollow = follow(abort, stopWaiting);
     try {
-      await waitHealthy(this.service, this.lines, this.startedAt + this.service.health.timeoutMs, eitherSignal(abort, exitedEarly));
+      await waitHealthy(this.service, this.lines, this.startedAt + this.service.health.timeoutMs, stopWaiting.signal);
     } catch (error) {
       if (error !== FINISHED) {
         if (this.status === "starting") this.status = "failed";
@@ -130,6 +135,8 @@ export class ServiceRunner {
         this.healthy.reject(failure);
         throw failure;
       }
+    } finally {
+      unfollow();
     }
     if (this.status === "starting") this.status = "healthy";
     this.healthyAt = Date.now();

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { onExit } from "signal-exit";
 import { ServiceFailedError, StopRequestedError } from "../errors.js";
 import type { Plan } from "../plan.js";
@@ -28,6 +29,8 @@ export class Supervisor {
   private phase: Phase = "idle";
   private failure: ServiceFailedError | undefined;
   private readonly startAbort = new AbortController();
+  /** Rejects when the start is aborted; what waiting for dependencies races against. */
+  private readonly startAborted: Promise<never>;
   private readonly hurry = new AbortController();
   private stopping: Promise<void> | undefined;
   private removeExitGuard: (() => void) | undefined;
@@ -37,6 +40,12 @@ export class Supervisor {
     const spawn = options.spawn ?? spawnService;
     this.runners = plan.services.map((service) => new ServiceRunner(service, spawn, (event) => this.emit(event)));
     this.byId = new Map(this.runners.map((runner) => [runner.id, runner]));
+    // Every service still starting listens to the abort: a big stack has more than Node's default 10.
+    setMaxListeners(0, this.startAbort.signal);
+    this.startAborted = new Promise<never>((_, reject) => {
+      this.startAbort.signal.addEventListener("abort", () => reject(this.startAbort.signal.reason), { once: true });
+    });
+    this.startAborted.catch(() => undefined);
   }
 
   /** Listens to what happens; returns the function that stops listening. */
@@ -111,13 +120,7 @@ export class Supervisor {
       const status = await dependency.exited.promise;
       if (status.code !== 0) throw new Error(`${id} ${describeExit(status)}`);
     });
-    const aborted = new Promise<never>((_, reject) => {
-      const signal = this.startAbort.signal;
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-    });
-    aborted.catch(() => undefined);
-    await Promise.race([Promise.all(conditions), aborted]);
+    await Promise.race([Promise.all(conditions), this.startAborted]);
   }
 
   private onExit(runner: ServiceRunner, status: ExitStatus): void {
