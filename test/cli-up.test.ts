@@ -1,6 +1,20 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fixtureCommand, isListening, pidGone, randomRange, readRecords, recordedPids, ROOT, runCli, startCli, tempProject, waitForOutput, yaml } from "./helpers.js";
+import {
+  fixtureCommand,
+  isListening,
+  pidGone,
+  randomRange,
+  readRecords,
+  recordedPids,
+  ROOT,
+  runCli,
+  startCli,
+  tempProject,
+  waitForOutput,
+  waitUntil,
+  yaml,
+} from "./helpers.js";
 
 /** Rows of the table `up` prints once every service is healthy: id → {pid, ports}. */
 function parseTable(output: string): Map<string, { pid: number; ports: number[]; url: string }> {
@@ -87,6 +101,33 @@ describe("portmate up (foreground)", () => {
     await expectNothingLeft(recordedPids(record), [...parseTable(output).values()].flatMap((row) => row.ports));
   });
 
+  it("stops cleanly on Ctrl-C while the stack is still starting", async () => {
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        ports: {range: ${randomRange().text}}
+        services:
+          db:
+            command: ${fixtureCommand("--name db --record record.jsonl --grandchild --say 'db up'")}
+          slow:
+            command: ${fixtureCommand("--name slow --record record.jsonl --listen-delay 60000")}
+            depends_on: [db]
+          never:
+            command: ${fixtureCommand("--name never --record record.jsonl")}
+            depends_on: [slow]
+      `,
+    });
+    const record = join(dir, "record.jsonl");
+    const cli = startCli(["up"], { cwd: dir });
+    await waitUntil(() => readRecords(record).some((line) => line.name === "slow" && line.event === "start"), "slow to start");
+    cli.kill("SIGINT");
+    const result = await cli;
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stderr).toMatch(/Stopped before the stack was ready\./);
+    expect(result.stdout).toMatch(/db\s+\| db up/);
+    expect(readRecords(record).some((line) => line.name === "never")).toBe(false);
+    await expectNothingLeft(recordedPids(record), []);
+  });
+
   it("stops cleanly on SIGTERM too", async () => {
     const dir = tempProject({
       "portmate.yaml": yaml`
@@ -170,6 +211,8 @@ describe("portmate up (foreground)", () => {
     expect(lines[0]).toMatch(/^api was not healthy after 1\.0s \(last check: connect to 127\.0\.0\.1:\d+: ECONNREFUSED\)$/);
     expect(lines[1]).toBe("last 20 lines of api:");
     expect(lines.slice(2, 22)).toEqual(Array.from({ length: 20 }, (_, index) => `  line ${index + 6}`));
+    // Nothing the services printed is lost: the whole output is on stdout, with its prefixes.
+    expect(result.stdout).toMatch(/api \| line 1\n[\s\S]*api \| line 25\n/);
     for (const pid of recordedPids(join(dir, "record.jsonl"))) expect(pidGone(pid), `pid ${pid} is still running`).toBe(true);
   });
 

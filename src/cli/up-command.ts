@@ -85,16 +85,20 @@ class ForegroundSession {
   private async start(): Promise<boolean> {
     const progress = new StartProgress(this.stack, wantsFancyProgress(this.io));
     const drawing = progress.run();
+    let started = false;
     try {
       await this.stack.start();
-      return true;
+      started = true;
     } catch (error) {
-      if (error instanceof StopRequestedError) return false;
-      throw error;
+      if (!(error instanceof StopRequestedError)) throw error;
     } finally {
       progress.finish("stopped");
       await drawing;
+      // Whatever the services printed while starting is shown, also when the start failed: the cause of a
+      // failure is often in another service's output.
+      if (!started) this.output.release();
     }
+    return started;
   }
 
   private signal(): void {
