@@ -71,11 +71,29 @@ export function isGone(pid: number, startTime?: number): boolean {
   return startTime !== undefined && startTime !== 0 && info.startTime !== 0 && info.startTime !== startTime;
 }
 
+/** The main process of a service, as it was when started: its pid is also its process group id. */
+export interface RootProcess {
+  pid: number;
+  /** From readProcess right after spawning; 0 where unknown. */
+  startTime: number;
+}
+
+/** The root as the kernel sees it now, with the start time it has (0 where unknown). */
+export function identify(pid: number): RootProcess {
+  return { pid, startTime: readProcess(pid)?.startTime ?? 0 };
+}
+
 /**
  * The live processes of a service: every member of its process group, and every descendant of its root
  * (including those that left the group with setsid or setpgid), zombies excluded.
+ *
+ * If the root's pid now belongs to a process started later, the pid was reused, and since Linux never reuses a
+ * pid that is still some process group's id, none of the service's group is left: nothing is returned, so
+ * nothing unrelated is signalled.
  */
-export function treeMembers(rootPid: number, pgid: number, all: ProcessInfo[] = listProcesses()): ProcessInfo[] {
+export function treeMembers(root: RootProcess, all: ProcessInfo[] = listProcesses()): ProcessInfo[] {
+  const current = all.find((info) => info.pid === root.pid);
+  if (current && root.startTime && current.startTime && current.startTime !== root.startTime) return [];
   const children = new Map<number, ProcessInfo[]>();
   for (const info of all) {
     const list = children.get(info.ppid);
@@ -88,6 +106,6 @@ export function treeMembers(rootPid: number, pgid: number, all: ProcessInfo[] = 
     members.set(info.pid, info);
     for (const child of children.get(info.pid) ?? []) addWithDescendants(child);
   };
-  for (const info of all) if (info.pid === rootPid || info.pgid === pgid) addWithDescendants(info);
+  for (const info of all) if (info.pid === root.pid || info.pgid === root.pid) addWithDescendants(info);
   return [...members.values()].filter((info) => info.state !== "Z" && info.state !== "X");
 }

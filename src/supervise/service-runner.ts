@@ -2,6 +2,7 @@ import type { PlannedService } from "../plan.js";
 import { describeExit, type ServiceStatus, type StackListener } from "./events.js";
 import { HealthTimeoutError, waitHealthy, type LineFeed } from "./health.js";
 import type { ExitStatus, OutputStream, Spawner } from "./spawn.js";
+import { identify, type RootProcess } from "./process-tree.js";
 import { terminateTree, type TerminateResult } from "./terminate.js";
 
 /** Lines of output kept per service: the last 20 are shown when it fails. */
@@ -43,6 +44,8 @@ export class ServiceRunner {
   readonly service: PlannedService;
   status: ServiceStatus = "pending";
   pid: number | undefined;
+  /** The main process with its start time, so a reused pid is never mistaken for it. */
+  root: RootProcess | undefined;
   startedAt: number | undefined;
   /** When the health check passed; undefined while it has not. */
   healthyAt: number | undefined;
@@ -57,6 +60,8 @@ export class ServiceRunner {
   private readonly recent: string[] = [];
   private readonly lineListeners = new Set<(line: string) => void>();
   private spawning: Promise<unknown> | undefined;
+  /** Set by stop(): from then on start() refuses, so nothing is spawned after its stop has finished. */
+  private stopRequested = false;
   private stopping: Promise<TerminateResult | undefined> | undefined;
 
   constructor(
@@ -98,6 +103,8 @@ export class ServiceRunner {
    * With `exitZeroIsReady` (a one-off task others wait on with `completed`), exiting with code 0 counts as ready.
    */
   async start(abort: AbortSignal, onExit: (status: ExitStatus) => void, exitZeroIsReady = false): Promise<void> {
+    abort.throwIfAborted();
+    if (this.stopRequested) throw new Error(`${this.id} was stopped before it started`);
     this.status = "starting";
     const spawning = this.spawn(this.service, (line, stream) => this.onLine(line, stream));
     this.spawning = spawning.catch(() => undefined);
@@ -112,6 +119,7 @@ export class ServiceRunner {
       throw failure;
     }
     this.pid = pid;
+    this.root = identify(pid);
     this.startedAt = Date.now();
     this.started.resolve();
     this.emit({ type: "spawned", service: this.id, pid });
@@ -149,17 +157,18 @@ export class ServiceRunner {
    * not have). Idempotent: a second call returns the first one's result. `hurry` turns it into SIGKILL at once.
    */
   stop(hurry: AbortSignal): Promise<TerminateResult | undefined> {
+    this.stopRequested = true;
     this.stopping ??= this.terminate(hurry);
     return this.stopping;
   }
 
   private async terminate(hurry: AbortSignal): Promise<TerminateResult | undefined> {
     await this.spawning;
-    if (this.pid === undefined) return undefined;
+    if (this.root === undefined) return undefined;
     const wasRunning = this.exitStatus === undefined;
     if (wasRunning) this.status = "stopping";
     this.emit({ type: "stopping", service: this.id });
-    const result = await terminateTree(this.pid, this.pid, { signal: this.service.stopSignal, timeoutMs: this.service.stopTimeoutMs, hurry });
+    const result = await terminateTree(this.root, { signal: this.service.stopSignal, timeoutMs: this.service.stopTimeoutMs, hurry });
     if (wasRunning) this.status = "stopped";
     this.emit({ type: "stopped", service: this.id, forced: result.forced, survivors: result.survivors });
     return result;

@@ -106,7 +106,8 @@ export class Supervisor {
       await runner.start(this.startAbort.signal, (status) => this.onExit(runner, status), this.awaitedToComplete(runner));
     } catch (error) {
       if (error instanceof StartFailure) this.fail(runner, error.message);
-      else if (!this.startAbort.signal.aborted) this.fail(runner, String(error));
+      else if (this.startAbort.signal.aborted) runner.skip(error); // stopped before it was spawned, if it was not
+      else this.fail(runner, String(error));
     }
   }
 
@@ -124,8 +125,9 @@ export class Supervisor {
   }
 
   private onExit(runner: ServiceRunner, status: ExitStatus): void {
-    const expected = this.phase === "stopping" || this.phase === "stopped" || this.isFinishedJob(runner, status);
-    this.emit({ type: "exited", service: runner.id, status, expected });
+    const requested = this.phase === "stopping" || this.phase === "stopped";
+    const expected = requested || this.isFinishedJob(runner, status);
+    this.emit({ type: "exited", service: runner.id, status, requested, expected });
     // Healthy, then gone while the rest was starting: the stack cannot come up as configured. (An exit before
     // it was healthy is reported by the runner's own start.)
     if (this.phase === "starting" && !expected && runner.healthyAt !== undefined) this.fail(runner, `${describeExit(status)} while the stack was starting`);
@@ -170,6 +172,6 @@ export class Supervisor {
 
   /** SIGKILL to every tree, synchronously: portmate is exiting and cannot wait. */
   private killAllNow(): void {
-    for (const runner of this.runners) if (runner.pid !== undefined) killTreeNow(runner.pid, runner.pid);
+    for (const runner of this.runners) if (runner.root !== undefined) killTreeNow(runner.root);
   }
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import treeKill from "tree-kill";
-import { isGone, listProcesses, treeMembers, type ProcessInfo } from "./process-tree.js";
+import { isGone, treeMembers, type ProcessInfo, type RootProcess } from "./process-tree.js";
 
 export interface TerminateOptions {
   /** Signal that asks the processes to stop. */
@@ -28,10 +28,11 @@ const POLL_MS = 20;
  * everything still alive. Processes are tracked by pid and start time, so a root that exits early does not
  * hide its orphaned descendants.
  */
-export async function terminateTree(rootPid: number, pgid: number, options: TerminateOptions): Promise<TerminateResult> {
+export async function terminateTree(root: RootProcess, options: TerminateOptions): Promise<TerminateResult> {
+  const pgid = root.pid;
   const known = new Map<number, ProcessInfo>();
   const refresh = () => {
-    for (const info of treeMembers(rootPid, pgid)) if (!known.has(info.pid)) known.set(info.pid, info);
+    for (const info of treeMembers(root)) if (!known.has(info.pid)) known.set(info.pid, info);
   };
   refresh();
   const hurried = () => options.hurry?.aborted === true;
@@ -46,9 +47,9 @@ export async function terminateTree(rootPid: number, pgid: number, options: Term
   return { forced: true, survivors: gone ? [] : alive(known).map((info) => info.pid) };
 }
 
-/** Signals the process group, then every known process outside it with its own subtree. */
+/** Signals the process group (when a member of it is known), then every known process outside it with its subtree. */
 async function sendSignal(pgid: number, members: ProcessInfo[], signal: NodeJS.Signals): Promise<void> {
-  killQuietly(-pgid, signal);
+  if (members.some((info) => info.pgid === pgid)) killQuietly(-pgid, signal);
   const escaped = members.filter((info) => info.pgid !== pgid);
   if (signal === "SIGKILL") {
     // SIGKILL cannot be caught, so no process is hurt by getting it twice: kill each one directly, at once.
@@ -90,10 +91,11 @@ async function waitGone(known: Map<number, ProcessInfo>, timeoutMs: number, refr
 }
 
 /** SIGKILL to a whole tree at once, synchronously: the last resort when portmate itself is exiting. */
-export function killTreeNow(rootPid: number, pgid: number): void {
-  killQuietly(-pgid, "SIGKILL");
+export function killTreeNow(root: RootProcess): void {
   try {
-    for (const info of treeMembers(rootPid, pgid, listProcesses())) killQuietly(info.pid, "SIGKILL");
+    const members = treeMembers(root);
+    if (members.some((info) => info.pgid === root.pid)) killQuietly(-root.pid, "SIGKILL");
+    for (const info of members) killQuietly(info.pid, "SIGKILL");
   } catch {
     // best effort while exiting
   }
