@@ -382,6 +382,18 @@ export const cases: ConfigCase[] = [
     message: /"nodee" is not a command found on PATH/,
   },
   {
+    name: "a key of the spec not implemented yet",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          restart: always
+    `,
+    at: "4:5",
+    path: "services.api.restart",
+    message: /"restart" \(restart policies\) is not supported by this version of portmate yet/,
+  },
+  {
     name: "port and ports together",
     text: yaml`
       services:

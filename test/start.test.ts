@@ -18,7 +18,8 @@ async function start(text: string, options: { instances?: number; services?: str
 async function startFailing(text: string) {
   const dir = tempProject({ "portmate.yaml": text });
   const error = await up({ cwd: dir }).then(
-    () => {
+    async (stack) => {
+      await stack.down();
       throw new Error("the stack started, but it should have failed");
     },
     (reason: unknown) => reason,
@@ -50,10 +51,10 @@ describe("starting a stack", () => {
       ports: {range: ${range.text}}
       services:
         backend:
-          command: ${fixtureCommand("--name backend --record record.jsonl --listen-delay 400")}
+          command: ${fixtureCommand("--name backend --record record.jsonl --listen-delay 1000")}
           health: {http: /}
         worker:
-          command: ${fixtureCommand("--name worker --record record.jsonl --listen-delay 400")}
+          command: ${fixtureCommand("--name worker --record record.jsonl --listen-delay 1000")}
         ui:
           command: ${fixtureCommand("--name ui --record record.jsonl")}
           depends_on: [backend]
@@ -67,7 +68,7 @@ describe("starting a stack", () => {
     // Health gating, seen from the services' own clocks.
     expect(started("ui")).toBeGreaterThanOrEqual(listening("backend"));
     expect(started("admin")).toBeGreaterThanOrEqual(Math.max(listening("backend"), listening("worker")));
-    // backend and worker need nothing: each started before the other was listening (400 ms later).
+    // backend and worker need nothing: each started before the other was listening (a second later, time enough on a busy machine).
     expect(started("worker")).toBeLessThan(listening("backend"));
     expect(started("backend")).toBeLessThan(listening("worker"));
     expect(stack.list().map((service) => service.status)).toEqual(["healthy", "healthy", "healthy", "healthy"]);
@@ -122,7 +123,7 @@ describe("starting a stack", () => {
           depends_on: [db]
           health:
             http: /health
-            timeout: 1s
+            timeout: 3s
             interval: 100ms
         ui:
           command: ${fixtureCommand("--name ui --record record.jsonl")}
@@ -131,7 +132,7 @@ describe("starting a stack", () => {
     expect(error).toBeInstanceOf(ServiceFailedError);
     expect(error.exitCode).toBe(1);
     expect(error.service).toBe("api");
-    expect(error.message).toMatch(/^api was not healthy after 1\.0s \(last check: GET http:\/\/127\.0\.0\.1:\d+\/health answered 503\)$/);
+    expect(error.message).toMatch(/^api was not healthy after 3\.0s \(last check: GET http:\/\/127\.0\.0\.1:\d+\/health answered 503\)$/);
     expect(error.lastLines).toEqual(["connecting to the database", "migrations pending"]);
     const records = readRecords(record);
     expect(records.some((line) => line.name === "ui")).toBe(false);
@@ -178,6 +179,35 @@ describe("starting a stack", () => {
     expect(failed.error.message).toBe("migrate exited with code 1 while the stack was starting");
     expect(failed.error.lastLines).toEqual(["duplicate column"]);
     expect(readRecords(failed.record).some((line) => line.name === "app")).toBe(false);
+  });
+
+  it("shows the very last lines of a service that prints a lot and then crashes", async () => {
+    const { error } = await startFailing(yaml`
+      ports: {range: ${randomRange().text}}
+      services:
+        loud:
+          # writeSync: process.exit must not cut the output on the writer's side, only portmate's reading is tested
+          command: [node, -e, "const fs = require('fs'), nl = String.fromCharCode(10); for (let i = 0; i < 20000; i++) fs.writeSync(1, 'line ' + i + nl); fs.writeSync(1, 'FATAL: the real cause' + nl); process.exit(3)"]
+          port: none
+          health: {log: "never printed"}
+    `);
+    expect(error.message).toBe("loud exited with code 3 before it was healthy");
+    expect(error.lastLines.at(-1)).toBe("FATAL: the real cause");
+    expect(error.lastLines.at(-2)).toBe("line 19999");
+  });
+
+  it("gives a slow health command the whole deadline", async () => {
+    const { stack } = await start(yaml`
+      ports: {range: ${randomRange().text}}
+      services:
+        api:
+          command: ${fixtureCommand("--no-listen")}
+          port: none
+          health:
+            command: node -e "setTimeout(() => process.exit(0), 2500)"
+            timeout: 20s
+    `);
+    expect(stack.services.api?.status).toBe("healthy");
   });
 
   it("starts a large stack without Node warnings about listeners", async () => {

@@ -120,7 +120,7 @@ class ForegroundSession {
         break;
       case "exited":
         this.exitCodes.push(event.status.code ?? 128);
-        if (this.signals === 0) this.output.note(event.service, describeExit(event.status));
+        if (!event.requested) this.output.note(event.service, describeExit(event.status));
         if (this.running && this.stack.allExited()) this.finish();
         break;
       case "stopped":

@@ -8,7 +8,15 @@ export type StackEvent =
   | { type: "spawned"; service: string; pid: number }
   | { type: "healthy"; service: string; pid: number; afterMs: number }
   | { type: "output"; service: string; stream: OutputStream; line: string }
-  | { type: "exited"; service: string; status: ExitStatus; expected: boolean }
+  | {
+      type: "exited";
+      service: string;
+      status: ExitStatus;
+      /** The exit was portmate's doing (the stack is stopping). */
+      requested: boolean;
+      /** Nothing went wrong: a requested stop, or a one-off task that finished with code 0. */
+      expected: boolean;
+    }
   | { type: "failed"; service: string; reason: string }
   | { type: "skipped"; service: string }
   | { type: "stopping"; service: string }

@@ -13,8 +13,6 @@ type Attempt = { ok: true } | { ok: false; reason: string; reached?: boolean };
  * is one loopback connect (microseconds); a command check spawns a process, so it starts slower.
  */
 const BACKOFF = { network: { firstMs: 10, factor: 1.25 }, command: { firstMs: 50, factor: 2 } };
-/** One attempt never hangs longer than this (a server that accepts but never answers). */
-const ATTEMPT_TIMEOUT_MS = 2000;
 
 export class HealthTimeoutError extends Error {}
 
@@ -49,7 +47,8 @@ async function poll(service: PlannedService, lines: LineFeed, deadline: number, 
     abort.throwIfAborted();
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new HealthTimeoutError(`was not healthy after ${formatDuration(health.timeoutMs)} (last check: ${last.ok ? "ok" : last.reason})`);
-    last = await attempt(health, service, Math.min(remaining, ATTEMPT_TIMEOUT_MS), abort);
+    // An attempt may take until the deadline: a first request that compiles a page, a slow check command.
+    last = await attempt(health, service, remaining, abort);
     if (last.ok) return;
     abort.throwIfAborted();
     await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), undefined, { signal: abort });
@@ -60,7 +59,7 @@ async function poll(service: PlannedService, lines: LineFeed, deadline: number, 
 function attempt(health: PlannedHealth, service: PlannedService, timeoutMs: number, abort: AbortSignal): Promise<Attempt> {
   switch (health.kind) {
     case "http":
-      return firstHost(health.hosts, (host) => httpAttempt(host, health.port, health.path, health.status, timeoutMs));
+      return firstHost(health.hosts, (host) => httpAttempt(host, health.port, health.path, health.status, timeoutMs, abort));
     case "tcp":
       return firstHost(health.hosts, (host) => tcpAttempt(host, health.port, timeoutMs));
     case "command":
@@ -84,10 +83,10 @@ async function firstHost(hosts: string[], check: (host: string) => Promise<Attem
   return first ?? { ok: false, reason: "no host to check" };
 }
 
-function httpAttempt(host: string, port: number, path: string, status: number | undefined, timeoutMs: number): Promise<Attempt> {
+function httpAttempt(host: string, port: number, path: string, status: number | undefined, timeoutMs: number, abort: AbortSignal): Promise<Attempt> {
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}${path}`;
   return new Promise((resolve) => {
-    const req = request({ host, port, path, method: "GET", timeout: timeoutMs, agent: false }, (res) => {
+    const req = request({ host, port, path, method: "GET", timeout: timeoutMs, agent: false, signal: abort }, (res) => {
       res.resume();
       const code = res.statusCode ?? 0;
       const ok = status === undefined ? code >= 200 && code < 400 : code === status;

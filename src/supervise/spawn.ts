@@ -1,4 +1,5 @@
 import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Readable } from "node:stream";
 import { execa, type Options } from "execa";
 import type { PlannedService } from "../plan.js";
@@ -14,9 +15,15 @@ export interface ExitStatus {
 /** A started service process. Its process group id is its pid (it leads a session of its own). */
 export interface SpawnedProcess {
   pid: number;
-  /** Resolves when the process itself exits, even if descendants still hold its output open. */
+  /**
+   * Resolves when the process has exited and its output has been read to the end, or shortly after it exited
+   * when a descendant keeps the output open.
+   */
   exit: Promise<ExitStatus>;
 }
+
+/** How long to keep reading output after the process exited, when a descendant still holds it open. */
+const OUTPUT_DRAIN_MS = 200;
 
 /** Starts a service's command; what the supervisor uses unless a test injects another. */
 export type Spawner = (service: PlannedService, onLine: (line: string, stream: OutputStream) => void) => Promise<SpawnedProcess>;
@@ -46,19 +53,26 @@ export const spawnService: Spawner = async (service, onLine) => {
   const { command } = service;
   const subprocess = command.shell ? execa(command.script, { ...options, shell: "/bin/sh" }) : execa(command.file, command.args, options);
 
-  const exit = new Promise<ExitStatus>((resolve) => subprocess.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<ExitStatus>((resolve) => subprocess.once("exit", (code, signal) => resolve({ code, signal })));
   if (subprocess.pid === undefined) {
     const result = await subprocess;
     throw new SpawnError(result.originalMessage || result.shortMessage);
   }
-  readLines(subprocess.stdout, (line) => onLine(line, "stdout"));
-  readLines(subprocess.stderr, (line) => onLine(line, "stderr"));
+  const outputRead = Promise.all([readLines(subprocess.stdout, (line) => onLine(line, "stdout")), readLines(subprocess.stderr, (line) => onLine(line, "stderr"))]);
+  // The last lines of a crashing service are the ones that explain the crash: read them before reporting the exit.
+  const exit = exited.then(async (status) => {
+    await Promise.race([outputRead, sleep(OUTPUT_DRAIN_MS)]);
+    return status;
+  });
   // Settles once the process has exited and its output is closed; nothing to do with the result here.
   void subprocess.then(() => undefined);
   return { pid: subprocess.pid, exit };
 };
 
-function readLines(stream: Readable | null, onLine: (line: string) => void): void {
-  if (!stream) return;
-  createInterface({ input: stream, crlfDelay: Infinity }).on("line", onLine);
+/** Calls `onLine` for each line of `stream`; resolves when the stream has ended. */
+function readLines(stream: Readable | null, onLine: (line: string) => void): Promise<void> {
+  if (!stream) return Promise.resolve();
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  lines.on("line", onLine);
+  return new Promise((resolve) => lines.once("close", () => resolve()));
 }
