@@ -14,7 +14,7 @@ import detectPort from "detect-port";
 import getPort, { clearLockedPorts, portNumbers } from "get-port";
 import { getPort as getPortPlease } from "get-port-please";
 import portfinder from "portfinder";
-import { allocatePorts } from "../dist/index.js";
+import { allocatePorts } from "../dist/ports/allocate.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quick = process.argv.includes("--quick");

@@ -1,5 +1,5 @@
-export { loadConfig, parseConfig, CONFIG_NAMES, type LoadConfigOptions, type LoadedConfig } from "./config/load.js";
-export { ConfigSource } from "./config/source.js";
+// The public API: what the CLI is built on and what test suites use. Internals stay in their modules.
+export { loadConfig, CONFIG_NAMES, type LoadConfigOptions, type LoadedConfig } from "./config/load.js";
 export type { PortmateConfig, ServiceConfig, HealthConfig, HealthCheckConfig, PortRequestConfig } from "./config/types.js";
 export {
   ConfigError,
@@ -11,10 +11,8 @@ export {
   UsageError,
   formatIssue,
   type ConfigIssue,
+  type SourceLocation,
 } from "./errors.js";
-export { allocatePorts, type Allocation, type AllocationNote, type AllocationOptions, type PortRequest } from "./ports/allocate.js";
-export { isPortFree } from "./ports/probe.js";
-export type { PortReservation } from "./ports/reservation.js";
-export { buildPlan, portRequests, selectServices, serviceId, type Plan, type PlannedService } from "./plan.js";
+export type { Plan, PlannedService, PlannedCommand, PlannedHealth } from "./plan.js";
 export type { StackEvent, StackListener, ServiceStatus } from "./supervise/events.js";
 export { prepareStack, up, Stack, type ServiceInfo, type UpOptions } from "./stack.js";

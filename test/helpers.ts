@@ -26,8 +26,36 @@ afterEach(async () => {
 export function tempProject(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "portmate-test-"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  onCleanup(() => {
+    killLeftovers(join(dir, "record.jsonl"));
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
+}
+
+/**
+ * A failing test may stop before portmate has stopped its services: kill every fixture process (and its
+ * `sleep` grandchildren) that a record file lists and that is still running, so nothing outlives the test.
+ * Only processes whose command line is still a fixture's are touched, in case a pid was reused.
+ */
+function killLeftovers(record: string): void {
+  for (const pid of recordedPids(record)) {
+    if (pidGone(pid)) continue;
+    let cmdline = "";
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+    } catch {
+      continue;
+    }
+    if (!cmdline.includes("service.mjs") && cmdline.trim() !== "sleep 1000") continue;
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, "SIGKILL");
+      } catch {
+        // not a group leader, or already gone
+      }
+    }
+  }
 }
 
 /**
@@ -78,10 +106,12 @@ export function runCli(args: string[], options: { cwd: string; env?: Record<stri
 export function startCli(args: string[], options: { cwd: string; env?: Record<string, string> }): ResultPromise<{ all: true; reject: false }> {
   const subprocess = execa("node", [CLI, ...args], { cwd: options.cwd, env: { NO_COLOR: "1", ...options.env }, reject: false, all: true });
   onCleanup(async () => {
-    if (subprocess.exitCode === null) {
-      subprocess.kill("SIGKILL");
-      await subprocess;
-    }
+    if (subprocess.exitCode !== null) return;
+    // Stop it the way a user would, so it stops its services too; SIGKILL only if it does not exit.
+    subprocess.kill("SIGTERM");
+    const timer = setTimeout(() => subprocess.kill("SIGKILL"), 15_000);
+    await subprocess;
+    clearTimeout(timer);
   });
   return subprocess;
 }

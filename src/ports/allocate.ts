@@ -127,7 +127,7 @@ class Claims {
 /** A port chosen by the OS (outside the range), verified like any other. */
 async function osAssigned(claims: Claims): Promise<number | undefined> {
   for (let attempt = 0; attempt < OS_FALLBACK_ATTEMPTS; attempt++) {
-    const port = await getPort({ exclude: [...claims.seen] });
+    const port = await getPort();
     if (await claims.take(port)) return port;
   }
   return undefined;
