@@ -6,14 +6,9 @@
 //     portfinder, detect-port, and a bare sequential bind-test loop (the floor), on three scenarios.
 //  2. Start-up: `portmate up` of the demo stack until every service is healthy, against a bare Node script that
 //     spawns the same three services in the same order and polls their ports.
-import { spawn } from "node:child_process";
-import { createServer } from "node:net";
+import { fork, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import detectPort from "detect-port";
-import getPort, { clearLockedPorts, portNumbers } from "get-port";
-import { getPort as getPortPlease } from "get-port-please";
-import portfinder from "portfinder";
 import { allocatePorts } from "../dist/ports/allocate.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -26,6 +21,15 @@ function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function shuffle(list) {
+  const copy = [...list];
+  for (let index = copy.length - 1; index > 0; index--) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [copy[index], copy[other]] = [copy[other], copy[index]];
+  }
+  return copy;
 }
 
 function table(rows) {
@@ -63,80 +67,46 @@ function busyPorts(from, to, share) {
   return ports;
 }
 
-function bindOnce(port, host) {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // 1. Allocation
 
-/** Each contender returns `count` distinct ports from [from, to] (or beyond, when it gives up on the range). */
-const allocators = {
-  portmate: async (count, from, to) => {
-    const requests = Array.from({ length: count }, (_, index) => ({ key: String(index), label: String(index) }));
-    const allocation = await allocatePorts(requests, { range: { from, to } });
-    await allocation.release();
-    return [...allocation.ports.values()];
-  },
-  "get-port (loop, exclude)": async (count, from, to) => {
-    const ports = [];
-    for (let index = 0; index < count; index++) ports.push(await getPort({ port: portNumbers(from, to), exclude: ports }));
-    clearLockedPorts();
-    return ports;
-  },
-  "get-port-please": async (count, from, to) => {
-    const ports = [];
-    let start = from;
-    for (let index = 0; index < count; index++) {
-      const port = await getPortPlease({ portRange: [start, to], random: false });
-      ports.push(port);
-      start = port + 1;
-    }
-    return ports;
-  },
-  portfinder: (count, from, to) => portfinder.getPortsPromise(count, { port: from, stopPort: to }),
-  "detect-port": async (count, from) => {
-    const ports = [];
-    let start = from;
-    for (let index = 0; index < count; index++) {
-      const port = await detectPort(start);
-      ports.push(port);
-      start = port + 1;
-    }
-    return ports;
-  },
-  // The floor: the bind portmate's probe makes on Linux (`::` dual-stack, which the kernel refuses when the
-  // port is held on any IPv4 or IPv6 address), one candidate after another, with no allocator around it.
-  "bare bind loop (floor)": async (count, from, to) => {
-    const ports = [];
-    for (let port = from; port <= to && ports.length < count; port++) if (await bindOnce(port, "::")) ports.push(port);
-    return ports;
-  },
-};
+/** The contenders, each in a process of its own (bench/allocator-worker.mjs): see measureAllocation. */
+const CONTENDERS = ["portmate", "get-port (loop, exclude)", "get-port-please", "portfinder", "detect-port", "bare bind loop (floor)"];
+
+/** A worker process that runs one contender on request and reports how long it took and what it returned. */
+function startWorker(contender) {
+  const child = fork(join(ROOT, "bench", "allocator-worker.mjs"), [contender], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const pending = [];
+  child.on("message", (message) => pending.shift()?.(message));
+  return {
+    run: (count, from, to) => new Promise((resolve) => {
+      pending.push(resolve);
+      child.send({ count, from, to });
+    }),
+    stop: () => child.kill(),
+  };
+}
 
 async function measureAllocation(name, { count, from, to, share, runs }) {
   const busy = busyPorts(from, to, share);
   const occupant = await occupy(busy);
   const busySet = new Set(busy.map(([port]) => port));
-  const results = {};
+  const results = Object.fromEntries(CONTENDERS.map((contender) => [contender, []]));
+  // Each contender runs in a process of its own, so none inherits another's garbage or JIT state; they take
+  // turns, run by run, in a new random order each time, so a burst of machine noise is shared among them.
+  const workers = Object.fromEntries(CONTENDERS.map((contender) => [contender, startWorker(contender)]));
   try {
-    for (const contender of Object.keys(allocators)) results[contender] = [];
-    // Interleave the contenders run by run, so a burst of noise does not land on one of them only.
+    for (const worker of Object.values(workers)) await worker.run(count, from, to); // warm-up, not measured
     for (let run = 0; run < runs; run++) {
-      for (const [contender, allocate] of Object.entries(allocators)) {
-        const started = performance.now();
-        const ports = await allocate(count, from, to);
-        const elapsed = performance.now() - started;
+      for (const contender of shuffle(CONTENDERS)) {
+        const { elapsed, ports } = await workers[contender].run(count, from, to);
         const distinct = new Set(ports).size === ports.length && ports.length === count;
         const clean = ports.every((port) => !busySet.has(port));
         results[contender].push({ elapsed, ok: distinct && clean });
       }
     }
   } finally {
+    for (const worker of Object.values(workers)) worker.stop();
     await occupant.stop();
   }
   const portmate = median(results.portmate.map((result) => result.elapsed));
@@ -208,7 +178,8 @@ async function measureStartup(runs) {
 
 const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
 console.log(`portmate benchmarks · node ${process.version} · ${(await import("node:os")).cpus().length} cores`);
-const runs = quick ? 5 : 30;
+// Small allocations take well under a millisecond, where a shared machine's noise is large: many runs each.
+const runs = quick ? 5 : 200;
 const scenarios = [];
 if (only !== "startup") {
   scenarios.push(await measureAllocation("3 ports, idle 8000-9000", { count: 3, from: 8000, to: 9000, share: 0, runs }));

@@ -12,7 +12,11 @@ type Attempt = { ok: true } | { ok: false; reason: string; reached?: boolean };
  * The first checks come quickly so a fast service is ready fast, then slow down to `interval`. A network check
  * is one loopback connect (microseconds); a command check spawns a process, so it starts slower.
  */
-const BACKOFF = { network: { firstMs: 10, factor: 1.25 }, command: { firstMs: 50, factor: 2 } };
+const BACKOFF = {
+  // Every 10 ms for the first second (when most services come up), then slowing down to `interval`.
+  network: { firstMs: 10, steadyForMs: 1000, factor: 1.25 },
+  command: { firstMs: 50, steadyForMs: 0, factor: 2 },
+};
 
 export class HealthTimeoutError extends Error {}
 
@@ -42,6 +46,7 @@ async function poll(service: PlannedService, lines: LineFeed, deadline: number, 
 
   const backoff = health.kind === "command" ? BACKOFF.command : BACKOFF.network;
   let delay = Math.min(backoff.firstMs, health.intervalMs);
+  const startedAt = Date.now();
   let last: Attempt = { ok: false, reason: "not checked yet" };
   for (;;) {
     abort.throwIfAborted();
@@ -52,7 +57,7 @@ async function poll(service: PlannedService, lines: LineFeed, deadline: number, 
     if (last.ok) return;
     abort.throwIfAborted();
     await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), undefined, { signal: abort });
-    delay = Math.min(delay * backoff.factor, health.intervalMs);
+    if (Date.now() - startedAt >= backoff.steadyForMs) delay = Math.min(delay * backoff.factor, health.intervalMs);
   }
 }
 
