@@ -11,6 +11,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 const [backend, ui, admin, metrics] = process.env.BENCH_PORTS.split(",").map(Number);
 const url = (port) => `http://127.0.0.1:${port}`;
 const children = [];
+// The harness stops this script with SIGTERM as soon as it reads "ready": take the services down with it.
+process.on("SIGTERM", () => {
+  for (const child of children) child.kill("SIGKILL");
+  process.exit(0);
+});
 
 function run(script, args, env) {
   const child = spawn("node", [script, ...args], { stdio: "ignore", env: { ...process.env, ...env } });
@@ -52,7 +57,3 @@ run("examples/demo/ui.js", [], { ...common, PORT: String(ui), API_URL: url(backe
 run("examples/demo/admin.js", [], { ...common, PORT: String(admin), UI_URL: url(ui), METRICS_PORT: String(metrics) });
 await Promise.all([waitPort(ui), waitHttp(admin, "/status.json")]);
 process.stdout.write("ready\n");
-process.on("SIGTERM", () => {
-  for (const child of children) child.kill("SIGKILL");
-  process.exit(0);
-});

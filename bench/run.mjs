@@ -186,7 +186,7 @@ if (only !== "startup") {
   scenarios.push(await measureAllocation("3 ports, 90% of 8000-9000 busy", { count: 3, from: 8000, to: 9000, share: 0.9, runs }));
   scenarios.push(await measureAllocation("100 ports, 50% of 20000-20999 busy", { count: 100, from: 20_000, to: 20_999, share: 0.5, runs: quick ? 3 : 10 }));
 }
-const startup = only === "allocation" ? undefined : await measureStartup(quick ? 3 : 15);
+const startup = only === "allocation" ? undefined : await measureStartup(quick ? 3 : 30);
 
 console.log("\ntargets");
 for (const scenario of scenarios) {
