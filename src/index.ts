@@ -15,4 +15,4 @@ export {
 } from "./errors.js";
 export type { Plan, PlannedService, PlannedCommand, PlannedHealth } from "./plan.js";
 export type { StackEvent, StackListener, ServiceStatus } from "./supervise/events.js";
-export { prepareStack, up, Stack, type ServiceInfo, type UpOptions } from "./stack.js";
+export { prepareStack, up, Stack, type DownOptions, type ServiceInfo, type UpOptions } from "./stack.js";

@@ -1,4 +1,4 @@
-import type { CommandConfig, PortmateConfig, RawDependencyCondition, ServiceConfig } from "./config/types.js";
+import type { CommandConfig, PortmateConfig, RawDependencyCondition, RestartConfig, ServiceConfig } from "./config/types.js";
 import { didYouMean } from "./config/did-you-mean.js";
 import { UsageError } from "./errors.js";
 import { closure, startOrder } from "./graph.js";
@@ -35,6 +35,7 @@ export interface PlannedService {
   url?: string;
   dependsOn: Array<{ id: string; condition: RawDependencyCondition }>;
   health: PlannedHealth & { intervalMs: number; timeoutMs: number };
+  restart: RestartConfig;
   stopSignal: NodeJS.Signals;
   stopTimeoutMs: number;
 }
@@ -169,6 +170,7 @@ function planService(config: PortmateConfig, service: ServiceConfig, instance: n
     ports,
     dependsOn: service.dependsOn.map((dep) => ({ id: serviceId(dep.service, instance), condition: dep.condition })),
     health: { ...planHealth(service, ports, render), intervalMs: service.health.intervalMs, timeoutMs: service.health.timeoutMs },
+    restart: { ...service.restart },
     stopSignal: service.stopSignal,
     stopTimeoutMs: service.stopTimeoutMs,
   };

@@ -31,6 +31,16 @@ export interface ServiceInfo {
   status: ServiceStatus;
 }
 
+/** Options of `stack.down()`. */
+export interface DownOptions {
+  /** Kill at once (SIGKILL), also when a graceful stop is under way. */
+  force?: boolean;
+  /** Stop only these instances (1-based); default: all. During the start, every instance is stopped. */
+  instances?: readonly number[];
+  /** Overrides every service's stop_timeout, in ms. */
+  timeoutMs?: number;
+}
+
 /** The most instances one `up` runs: beyond this is more likely a typo than a wish. */
 export const MAX_INSTANCES = 100;
 
@@ -98,13 +108,19 @@ export class Stack {
   }
 
   /**
-   * Stops every service (dependents first; stop signal, then SIGKILL after the stop timeout) and releases the
-   * ports. Resolves when every process is gone. Idempotent; `force` kills at once, even during a graceful stop.
+   * Stops every service, or those of some instances (dependents first; stop signal, then SIGKILL after the
+   * stop timeout), and releases their ports. Resolves when every process is gone. Idempotent; `force` kills at
+   * once, even during a graceful stop.
    */
-  down(options: { force?: boolean } = {}): Promise<void> {
-    const stopping = this.supervisor.stop(options);
-    this.downing ??= stopping.then(() => this.allocation.release());
-    return this.downing;
+  down(options: DownOptions = {}): Promise<void> {
+    if (options.instances === undefined) {
+      const stopping = this.supervisor.stop(options);
+      this.downing ??= stopping.then(() => this.allocation.release());
+      return this.downing;
+    }
+    const instances = new Set(options.instances);
+    const ports = this.plan.services.filter((service) => instances.has(service.instance)).flatMap((service) => Object.values(service.ports));
+    return this.supervisor.stop(options).then(() => this.allocation.release(ports));
   }
 }
 

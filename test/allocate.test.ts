@@ -120,20 +120,20 @@ describe("port allocation", () => {
     expect(again.ports.get("s0")).toBeLessThanOrEqual(range.to);
   });
 
-  it("asks every reservation before probing, and skips a port any of them refuses", async () => {
+  it("asks shared reservations only about ports that probed free, and skips a port any of them refuses", async () => {
     const range = randomRange(10);
-    const refused = new Set([range.from, range.from + 1]);
+    await occupy(range.from, "0.0.0.0");
+    const refused = new Set([range.from + 1, range.from + 2]);
+    const asked: number[] = [];
     const released: number[] = [];
-    const { asked, probe } = countingProbe();
     const allocation = await allocatePorts(requests(1), {
       range,
-      probe,
-      reservations: [{ claim: (port) => !refused.has(port), release: (port) => void released.push(port) }],
+      reservations: [{ claim: (port) => (asked.push(port), !refused.has(port)), release: (port) => void released.push(port) }],
     });
-    expect(allocation.ports.get("s0")).toBe(range.from + 2);
-    expect(asked).toEqual([range.from + 2]);
+    expect(allocation.ports.get("s0")).toBe(range.from + 3);
+    expect(asked).toEqual([range.from + 1, range.from + 2, range.from + 3]);
     await allocation.release();
     await allocation.release();
-    expect(released).toEqual([range.from + 2]);
+    expect(released).toEqual([range.from + 3]);
   });
 });

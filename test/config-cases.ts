@@ -387,11 +387,23 @@ export const cases: ConfigCase[] = [
       services:
         api:
           command: ${MARK}
-          restart: always
+          announce: true
     `,
     at: "4:5",
+    path: "services.api.announce",
+    message: /"announce" \(ports announced by the service\) is not supported by this version of portmate yet/,
+  },
+  {
+    name: "unknown restart policy",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          restart: sometimes
+    `,
+    at: "4:14",
     path: "services.api.restart",
-    message: /"restart" \(restart policies\) is not supported by this version of portmate yet/,
+    message: /must be `no`, `on-failure`, `always`, or a map/,
   },
   {
     name: "port and ports together",

@@ -13,6 +13,7 @@ const service: PlannedService = {
   ports: {},
   dependsOn: [],
   health: { kind: "none", intervalMs: 500, timeoutMs: 30_000 },
+  restart: { policy: "no", maxRestarts: 10, delayMs: 1000, maxDelayMs: 30_000 },
   stopSignal: "SIGTERM",
   stopTimeoutMs: 10_000,
 };

@@ -1,3 +1,4 @@
+import { formatDuration } from "../duration.js";
 import { ExitCode, StopRequestedError } from "../errors.js";
 import { prepareStack, type Stack } from "../stack.js";
 import { describeExit, type StackEvent } from "../supervise/events.js";
@@ -120,8 +121,11 @@ class ForegroundSession {
         break;
       case "exited":
         this.exitCodes.push(event.status.code ?? 128);
-        if (!event.requested) this.output.note(event.service, describeExit(event.status));
+        if (!event.requested) this.output.note(event.service, describeExitEvent(event));
         if (this.running && this.stack.allExited()) this.finish();
+        break;
+      case "unhealthy":
+        this.output.note(event.service, `unhealthy: ${event.reason}`);
         break;
       case "stopped":
         if (event.survivors.length) this.output.note(event.service, `could not be killed: pids ${event.survivors.join(", ")} remain`);
@@ -131,4 +135,12 @@ class ForegroundSession {
         break;
     }
   }
+}
+
+/** `exited with code 1; restarting in 2.0s`: an exit as the output shows it, with what happens next. */
+export function describeExitEvent(event: Extract<StackEvent, { type: "exited" }>): string {
+  const exit = describeExit(event.status);
+  if (event.restartInMs !== undefined) return `${exit}; restarting in ${formatDuration(event.restartInMs)}`;
+  if (event.gaveUpAfter !== undefined) return `${exit}; not restarted again after ${event.gaveUpAfter} restarts in a row`;
+  return exit;
 }

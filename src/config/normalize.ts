@@ -11,6 +11,7 @@ import {
   DEFAULT_HEALTH_TIMEOUT_MS,
   DEFAULT_PORT_NAME,
   DEFAULT_RANGE,
+  DEFAULT_RESTART,
   DEFAULT_STOP_TIMEOUT_MS,
   type CommandConfig,
   type HealthConfig,
@@ -19,6 +20,7 @@ import {
   type RawConfig,
   type RawHealth,
   type RawService,
+  type RestartConfig,
   type ServiceConfig,
 } from "./types.js";
 
@@ -59,6 +61,7 @@ export function normalizeService(name: string, raw: RawService, ctx: NormalizeCo
       ? raw.depends_on.map((service) => ({ service, condition: "healthy" as const }))
       : Object.entries(raw.depends_on ?? {}).map(([service, condition]) => ({ service, condition })),
     health: normalizeHealth(raw.health, ports, raw.shell === true, ctx, at("health")),
+    restart: normalizeRestart(raw.restart),
     stopSignal: normalizeSignal(raw.stop_signal, ctx, at("stop_signal")),
     stopTimeoutMs: duration(raw.stop_timeout, DEFAULT_STOP_TIMEOUT_MS),
     disabled: raw.disabled === true,
@@ -167,6 +170,17 @@ function normalizeHealth(raw: RawHealth | undefined, ports: PortRequestConfig[],
   }
   // No check given: a service with a port is ready when the port accepts connections.
   return { check: primary === undefined ? { kind: "none" } : { kind: "tcp", port: primary }, intervalMs, timeoutMs };
+}
+
+function normalizeRestart(raw: RawService["restart"]): RestartConfig {
+  if (raw === undefined) return { ...DEFAULT_RESTART };
+  if (typeof raw === "string") return { ...DEFAULT_RESTART, policy: raw };
+  return {
+    policy: raw.policy,
+    maxRestarts: raw.max_restarts ?? DEFAULT_RESTART.maxRestarts,
+    delayMs: duration(raw.delay, DEFAULT_RESTART.delayMs),
+    maxDelayMs: duration(raw.max_delay, DEFAULT_RESTART.maxDelayMs),
+  };
 }
 
 function normalizeSignal(raw: string | undefined, ctx: NormalizeContext, at: ConfigPath): NodeJS.Signals {

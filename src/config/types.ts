@@ -27,9 +27,20 @@ export interface RawService {
   ports?: Record<string, number | "auto">;
   depends_on?: string[] | Record<string, RawDependencyCondition>;
   health?: RawHealth;
+  restart?: RawRestartPolicy | { policy: RawRestartPolicy; max_restarts?: number; delay?: string; max_delay?: string };
   stop_signal?: string;
   stop_timeout?: string;
   disabled?: boolean;
+}
+
+export type RawRestartPolicy = "no" | "on-failure" | "always";
+
+/** When and how often a service that exits after start-up is started again. */
+export interface RestartConfig {
+  policy: RawRestartPolicy;
+  maxRestarts: number;
+  delayMs: number;
+  maxDelayMs: number;
 }
 
 export interface RawConfig {
@@ -85,6 +96,7 @@ export interface ServiceConfig {
   ports: PortRequestConfig[];
   dependsOn: DependencyConfig[];
   health: HealthConfig;
+  restart: RestartConfig;
   stopSignal: NodeJS.Signals;
   stopTimeoutMs: number;
   disabled: boolean;
@@ -112,3 +124,6 @@ export const DEFAULT_PORT_NAME = "default";
 export const DEFAULT_HEALTH_INTERVAL_MS = 500;
 export const DEFAULT_HEALTH_TIMEOUT_MS = 30_000;
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+export const DEFAULT_RESTART = { policy: "no", maxRestarts: 10, delayMs: 1000, maxDelayMs: 30_000 } as const satisfies RestartConfig;
+/** A service that ran this long before exiting was stable: its restart count and delay start again. */
+export const RESTART_RESET_AFTER_MS = 30_000;

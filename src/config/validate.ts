@@ -9,7 +9,6 @@ const validate = generatedValidate as unknown as ValidateFunction;
 
 /** Service keys the product spec describes that this version does not implement yet: said plainly, not "unknown". */
 const NOT_YET_SUPPORTED: Record<string, string> = {
-  restart: "restart policies",
   announce: "ports announced by the service",
   tunnel: "public tunnels",
   strict: "strict ports",

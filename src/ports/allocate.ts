@@ -27,7 +27,10 @@ export interface AllocationOptions {
   range: { from: number; to: number };
   /** Checks a port is bindable (default: both IPv4 and IPv6 wildcards). */
   probe?: (port: number) => Promise<boolean>;
-  /** Extra reservations after the in-process one, such as a cross-process lock (asked in order). */
+  /**
+   * Reservations shared with other processes, such as port lock files (asked in order). They are asked only
+   * about ports that probed free, so a busy port costs them nothing.
+   */
   reservations?: PortReservation[];
 }
 
@@ -37,8 +40,8 @@ export interface Allocation {
   notes: AllocationNote[];
   /** How many ports were probed, for benchmarks and tests of the one-scan promise. */
   probes: number;
-  /** Releases every reservation taken; idempotent. */
-  release(): Promise<void>;
+  /** Releases the reservations of `ports` (default: all of them); idempotent. */
+  release(ports?: Iterable<number>): Promise<void>;
 }
 
 const OS_FALLBACK_ATTEMPTS = 20;
@@ -53,7 +56,7 @@ const OS_FALLBACK_ATTEMPTS = 20;
  * fewer round trips through the event loop.
  */
 export async function allocatePorts(requests: readonly PortRequest[], options: AllocationOptions): Promise<Allocation> {
-  const claims = new Claims(options.probe ?? isPortFree, [processReservation, ...(options.reservations ?? [])]);
+  const claims = new Claims(options.probe ?? isPortFree, options.reservations ?? []);
   const ports = new Map<string, number>();
   const notes: AllocationNote[] = [];
   try {
@@ -87,10 +90,10 @@ export async function allocatePorts(requests: readonly PortRequest[], options: A
       }
     }
   } catch (error) {
-    await claims.releaseAll();
+    await claims.release();
     throw error;
   }
-  return { ports, notes, probes: claims.probes, release: () => claims.releaseAll() };
+  return { ports, notes, probes: claims.probes, release: (which) => claims.release(which) };
 }
 
 /** The ports this allocation holds, and every port it has already looked at. */
@@ -102,27 +105,32 @@ class Claims {
 
   constructor(
     private readonly probe: (port: number) => Promise<boolean>,
-    private readonly reservations: PortReservation[],
+    private readonly shared: PortReservation[],
   ) {}
 
-  /** Claims `port` in every reservation, then checks it is bindable; keeps it held, or undoes the claims. */
+  /**
+   * Takes `port` in this process (synchronously, so concurrent allocations here cannot both probe it), checks
+   * it is bindable, then takes it in every shared reservation; keeps it held, or gives back what it took.
+   */
   async take(port: number): Promise<boolean> {
     if (this.seen.has(port)) return false;
     this.seen.add(port);
-    if (!(await claimAll(this.reservations, port))) return false;
+    if (!processReservation.claim(port)) return false;
     this.probes++;
-    if (await this.probe(port)) {
+    if ((await this.probe(port)) && (await claimAll(this.shared, port))) {
       this.held.add(port);
       return true;
     }
-    await releaseAll(this.reservations, port);
+    processReservation.release(port);
     return false;
   }
 
-  async releaseAll(): Promise<void> {
-    const all = [...this.held];
-    this.held.clear();
-    for (const port of all) await releaseAll(this.reservations, port);
+  async release(which: Iterable<number> = this.held): Promise<void> {
+    for (const port of [...which]) {
+      if (!this.held.delete(port)) continue;
+      await releaseAll(this.shared, port);
+      processReservation.release(port);
+    }
   }
 }
 

@@ -15,13 +15,13 @@ const handedOut = new Set<number>();
  * Ports handed out by this process and not yet released: never given twice within the process, even when
  * several stacks are allocated at the same instant (claiming is synchronous, so two allocations cannot interleave).
  */
-export const processReservation: PortReservation = {
-  claim(port) {
+export const processReservation = {
+  claim(port: number): boolean {
     if (handedOut.has(port)) return false;
     handedOut.add(port);
     return true;
   },
-  release(port) {
+  release(port: number): void {
     handedOut.delete(port);
   },
-};
+} satisfies PortReservation;

@@ -1,7 +1,17 @@
 import type { ExitStatus, OutputStream } from "./spawn.js";
 
 /** Where a service is in its life. */
-export type ServiceStatus = "pending" | "starting" | "healthy" | "exited" | "stopping" | "stopped" | "failed" | "skipped";
+export type ServiceStatus =
+  | "pending"
+  | "starting"
+  | "healthy"
+  | "unhealthy"
+  | "restarting"
+  | "exited"
+  | "stopping"
+  | "stopped"
+  | "failed"
+  | "skipped";
 
 /** What a running stack reports, in the order it happens. `service` is the display id (`backend#2`). */
 export type StackEvent =
@@ -16,7 +26,12 @@ export type StackEvent =
       requested: boolean;
       /** Nothing went wrong: a requested stop, or a one-off task that finished with code 0. */
       expected: boolean;
+      /** Set when its restart policy starts it again after this many ms. */
+      restartInMs?: number;
+      /** Set when its restart policy would restart it but it has been restarted this many times in a row. */
+      gaveUpAfter?: number;
     }
+  | { type: "unhealthy"; service: string; reason: string }
   | { type: "failed"; service: string; reason: string }
   | { type: "skipped"; service: string }
   | { type: "stopping"; service: string }

@@ -5,6 +5,7 @@ import type { Plan } from "../plan.js";
 import { describeExit, type StackEvent, type StackListener } from "./events.js";
 import { ServiceRunner, StartFailure } from "./service-runner.js";
 import { spawnService, type ExitStatus, type Spawner } from "./spawn.js";
+import { restartDecision } from "./restart.js";
 import { killTreeNow } from "./terminate.js";
 
 /** Lines of a failed service's output shown with the error. */
@@ -15,7 +16,7 @@ export interface SupervisorOptions {
   spawn?: Spawner;
 }
 
-type Phase = "idle" | "starting" | "running" | "stopping" | "stopped";
+type Phase = "idle" | "starting" | "running" | "stopped";
 
 /**
  * One stack's lifecycle: starts services as soon as what they depend on is ready (independent ones in
@@ -32,7 +33,9 @@ export class Supervisor {
   /** Rejects when the start is aborted; what waiting for dependencies races against. */
   private readonly startAborted: Promise<never>;
   private readonly hurry = new AbortController();
-  private stopping: Promise<void> | undefined;
+  private readonly stops = new Map<ServiceRunner, Promise<unknown>>();
+  /** Resolves when a stop is hurried: dependents are no longer waited for. */
+  private readonly hurried: Promise<void>;
   private removeExitGuard: (() => void) | undefined;
 
   constructor(plan: Plan, options: SupervisorOptions = {}) {
@@ -46,6 +49,7 @@ export class Supervisor {
       this.startAbort.signal.addEventListener("abort", () => reject(this.startAbort.signal.reason), { once: true });
     });
     this.startAborted.catch(() => undefined);
+    this.hurried = new Promise<void>((resolve) => this.hurry.signal.addEventListener("abort", () => resolve(), { once: true }));
   }
 
   /** Listens to what happens; returns the function that stops listening. */
@@ -68,27 +72,34 @@ export class Supervisor {
       await this.stop();
       throw this.failure;
     }
-    if (this.stopping) {
-      await this.stopping;
+    if (this.startAbort.signal.aborted) {
+      await this.stop();
       throw new StopRequestedError();
     }
     this.phase = "running";
   }
 
   /**
-   * Stops every service, dependents before what they depend on, each with its stop signal then SIGKILL after
-   * its stop timeout. Resolves when every process is gone. Idempotent; `force` (a second Ctrl-C) kills at once,
-   * even when a graceful stop is under way.
+   * Stops the services of `instances` (default: all), dependents before what they depend on, each with its stop
+   * signal then SIGKILL after its stop timeout (or `timeoutMs`). Resolves when every process of them is gone.
+   * Idempotent; `force` (a second Ctrl-C) kills at once, even when a graceful stop is under way. A stop during
+   * the start stops every instance: a half-started stack is not left behind.
    */
-  stop(options: { force?: boolean } = {}): Promise<void> {
+  async stop(options: { force?: boolean; instances?: readonly number[]; timeoutMs?: number } = {}): Promise<void> {
     if (options.force) this.hurry.abort();
-    this.stopping ??= this.stopAll();
-    return this.stopping;
+    if (this.phase === "starting" && !this.startAbort.signal.aborted) this.startAbort.abort(new StopRequestedError());
+    const everything = this.phase === "starting" || this.phase === "idle" || options.instances === undefined;
+    const targets = everything ? this.runners : this.runners.filter((runner) => options.instances?.includes(runner.service.instance));
+    await Promise.all(targets.map((runner) => this.stopInOrder(runner, options.timeoutMs)));
+    if (this.runners.every((runner) => runner.stopCalled)) {
+      this.phase = "stopped";
+      this.removeExitGuard?.();
+    }
   }
 
-  /** Whether every service that was started has exited (the stack has nothing left running). */
+  /** Whether every service that was started has exited and none is waiting to be restarted. */
   allExited(): boolean {
-    return this.runners.every((runner) => runner.pid === undefined || runner.exitStatus !== undefined);
+    return this.runners.every((runner) => runner.pid === undefined || (runner.exitStatus !== undefined && runner.status !== "restarting"));
   }
 
   private emit(event: StackEvent): void {
@@ -125,9 +136,20 @@ export class Supervisor {
   }
 
   private onExit(runner: ServiceRunner, status: ExitStatus): void {
-    const requested = this.phase === "stopping" || this.phase === "stopped";
+    const requested = runner.stopCalled;
     const expected = requested || this.isFinishedJob(runner, status);
-    this.emit({ type: "exited", service: runner.id, status, requested, expected });
+    const event: StackEvent = { type: "exited", service: runner.id, status, requested, expected };
+    if (this.phase === "running" && !requested) {
+      const decision = restartDecision(runner, status);
+      if (decision.restart) {
+        event.restartInMs = decision.delayMs;
+        runner.status = "restarting";
+        void runner.restart(decision.delayMs);
+      } else if (decision.gaveUpAfter !== undefined) {
+        event.gaveUpAfter = decision.gaveUpAfter;
+      }
+    }
+    this.emit(event);
     // Healthy, then gone while the rest was starting: the stack cannot come up as configured. (An exit before
     // it was healthy is reported by the runner's own start.)
     if (this.phase === "starting" && !expected && runner.healthyAt !== undefined) this.fail(runner, `${describeExit(status)} while the stack was starting`);
@@ -150,24 +172,17 @@ export class Supervisor {
     this.startAbort.abort(this.failure);
   }
 
-  private async stopAll(): Promise<void> {
-    const wasStarting = this.phase === "starting";
-    this.phase = "stopping";
-    if (wasStarting && !this.startAbort.signal.aborted) this.startAbort.abort(new StopRequestedError());
-    const hurried = new Promise<void>((resolve) => this.hurry.signal.addEventListener("abort", () => resolve(), { once: true }));
-    const stops = new Map<ServiceRunner, Promise<unknown>>();
-    const stopOne = (runner: ServiceRunner): Promise<unknown> => {
-      let stop = stops.get(runner);
-      if (!stop) {
-        const dependents = this.runners.filter((other) => other.service.dependsOn.some((dep) => dep.id === runner.id));
-        stop = Promise.race([Promise.all(dependents.map(stopOne)), hurried]).then(() => runner.stop(this.hurry.signal));
-        stops.set(runner, stop);
-      }
-      return stop;
-    };
-    await Promise.all(this.runners.map(stopOne));
-    this.phase = "stopped";
-    this.removeExitGuard?.();
+  /** Stops `runner` once the services that depend on it are stopped (all at once when hurried). Memoized. */
+  private stopInOrder(runner: ServiceRunner, timeoutMs: number | undefined): Promise<unknown> {
+    let stop = this.stops.get(runner);
+    if (!stop) {
+      const dependents = this.runners.filter((other) => other.service.dependsOn.some((dep) => dep.id === runner.id));
+      stop = Promise.race([Promise.all(dependents.map((dependent) => this.stopInOrder(dependent, timeoutMs))), this.hurried]).then(() =>
+        runner.stop(this.hurry.signal, timeoutMs),
+      );
+      this.stops.set(runner, stop);
+    }
+    return stop;
   }
 
   /** SIGKILL to every tree, synchronously: portmate is exiting and cannot wait. */
