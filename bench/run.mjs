@@ -34,7 +34,14 @@ function shuffle(list) {
 
 function table(rows) {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
-  return rows.map((row) => row.map((cell, column) => String(cell).padEnd(widths[column])).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => String(cell).padEnd(widths[column]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 /** Starts a child process holding listeners on `ports` ([[port, host], …]); resolves with a stop function. */
@@ -79,10 +86,11 @@ function startWorker(contender) {
   const pending = [];
   child.on("message", (message) => pending.shift()?.(message));
   return {
-    run: (count, from, to) => new Promise((resolve) => {
-      pending.push(resolve);
-      child.send({ count, from, to });
-    }),
+    run: (count, from, to) =>
+      new Promise((resolve) => {
+        pending.push(resolve);
+        child.send({ count, from, to });
+      }),
     stop: () => child.kill(),
   };
 }
@@ -198,5 +206,7 @@ for (const scenario of scenarios) {
   );
 }
 if (startup) {
-  console.log(`  start-up within 1.3x of the bare script: ${startup.portmate <= 1.3 * startup.bare ? "yes" : "NO"} (${(startup.portmate / startup.bare).toFixed(2)}x)`);
+  console.log(
+    `  start-up within 1.3x of the bare script: ${startup.portmate <= 1.3 * startup.bare ? "yes" : "NO"} (${(startup.portmate / startup.bare).toFixed(2)}x)`,
+  );
 }

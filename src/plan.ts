@@ -154,7 +154,13 @@ function injectedEnv(project: string, instance: number, services: ReadonlyMap<st
   return env;
 }
 
-function planService(config: PortmateConfig, service: ServiceConfig, instance: number, context: TemplateContext, injected: Record<string, string>): PlannedService {
+function planService(
+  config: PortmateConfig,
+  service: ServiceConfig,
+  instance: number,
+  context: TemplateContext,
+  injected: Record<string, string>,
+): PlannedService {
   const render = (text: string) => renderTemplate(text, context);
   const ports = context.services.get(service.name)?.ports ?? {};
   const primary = Object.values(ports)[0];
@@ -191,7 +197,12 @@ function planHealth(service: ServiceConfig, ports: Record<string, number>, rende
   const check = service.health.check;
   switch (check.kind) {
     case "http": {
-      const health: PlannedHealth = { kind: "http", port: ports[check.port] ?? 0, path: render(check.path), hosts: check.host ? [check.host] : [LOOPBACK, "::1"] };
+      const health: PlannedHealth = {
+        kind: "http",
+        port: ports[check.port] ?? 0,
+        path: render(check.path),
+        hosts: check.host ? [check.host] : [LOOPBACK, "::1"],
+      };
       if (check.status !== undefined) health.status = check.status;
       return health;
     }

@@ -23,10 +23,7 @@ export type Reference =
 
 type EnvOperator = ":-" | "-" | ":?" | "?" | ":+" | "+";
 
-type Segment =
-  | { kind: "text"; text: string }
-  | { kind: "ref"; ref: Reference }
-  | { kind: "env"; name: string; operator?: EnvOperator; argument?: Segment[] };
+type Segment = { kind: "text"; text: string } | { kind: "ref"; ref: Reference } | { kind: "env"; name: string; operator?: EnvOperator; argument?: Segment[] };
 
 /** The ports of one service as templates see them. */
 export interface TemplateService {

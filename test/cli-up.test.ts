@@ -77,7 +77,10 @@ describe("portmate up (foreground)", () => {
     expect(termAt("backend"), "backend got no SIGTERM").toBeDefined();
     expect(termAt("ui")).toBeLessThanOrEqual(termAt("backend") ?? 0);
     expect(after.some((line) => line.name === "stubborn" && line.event === "ignored-sigterm")).toBe(true);
-    await expectNothingLeft(recordedPids(record), [...table.values()].flatMap((row) => row.ports));
+    await expectNothingLeft(
+      recordedPids(record),
+      [...table.values()].flatMap((row) => row.ports),
+    );
   });
 
   it("kills at once on a second Ctrl-C", async () => {
@@ -100,7 +103,10 @@ describe("portmate up (foreground)", () => {
     const result = await cli;
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stderr).toMatch(/Killing…/);
-    await expectNothingLeft(recordedPids(record), [...parseTable(output).values()].flatMap((row) => row.ports));
+    await expectNothingLeft(
+      recordedPids(record),
+      [...parseTable(output).values()].flatMap((row) => row.ports),
+    );
   });
 
   it("stops cleanly on Ctrl-C while the stack is still starting", async () => {
@@ -144,7 +150,10 @@ describe("portmate up (foreground)", () => {
     cli.kill("SIGTERM");
     const result = await cli;
     expect(result.exitCode, result.all).toBe(0);
-    await expectNothingLeft(recordedPids(join(dir, "record.jsonl")), [...parseTable(output).values()].flatMap((row) => row.ports));
+    await expectNothingLeft(
+      recordedPids(join(dir, "record.jsonl")),
+      [...parseTable(output).values()].flatMap((row) => row.ports),
+    );
   });
 
   it("stops cleanly when nobody reads its output any more (`portmate up | head`)", async () => {
@@ -161,7 +170,10 @@ describe("portmate up (foreground)", () => {
     cli.stdout?.destroy();
     const result = await cli;
     expect(result.exitCode, result.all).toBe(0);
-    await expectNothingLeft(recordedPids(join(dir, "record.jsonl")), [...parseTable(output).values()].flatMap((row) => row.ports));
+    await expectNothingLeft(
+      recordedPids(join(dir, "record.jsonl")),
+      [...parseTable(output).values()].flatMap((row) => row.ports),
+    );
   });
 
   it("runs --instances 3 with distinct ports and instance prefixes", async () => {
@@ -260,6 +272,9 @@ describe("portmate up (foreground)", () => {
     const pids = [...table.values()].map((row) => row.pid);
     cli.kill("SIGINT");
     expect((await cli).exitCode).toBe(0);
-    await expectNothingLeft(pids, [...table.values()].flatMap((row) => row.ports));
+    await expectNothingLeft(
+      pids,
+      [...table.values()].flatMap((row) => row.ports),
+    );
   });
 });

@@ -107,7 +107,9 @@ describe("normalized config", () => {
         a:
           command: node a.js \${NOT_SET_ANYWHERE}
     `);
-    expect(warnings.map((warning) => `${warning.line}:${warning.col} ${warning.message}`)).toEqual(["3:14 variable NOT_SET_ANYWHERE is not set; using an empty string"]);
+    expect(warnings.map((warning) => `${warning.line}:${warning.col} ${warning.message}`)).toEqual([
+      "3:14 variable NOT_SET_ANYWHERE is not set; using an empty string",
+    ]);
   });
 });
 

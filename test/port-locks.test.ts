@@ -52,9 +52,13 @@ describe("cross-process port locks", () => {
     const range = randomRange(80);
     const at = Date.now() + 1500;
     const children = Array.from({ length: 20 }, () =>
-      spawn(process.execPath, [join(ROOT, "test", "fixtures", "allocate-child.mjs"), "--at", String(at), "--count", "3", "--range", range.text, "--locks", dir], {
-        stdio: ["pipe", "pipe", "inherit"],
-      }),
+      spawn(
+        process.execPath,
+        [join(ROOT, "test", "fixtures", "allocate-child.mjs"), "--at", String(at), "--count", "3", "--range", range.text, "--locks", dir],
+        {
+          stdio: ["pipe", "pipe", "inherit"],
+        },
+      ),
     );
     onCleanup(() => children.forEach((child) => child.kill("SIGKILL")));
     const sets = await Promise.all(

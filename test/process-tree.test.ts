@@ -19,7 +19,11 @@ describe("process trees", () => {
       proc(104, 100, 100, 10, "Z"), // a zombie
       proc(200, 1, 200), // someone else
     ];
-    expect(treeMembers({ pid: 100, startTime: 10 }, all).map((info) => info.pid).sort()).toEqual([100, 101, 102, 103]);
+    expect(
+      treeMembers({ pid: 100, startTime: 10 }, all)
+        .map((info) => info.pid)
+        .sort(),
+    ).toEqual([100, 101, 102, 103]);
   });
 
   it("finds nothing when the service's pid now belongs to a newer process", () => {

@@ -32,7 +32,12 @@ describe("the JSON Schema", () => {
     expect(undocumented).toEqual([]);
   });
 
-  const files = [join(ROOT, "portmate.yaml"), ...readdirSync(join(ROOT, "examples")).filter((name) => /\.ya?ml$/.test(name)).map((name) => join(ROOT, "examples", name))];
+  const files = [
+    join(ROOT, "portmate.yaml"),
+    ...readdirSync(join(ROOT, "examples"))
+      .filter((name) => /\.ya?ml$/.test(name))
+      .map((name) => join(ROOT, "examples", name)),
+  ];
 
   it.each(files)("accepts %s", (file) => {
     const { config } = loadConfig({ file, env: { ...process.env } });

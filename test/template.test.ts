@@ -51,7 +51,12 @@ describe("templates", () => {
 
   it("reports an unset variable and leaves it empty, like compose", () => {
     const unset: string[] = [];
-    expect(renderTemplate("a${NOPE}b", context({}, (name) => unset.push(name)))).toBe("ab");
+    expect(
+      renderTemplate(
+        "a${NOPE}b",
+        context({}, (name) => unset.push(name)),
+      ),
+    ).toBe("ab");
     expect(unset).toEqual(["NOPE"]);
   });
 

@@ -111,6 +111,9 @@ function projectName(override: string | undefined, fromFile: string | undefined,
   }
   if (fromFile !== undefined) return fromFile;
   // Like docker compose: the folder name, lower-cased, with anything else turned into `-`.
-  const name = basename(dir).toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[-_]+/, "");
+  const name = basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .replace(/^[-_]+/, "");
   return name || "default";
 }

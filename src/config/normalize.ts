@@ -70,7 +70,9 @@ export function normalizeService(name: string, raw: RawService, ctx: NormalizeCo
 
 function normalizePorts(raw: RawService, ctx: NormalizeContext, at: ConfigPath): PortRequestConfig[] {
   if (raw.port !== undefined && raw.ports !== undefined) {
-    ctx.issues.push(ctx.source.issue([...at, "ports"], "use either `port` or `ports`, not both", { at: "key", hint: "with `ports`, the first one is the primary port" }));
+    ctx.issues.push(
+      ctx.source.issue([...at, "ports"], "use either `port` or `ports`, not both", { at: "key", hint: "with `ports`, the first one is the primary port" }),
+    );
   }
   if (raw.ports) {
     return Object.entries(raw.ports).map(([name, value]) => (value === "auto" ? { name } : { name, preferred: value }));
@@ -84,7 +86,9 @@ function normalizeServiceCommand(raw: RawService, ctx: NormalizeContext, at: (..
   const command = normalizeCommand(raw.command, raw.shell === true, ctx, at("command"));
   if (raw.args?.length) {
     if (command.shell) {
-      ctx.issues.push(ctx.source.issue(at("args"), "`args` cannot be used with `shell: true`", { at: "key", hint: "write the arguments into the command string" }));
+      ctx.issues.push(
+        ctx.source.issue(at("args"), "`args` cannot be used with `shell: true`", { at: "key", hint: "write the arguments into the command string" }),
+      );
     } else {
       command.argv.push(...raw.args.map(String));
     }
@@ -96,7 +100,9 @@ function normalizeServiceCommand(raw: RawService, ctx: NormalizeContext, at: (..
 function normalizeCommand(raw: RawCommandLine, shell: boolean, ctx: NormalizeContext, at: ConfigPath): CommandConfig {
   if (Array.isArray(raw)) {
     if (shell) {
-      ctx.issues.push(ctx.source.issue(at, "with `shell: true` the command must be one string", { hint: 'write it as a string, such as "npm run dev | tee dev.log"' }));
+      ctx.issues.push(
+        ctx.source.issue(at, "with `shell: true` the command must be one string", { hint: 'write it as a string, such as "npm run dev | tee dev.log"' }),
+      );
     }
     return { shell: false, argv: raw.map(String) };
   }

@@ -76,7 +76,9 @@ export function templatesResolve({ config, raw, source, warnings }: RuleContext)
           services,
           env: config.env,
           onUnsetVariable: (variable) =>
-            warnings.push(source.issue(path, `variable ${variable} is not set; using an empty string`, { hint: `set it, or give a default: \${${variable}:-value}` })),
+            warnings.push(
+              source.issue(path, `variable ${variable} is not set; using an empty string`, { hint: `set it, or give a default: \${${variable}:-value}` }),
+            ),
         });
       } catch (error) {
         if (!(error instanceof TemplateError)) throw error;
@@ -114,7 +116,8 @@ export function preferredPortsDistinct({ config, source }: RuleContext): ConfigI
   for (const service of config.services.values()) {
     for (const port of service.ports) {
       if (port.preferred === undefined) continue;
-      const path: ConfigPath = port.name === "default" && service.ports.length === 1 ? ["services", service.name, "port"] : ["services", service.name, "ports", port.name];
+      const path: ConfigPath =
+        port.name === "default" && service.ports.length === 1 ? ["services", service.name, "port"] : ["services", service.name, "ports", port.name];
       const owner = owners.get(port.preferred);
       if (owner) {
         issues.push(source.issue(path, `port ${port.preferred} is already preferred by ${owner}`, { hint: "give each service its own port, or `auto`" }));

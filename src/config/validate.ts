@@ -54,7 +54,10 @@ function toIssue(error: ErrorObject, source: ConfigSource): ConfigIssue {
     case "type":
       return source.issue(path, `must be ${article(String(error.params.type))}, got ${describe(error.data)}`);
     case "enum":
-      return source.issue(path, `must be one of ${(error.params.allowedValues as unknown[]).map((v) => `\`${String(v)}\``).join(", ")}, got ${describe(error.data)}`);
+      return source.issue(
+        path,
+        `must be one of ${(error.params.allowedValues as unknown[]).map((v) => `\`${String(v)}\``).join(", ")}, got ${describe(error.data)}`,
+      );
     case "errorMessage":
       return source.issue(path, `${error.message ?? "is invalid"}, got ${describe(error.data)}`);
     case "minProperties":
@@ -77,7 +80,9 @@ function pointerToPath(pointer: string): ConfigPath {
 }
 
 function article(type: string): string {
-  const names = type.split(",").map((name) => (name === "integer" ? "a whole number" : name === "object" ? "a map" : name === "array" ? "a list" : `a ${name}`));
+  const names = type
+    .split(",")
+    .map((name) => (name === "integer" ? "a whole number" : name === "object" ? "a map" : name === "array" ? "a list" : `a ${name}`));
   return names.length > 1 ? `${names.slice(0, -1).join(", ")} or ${names.at(-1)}` : (names[0] ?? type);
 }
 

@@ -76,9 +76,10 @@ export async function allocatePorts(requests: readonly PortRequest[], options: A
     for (const request of requests.filter((request) => !ports.has(request.key))) {
       const port = await osAssigned(claims);
       if (port === undefined) {
-        throw new PortAllocationError(`no free port for ${request.label}: the range ${options.range.from}-${options.range.to} is full and the OS assigned none`, [
-          "hint: widen `ports.range` in portmate.yaml, or stop what holds the ports",
-        ]);
+        throw new PortAllocationError(
+          `no free port for ${request.label}: the range ${options.range.from}-${options.range.to} is full and the OS assigned none`,
+          ["hint: widen `ports.range` in portmate.yaml, or stop what holds the ports"],
+        );
       }
       ports.set(request.key, port);
       notes.push({ key: request.key, label: request.label, port, reason: "os-assigned" });

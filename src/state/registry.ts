@@ -5,7 +5,6 @@ import { isGone } from "../supervise/process-tree.js";
 import { writeFileAtomic } from "./files.js";
 import { ensurePrivateDir, type StateLayout } from "./paths.js";
 
-
 /** One service of a running stack instance, as recorded for `ps`, `down` and `logs`. */
 export interface ServiceRecord {
   name: string;

@@ -130,7 +130,11 @@ async function commandAttempt(command: PlannedCommand, service: PlannedService, 
   const result = command.shell ? await execa(command.script, { ...options, shell: "/bin/sh" }) : await execa(command.file, command.args, options);
   if (result.exitCode === 0) return { ok: true };
   const output = (result.all ?? "").trim().split("\n").at(-1);
-  const what = result.timedOut ? `timed out after ${formatDuration(timeoutMs)}` : result.exitCode === undefined ? result.shortMessage : `exited with code ${result.exitCode}`;
+  const what = result.timedOut
+    ? `timed out after ${formatDuration(timeoutMs)}`
+    : result.exitCode === undefined
+      ? result.shortMessage
+      : `exited with code ${result.exitCode}`;
   return { ok: false, reason: `health command ${what}${output ? `: ${output}` : ""}` };
 }
 
@@ -148,7 +152,10 @@ function waitForLine(pattern: RegExp, lines: LineFeed, deadline: number, timeout
       else resolve();
     };
     const onAbort = () => finish(abort.reason);
-    const timer = setTimeout(() => finish(new HealthTimeoutError(`printed no line matching /${pattern.source}/ within ${formatDuration(timeoutMs)}`)), Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(
+      () => finish(new HealthTimeoutError(`printed no line matching /${pattern.source}/ within ${formatDuration(timeoutMs)}`)),
+      Math.max(0, deadline - Date.now()),
+    );
     abort.addEventListener("abort", onAbort, { once: true });
     // Lines printed before the check began are replayed by subscribe, so one may match at once.
     unsubscribe = lines.subscribe((line) => {

@@ -58,7 +58,10 @@ export const spawnService: Spawner = async (service, onLine) => {
     const result = await subprocess;
     throw new SpawnError(result.originalMessage || result.shortMessage);
   }
-  const outputRead = Promise.all([readLines(subprocess.stdout, (line) => onLine(line, "stdout")), readLines(subprocess.stderr, (line) => onLine(line, "stderr"))]);
+  const outputRead = Promise.all([
+    readLines(subprocess.stdout, (line) => onLine(line, "stdout")),
+    readLines(subprocess.stderr, (line) => onLine(line, "stderr")),
+  ]);
   // The last lines of a crashing service are the ones that explain the crash: read them before reporting the exit.
   const exit = exited.then(async (status) => {
     await Promise.race([outputRead, sleep(OUTPUT_DRAIN_MS)]);

@@ -117,7 +117,8 @@ export class Supervisor {
       await runner.start(this.startAbort.signal, (status) => this.onExit(runner, status), this.awaitedToComplete(runner));
     } catch (error) {
       if (error instanceof StartFailure) this.fail(runner, error.message);
-      else if (this.startAbort.signal.aborted) runner.skip(error); // stopped before it was spawned, if it was not
+      else if (this.startAbort.signal.aborted)
+        runner.skip(error); // stopped before it was spawned, if it was not
       else this.fail(runner, String(error));
     }
   }
