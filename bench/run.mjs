@@ -165,7 +165,7 @@ async function measureStartup(runs) {
   const portmate = [];
   const bare = [];
   for (let run = 0; run < runs; run++) {
-    portmate.push(await timeUntil(process.execPath, [join(ROOT, "dist", "portmate.js"), "up", "-p", `bench-${process.pid}`], /^SERVICE\s+PID/m));
+    portmate.push(await timeUntil(process.execPath, [join(ROOT, "dist", "portmate.js"), "-p", `bench-${process.pid}`, "up"], /^SERVICE\s+PID/m));
     const ports = await freePorts(4);
     bare.push(await timeUntil(process.execPath, [join(ROOT, "bench", "bare-start.mjs")], /^ready$/m, { BENCH_PORTS: ports.join(",") }));
   }

@@ -8,9 +8,9 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 
 const schema = JSON.parse(readFileSync("schemas/portmate.schema.json", "utf8"));
 // The same options the errors are mapped for in src/config/validate.ts: every error, with the failing data
-// and schema (verbose), and the schema's own `errorMessage`s as single messages. `unicode: false` measures
-// strings with .length (the schema only asks for non-empty ones), so the code needs no ajv runtime helper.
-const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true, unicode: false, code: { source: true, esm: true } });
+// and schema (verbose), and the schema's own `errorMessage`s as single messages. (The schema asks for
+// non-empty strings with the pattern \S rather than minLength, which would need an ajv runtime helper.)
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true, code: { source: true, esm: true } });
 ajvErrors(ajv, { singleError: true });
 const code = standaloneCode(ajv, ajv.compile(schema));
 

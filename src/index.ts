@@ -15,4 +15,5 @@ export {
 } from "./errors.js";
 export type { Plan, PlannedService, PlannedCommand, PlannedHealth } from "./plan.js";
 export type { StackEvent, StackListener, ServiceStatus } from "./supervise/events.js";
-export { prepareStack, up, Stack, type DownOptions, type ServiceInfo, type UpOptions } from "./stack.js";
+export { Stack, type DownOptions, type ServiceInfo } from "./stack.js";
+export { prepareStack, up, type UpOptions } from "./up.js";

@@ -1,19 +1,8 @@
-import { loadConfig, type LoadConfigOptions } from "./config/load.js";
-import { formatIssue, UsageError } from "./errors.js";
-import { buildPlan, portRequests, selectServices, type Plan, type PlannedService } from "./plan.js";
-import { allocatePorts, type Allocation, type AllocationNote } from "./ports/allocate.js";
+import type { Plan, PlannedService } from "./plan.js";
+import type { Allocation } from "./ports/allocate.js";
 import type { ServiceStatus, StackListener } from "./supervise/events.js";
+import type { ServiceRunner } from "./supervise/service-runner.js";
 import { Supervisor, type SupervisorOptions } from "./supervise/supervisor.js";
-
-/** Options of `up()` and `prepareStack()`. */
-export interface UpOptions extends LoadConfigOptions, SupervisorOptions {
-  /** Services to start, with what they depend on (default: every service not `disabled`). */
-  services?: string[];
-  /** How many copies of the stack to run side by side, each on its own ports (default 1). */
-  instances?: number;
-  /** Told about everything that happens: spawned, healthy, output lines, exits, stops. */
-  onEvent?: StackListener;
-}
 
 /** One service of one instance, as callers see it. */
 export interface ServiceInfo {
@@ -29,6 +18,12 @@ export interface ServiceInfo {
   url: string | undefined;
   pid: number | undefined;
   status: ServiceStatus;
+  /** When its current process started. */
+  startedAt: Date | undefined;
+  /** Exit code of its last run, once it exited (null when a signal ended it). */
+  exitCode: number | null | undefined;
+  /** Restarts in a row by its restart policy. */
+  restarts: number;
 }
 
 /** Options of `stack.down()`. */
@@ -40,9 +35,6 @@ export interface DownOptions {
   /** Overrides every service's stop_timeout, in ms. */
   timeoutMs?: number;
 }
-
-/** The most instances one `up` runs: beyond this is more likely a typo than a wish. */
-export const MAX_INSTANCES = 100;
 
 /**
  * A planned or running stack. `start()` runs it; `down()` stops everything and releases its ports.
@@ -77,14 +69,14 @@ export class Stack {
     const list = Array.from({ length: this.plan.instances }, (_, index) => ({ instance: index + 1, services: {} as Record<string, ServiceInfo> }));
     for (const runner of this.supervisor.runners) {
       const target = list[runner.service.instance - 1];
-      if (target) target.services[runner.service.name] = info(runner.service, runner.pid, runner.status);
+      if (target) target.services[runner.service.name] = info(runner);
     }
     return list;
   }
 
   /** Every service of every instance, in start order. */
   list(): ServiceInfo[] {
-    return this.supervisor.runners.map((runner) => info(runner.service, runner.pid, runner.status));
+    return this.supervisor.runners.map(info);
   }
 
   /** Listens to what happens; returns the function that stops listening. */
@@ -100,6 +92,11 @@ export class Stack {
       await this.down();
       throw error;
     }
+  }
+
+  /** Whether the stack started and is not fully stopped. */
+  get isRunning(): boolean {
+    return this.supervisor.isRunning;
   }
 
   /** Whether every service that was started has exited by itself. */
@@ -124,42 +121,19 @@ export class Stack {
   }
 }
 
-function info(service: PlannedService, pid: number | undefined, status: ServiceStatus): ServiceInfo {
-  return { name: service.name, instance: service.instance, id: service.id, port: service.port, ports: { ...service.ports }, url: service.url, pid, status };
-}
-
-/** Loads the config, allocates every port in one scan and fills in every template; starts nothing. */
-export async function prepareStack(options: UpOptions = {}): Promise<Stack> {
-  const instances = options.instances ?? 1;
-  if (!Number.isInteger(instances) || instances < 1 || instances > MAX_INSTANCES) {
-    throw new UsageError(`--instances must be a whole number from 1 to ${MAX_INSTANCES}, got ${String(instances)}`);
-  }
-  const { config, warnings } = loadConfig(options);
-  const services = selectServices(config, options.services);
-  const allocation = await allocatePorts(portRequests(services, instances), { range: config.range });
-  let plan: Plan;
-  try {
-    plan = buildPlan(config, services, instances, allocation.ports);
-  } catch (error) {
-    await allocation.release();
-    throw error;
-  }
-  const stack = new Stack(plan, allocation, [...warnings.map(formatIssue), ...allocation.notes.map(describeNote)], options);
-  if (options.onEvent) stack.on(options.onEvent);
-  return stack;
-}
-
-/**
- * Starts a stack and resolves once every service is healthy, with its ports and URLs:
- * `const stack = await up({ file }); stack.services.backend.url; await stack.down();`
- */
-export async function up(options: UpOptions = {}): Promise<Stack> {
-  const stack = await prepareStack(options);
-  await stack.start();
-  return stack;
-}
-
-function describeNote(note: AllocationNote): string {
-  if (note.reason === "os-assigned") return `${note.label}: every port of the range is taken; the OS assigned ${note.port}`;
-  return `${note.label}: preferred port ${note.wanted} is busy; using ${note.port}`;
+function info(runner: ServiceRunner): ServiceInfo {
+  const { service } = runner;
+  return {
+    name: service.name,
+    instance: service.instance,
+    id: service.id,
+    port: service.port,
+    ports: { ...service.ports },
+    url: service.url,
+    pid: runner.pid,
+    status: runner.status,
+    startedAt: runner.startedAt === undefined ? undefined : new Date(runner.startedAt),
+    exitCode: runner.exitStatus?.code,
+    restarts: runner.restarts,
+  };
 }

@@ -256,7 +256,7 @@ describe("portmate up (foreground)", () => {
   });
 
   it("runs the demo stack of this repository: the UI gets the backend's URL, the admin page sees both", async () => {
-    const cli = startCli(["up", "-p", `demo-test-${process.pid}`], { cwd: ROOT });
+    const cli = startCli(["-p", `demo-test-${process.pid}`, "up"], { cwd: ROOT });
     const output = await waitForOutput(cli, /SERVICE\s+PID[\s\S]*admin\s+\d+/);
     const table = parseTable(output);
     const backend = table.get("backend")?.url ?? "";

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { up } from "../src/stack.js";
+import { up } from "../src/up.js";
 import type { StackEvent } from "../src/supervise/events.js";
 import { fixtureCommand, onCleanup, pidGone, randomRange, readRecords, recordedPids, tempProject, waitUntil, yaml } from "./helpers.js";
 

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ServiceFailedError } from "../src/errors.js";
-import { up, type Stack } from "../src/stack.js";
+import type { Stack } from "../src/stack.js";
+import { up } from "../src/up.js";
 import type { StackEvent } from "../src/supervise/events.js";
 import { fixtureCommand, isListening, onCleanup, pidGone, randomRange, readRecords, recordedPids, tempProject, yaml, type RecordLine } from "./helpers.js";
 

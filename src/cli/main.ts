@@ -1,7 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { ExitCode, PortmateError } from "../errors.js";
-import { MAX_INSTANCES } from "../stack.js";
+import { MAX_INSTANCES } from "../up.js";
 import { packageInfo } from "../package-root.js";
+import { downCommand } from "./down-command.js";
+import { logsCommand } from "./logs-command.js";
+import { portCommand } from "./port-command.js";
+import { psCommand } from "./ps-command.js";
 import { upCommand } from "./up-command.js";
 import { colors, processIO, type CliIO } from "./terminal.js";
 
@@ -23,6 +27,9 @@ function program(io: CliIO): Command {
     .option("-f, --file <path>", "config file (default: portmate.yaml in this folder or the nearest one above)")
     .option("-p, --project-name <name>", "project name (default: `name:` of the file, else its folder's name)")
     .helpOption("-h, --help", "show help")
+    // Global options go before the command (`portmate -f x.yaml up`), as with docker compose, so that a
+    // command's own short options (`logs -f` for follow) mean what they mean there.
+    .enablePositionalOptions()
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({
@@ -34,31 +41,84 @@ function program(io: CliIO): Command {
     .command("up")
     .description("Allocate ports, start the services in dependency order, wait until healthy, then show their output. Ctrl-C stops everything.")
     .argument("[services...]", "services to start, with what they depend on (default: all not disabled)")
-    .option("-n, --instances <count>", `run N copies of the stack side by side, each on its own ports (1-${MAX_INSTANCES})`, parseCount, 1)
+    .option("-n, --instances <count>", `run N copies of the stack side by side, each on its own ports (1-${MAX_INSTANCES})`, count(1, MAX_INSTANCES), 1)
+    .option("-d, --detach", "return once every service is healthy, leaving a supervisor running in the background")
     .addHelpText(
       "after",
       `
-Exit codes: 0 stopped on request, or every service exited with code 0; 1 a service failed or was not healthy
-in time (its last lines are shown); 2 usage or config error (nothing started); 3 no ports could be allocated.
+Exit codes: 0 stopped on request, or every service exited with code 0 (with -d: the stack is up); 1 a service
+failed or was not healthy in time (its last lines are shown); 2 usage or config error (nothing started);
+3 no ports could be allocated.
 
 Examples:
   portmate up                 start every service
   portmate up ui              start ui and what it depends on
-  portmate up --instances 3   three copies of the stack, each with its own ports`,
+  portmate up --instances 3   three copies of the stack, each with its own ports
+  portmate up -d              start in the background; then portmate ps, logs -f, down`,
     )
-    .action(async (services: string[], options: { instances: number }, command: Command) => {
+    .action(async (services: string[], options: { instances: number; detach?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const code = await upCommand({ file: globals.file, projectName: globals.projectName, services, instances: options.instances }, io);
+      const code = await upCommand({ ...globals, services, instances: options.instances, detach: options.detach === true }, io);
       throw new ExitRequest(code);
+    });
+
+  root
+    .command("ps")
+    .description("List the services of this project's running stacks (with -a: every stack on this machine).")
+    .option("-a, --all", "every stack, of every project")
+    .option("--json", "print JSON: an array of {project, instance, service, pid, port, ports, status, url, startedAt}")
+    .addHelpText("after", "\nStatuses: starting, healthy, unhealthy, restarting, exited (CODE), stopping, stale (its supervisor died).")
+    .action((options: { all?: boolean; json?: boolean }, command: Command) => {
+      throw new ExitRequest(psCommand({ ...command.optsWithGlobals<GlobalOptions>(), all: options.all === true, json: options.json === true }, io));
+    });
+
+  root
+    .command("down")
+    .description("Stop this project's stacks (with -a: every stack), even when their supervisor died; returns once every process is gone.")
+    .option("-a, --all", "every stack, of every project")
+    .option("--instance <n>", "only this instance", count(1, MAX_INSTANCES))
+    .option("-t, --timeout <seconds>", "time each service gets to stop before SIGKILL (default: its stop_timeout)", count(0, 3600))
+    .action(async (options: { all?: boolean; instance?: number; timeout?: number }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      throw new ExitRequest(await downCommand({ ...globals, all: options.all === true, instance: options.instance, timeoutSeconds: options.timeout }, io));
+    });
+
+  root
+    .command("logs")
+    .description("Show the services' output, prefixed by service, in the order it was printed.")
+    .argument("[services...]", "only these services")
+    .option("-f, --follow", "keep printing new lines until Ctrl-C")
+    .option("-n, --lines <n>", "how many lines of each service to show first (default: all)", count(0, Number.MAX_SAFE_INTEGER))
+    .option("--instance <n>", "only this instance", count(1, MAX_INSTANCES))
+    .action(async (services: string[], options: { follow?: boolean; lines?: number; instance?: number }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const code = await logsCommand(
+        { ...globals, services, follow: options.follow === true, lines: options.lines ?? Infinity, instance: options.instance },
+        io,
+      );
+      throw new ExitRequest(code);
+    });
+
+  root
+    .command("port")
+    .description("Print the port a running service got (its primary one, or the named one), as a bare number.")
+    .argument("<service>", "the service")
+    .argument("[name]", "a named port of the service")
+    .option("--instance <n>", "of this instance (default 1)", count(1, MAX_INSTANCES), 1)
+    .action((service: string, name: string | undefined, options: { instance: number }, command: Command) => {
+      throw new ExitRequest(portCommand({ ...command.optsWithGlobals<GlobalOptions>(), service, name, instance: options.instance }, io));
     });
 
   return root;
 }
 
-function parseCount(value: string): number {
-  const count = Number(value);
-  if (!/^\d+$/.test(value) || count < 1 || count > MAX_INSTANCES) throw new InvalidArgumentError(`must be a whole number from 1 to ${MAX_INSTANCES}`);
-  return count;
+/** An option parser for whole numbers from `min` to `max`. */
+function count(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!/^\d+$/.test(value) || number < min || number > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    return number;
+  };
 }
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit code; never throws. */

@@ -1,7 +1,7 @@
 import { Listr, ListrLogger, type ListrTask } from "listr2";
 import { formatDuration } from "../duration.js";
-import type { Stack } from "../stack.js";
-import type { StackEvent } from "../supervise/events.js";
+import type { PlannedService } from "../plan.js";
+import type { StackEvent, StackListener } from "../supervise/events.js";
 import { formatPorts } from "./table.js";
 
 /** How a service's start ended, as its task shows it. */
@@ -19,11 +19,13 @@ export class StartProgress {
   private readonly outputs = new Map<string, (line: string) => void>();
   private readonly listr: Listr;
 
+  /** `services`: what is started; `subscribe`: where its events come from (the stack, or a detached supervisor). */
   constructor(
-    private readonly stack: Stack,
+    private readonly services: readonly PlannedService[],
+    subscribe: (listener: StackListener) => void,
     fancy: boolean,
   ) {
-    const tasks: ListrTask[] = stack.plan.services.map((service) => ({
+    const tasks: ListrTask[] = services.map((service) => ({
       title: service.id,
       task: (_ctx, task) =>
         new Promise<void>((resolve, reject) => {
@@ -59,7 +61,7 @@ export class StartProgress {
       fallbackRendererOptions: { logger: new ListrLogger({ useIcons: true, toStderr: [] }) },
       fallbackRendererCondition: !fancy,
     });
-    stack.on((event) => this.onEvent(event));
+    subscribe((event) => this.onEvent(event));
   }
 
   /** Draws until every service is settled; resolves when the display is done. */
@@ -69,13 +71,13 @@ export class StartProgress {
 
   /** Settles every service not yet settled (the start failed or was stopped). */
   finish(reason: string): void {
-    for (const service of this.stack.plan.services) this.done(service.id, { kind: "skipped", reason });
+    for (const service of this.services) this.done(service.id, { kind: "skipped", reason });
   }
 
   private onEvent(event: StackEvent): void {
     switch (event.type) {
       case "spawned": {
-        const service = this.stack.plan.services.find((planned) => planned.id === event.service);
+        const service = this.services.find((planned) => planned.id === event.service);
         const ports = service ? formatPorts(service) : "-";
         this.titles.get(event.service)?.(`${event.service}: starting (pid ${event.pid}${ports === "-" ? "" : `, port ${ports}`})`);
         break;
@@ -84,7 +86,7 @@ export class StartProgress {
         this.outputs.get(event.service)?.(event.line);
         break;
       case "healthy": {
-        const service = this.stack.plan.services.find((planned) => planned.id === event.service);
+        const service = this.services.find((planned) => planned.id === event.service);
         const where = service?.url ? ` · ${service.url}` : "";
         this.done(event.service, { kind: "healthy", title: `${event.service}: ready in ${formatDuration(event.afterMs)}${where}` });
         break;

@@ -1,6 +1,14 @@
 import { formatDuration } from "../duration.js";
 import { ExitCode, StopRequestedError } from "../errors.js";
-import { prepareStack, type Stack } from "../stack.js";
+import type { Stack } from "../stack.js";
+import { loadConfig } from "../config/load.js";
+import { stopStacks } from "../down.js";
+import { psRows, recordedStacks } from "../stacks.js";
+import { stateLayout } from "../state/paths.js";
+import { StackHost } from "../state/stack-host.js";
+import { prepareStack } from "../up.js";
+import { upDetached } from "./detach.js";
+import { psTable } from "./ps-command.js";
 import { describeExit, type StackEvent } from "../supervise/events.js";
 import { PrefixedOutput } from "./output.js";
 import { StartProgress } from "./progress.js";
@@ -12,6 +20,8 @@ export interface UpCommandOptions {
   projectName?: string;
   services: string[];
   instances: number;
+  /** `-d`: return once healthy, leaving a supervisor running. */
+  detach: boolean;
 }
 
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -21,14 +31,30 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
  * start) are thrown for the CLI to report, after everything started has been stopped.
  */
 export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<number> {
-  const stack = await prepareStack({ file: options.file, projectName: options.projectName, services: options.services, instances: options.instances });
+  const loaded = loadConfig({ file: options.file, projectName: options.projectName });
+  const layout = stateLayout();
+  const project = loaded.config.project;
+  const recorded = recordedStacks(layout, { project, warn: (message) => warn(io, message) });
+  if (recorded.some((stack) => stack.alive)) {
+    io.stderr.write(`${project} is already running; \`portmate down\` stops it.\n`);
+    io.stdout.write(`${psTable(psRows(recorded))}\n`);
+    return ExitCode.ok;
+  }
+  // A supervisor that died left its services behind: stop them before starting afresh on those ports.
+  if (recorded.length) await stopStacks(layout, recorded, { warn: (message) => warn(io, message) });
+
+  const upOptions = { services: options.services, instances: options.instances, loaded };
+  if (options.detach) return upDetached(upOptions, layout, io);
+  const stack = await prepareStack(upOptions);
   for (const warning of stack.warnings) warn(io, warning);
   const session = new ForegroundSession(stack, io);
+  const host = await StackHost.open(stack, { layout, mode: "foreground", onAllStopped: () => session.stoppedElsewhere() });
   try {
     return await session.run();
   } finally {
     session.dispose();
     await stack.down();
+    await host.close();
   }
 }
 
@@ -40,6 +66,7 @@ class ForegroundSession {
   private readonly output: PrefixedOutput;
   private readonly exitCodes: number[] = [];
   private signals = 0;
+  private stoppedRemotely = false;
   /** Set once every service is healthy: only then can "every service exited" end the run. */
   private running = false;
   private finish!: () => void;
@@ -58,6 +85,12 @@ class ForegroundSession {
     for (const signal of STOP_SIGNALS) process.on(signal, this.onSignal);
   }
 
+  /** `portmate down` from another terminal stopped every instance. */
+  stoppedElsewhere(): void {
+    this.stoppedRemotely = true;
+    this.finish();
+  }
+
   async run(): Promise<number> {
     if (!(await this.start())) {
       await this.stack.down();
@@ -70,8 +103,8 @@ class ForegroundSession {
     if (this.stack.allExited()) this.finish();
     await this.finished;
     await this.stack.down();
-    if (this.signals > 0) {
-      this.io.stderr.write(colors.dim("Stopped.\n"));
+    if (this.signals > 0 || this.stoppedRemotely) {
+      this.io.stderr.write(colors.dim(this.stoppedRemotely ? "Stopped by `portmate down`.\n" : "Stopped.\n"));
       return ExitCode.ok;
     }
     // Every service exited by itself: success only if every one of them exited with code 0.
@@ -84,7 +117,7 @@ class ForegroundSession {
 
   /** Starts with the progress display; false when a stop was requested before the stack was ready. */
   private async start(): Promise<boolean> {
-    const progress = new StartProgress(this.stack, wantsFancyProgress(this.io));
+    const progress = new StartProgress(this.stack.plan.services, (listener) => this.stack.on(listener), wantsFancyProgress(this.io));
     const drawing = progress.run();
     let started = false;
     try {
@@ -120,8 +153,10 @@ class ForegroundSession {
         this.output.line(event.service, event.line);
         break;
       case "exited":
+        // Exits portmate asked for (Ctrl-C, `portmate down`) end the run through their own path.
+        if (event.requested) break;
         this.exitCodes.push(event.status.code ?? 128);
-        if (!event.requested) this.output.note(event.service, describeExitEvent(event));
+        this.output.note(event.service, describeExitEvent(event));
         if (this.running && this.stack.allExited()) this.finish();
         break;
       case "unhealthy":

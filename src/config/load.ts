@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { parse } from "yaml";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { ConfigError, UsageError, type ConfigIssue } from "../errors.js";
 import { readEnvFiles } from "./env-file.js";
@@ -78,6 +79,23 @@ export function parseConfig(source: ConfigSource, options: Pick<LoadConfigOption
 
 function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/**
+ * Only the project name of the config file: enough for `ps`, `down` and `logs`, which must work even when the
+ * file has errors (a stack started before an edit can still be stopped). `-p` wins; then `name:` if the YAML
+ * has a usable one; then the folder's name.
+ */
+export function readProjectName(options: Pick<LoadConfigOptions, "file" | "cwd" | "projectName"> = {}): string {
+  if (options.projectName !== undefined) return projectName(options.projectName, undefined, "");
+  const file = findConfigFile(options.file, resolve(options.cwd ?? process.cwd()));
+  let name: unknown;
+  try {
+    name = (parse(readFileSync(file, "utf8")) as { name?: unknown } | null)?.name;
+  } catch {
+    name = undefined;
+  }
+  return projectName(undefined, typeof name === "string" && PROJECT_NAME.test(name) ? name : undefined, dirname(file));
 }
 
 function findConfigFile(file: string | undefined, cwd: string): string {

@@ -60,6 +60,9 @@ function toIssue(error: ErrorObject, source: ConfigSource): ConfigIssue {
       );
     case "errorMessage":
       return source.issue(path, `${error.message ?? "is invalid"}, got ${describe(error.data)}`);
+    case "pattern":
+      if (error.params.pattern === "\\S") return source.issue(path, "must not be empty");
+      return source.issue(path, `must match the pattern ${String(error.params.pattern)}, got ${describe(error.data)}`);
     case "minProperties":
     case "minItems":
     case "minLength":

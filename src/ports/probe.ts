@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 
 /** What binding a port on one address tells. */
 type BindOutcome = "free" | "taken" | "no-family";
@@ -36,4 +36,20 @@ function bind(port: number, host: string): Promise<BindOutcome> {
     server.once("error", (error: NodeJS.ErrnoException) => resolve(NO_FAMILY.has(error.code ?? "") ? "no-family" : "taken"));
     server.listen({ port, host, ipv6Only: false, exclusive: true }, () => server.close(() => resolve("free")));
   });
+}
+
+/** Whether something accepts connections on `port` on the IPv4 or IPv6 loopback: is a service still listening. */
+export async function acceptsConnections(port: number): Promise<boolean> {
+  for (const host of ["127.0.0.1", "::1"]) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host, port });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return true;
+  }
+  return false;
 }

@@ -24,6 +24,9 @@ export interface ServiceRecord {
   log: string;
   /** When its current process started (ISO 8601). */
   startedAt: string | null;
+  /** How to stop it when its supervisor is gone: its stop_signal and stop_timeout. */
+  stopSignal: NodeJS.Signals;
+  stopTimeoutMs: number;
 }
 
 /** Everything portmate knows about one running instance of a project (spec §5). */

@@ -97,6 +97,11 @@ export class Supervisor {
     }
   }
 
+  /** Whether the start has finished and not everything has been stopped yet. */
+  get isRunning(): boolean {
+    return this.phase === "running";
+  }
+
   /** Whether every service that was started has exited and none is waiting to be restarted. */
   allExited(): boolean {
     return this.runners.every((runner) => runner.pid === undefined || (runner.exitStatus !== undefined && runner.status !== "restarting"));

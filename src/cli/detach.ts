@@ -1,0 +1,76 @@
+import { fork } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
+import { join } from "node:path";
+import type { FromSupervisor, ToSupervisor } from "../daemon/protocol.js";
+import { ExitCode, PortmateError } from "../errors.js";
+import { packageInfo } from "../package-root.js";
+import { planToJson } from "../plan-json.js";
+import { ensurePrivateDir, type StateLayout } from "../state/paths.js";
+import type { StackListener } from "../supervise/events.js";
+import { identify } from "../supervise/process-tree.js";
+import { planStack, type UpOptions } from "../up.js";
+import type { LoadedConfig } from "../config/load.js";
+import { StartProgress } from "./progress.js";
+import { servicesTable } from "./table.js";
+import { colors, warn, wantsFancyProgress, type CliIO } from "./terminal.js";
+
+type Outcome = Extract<FromSupervisor, { type: "ready" | "failed" | "stopped" }> | { type: "crashed"; code: number | null };
+
+/**
+ * `portmate up -d`: starts a supervisor in a session of its own (it outlives this terminal), allocates the
+ * ports in its name, hands it the plan, and shows the same progress as a foreground `up` from the events it
+ * sends back. Returns 0 once every service is healthy, leaving the supervisor running; on failure the
+ * supervisor has stopped everything before this reports it.
+ */
+export async function upDetached(options: UpOptions & { loaded: LoadedConfig }, layout: StateLayout, io: CliIO): Promise<number> {
+  const project = options.loaded.config.project;
+  const supervisorLog = join(ensurePrivateDir(join(layout.logs, project)), "supervisor.log");
+  const logFd = openSync(supervisorLog, "a", 0o600);
+  const child = fork(join(packageInfo().root, "dist", "supervisor.js"), [], { detached: true, stdio: ["ignore", logFd, logFd, "ipc"], execArgv: [] });
+  closeSync(logFd);
+  const send = (message: ToSupervisor) => child.connected && child.send(message);
+
+  let planned;
+  try {
+    planned = await planStack({ ...options, stateDir: layout.root, lockOwner: identify(child.pid ?? 0) });
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+  for (const line of planned.warnings) warn(io, line);
+
+  const listeners = new Set<StackListener>();
+  const progress = new StartProgress(planned.plan.services, (listener) => listeners.add(listener), wantsFancyProgress(io));
+  const drawing = progress.run();
+  const onSignal = () => send({ type: "stop" });
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const outcome = await new Promise<Outcome>((resolve) => {
+    child.on("message", (message: FromSupervisor) => {
+      if (message.type === "event") for (const listener of listeners) listener(message.event);
+      else resolve(message);
+    });
+    child.once("exit", (code) => resolve({ type: "crashed", code }));
+    send({ type: "start", plan: planToJson(planned.plan), stateDir: layout.root });
+  });
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  progress.finish("stopped");
+  await drawing;
+
+  switch (outcome.type) {
+    case "ready":
+      io.stdout.write(`\n${servicesTable(outcome.services)}\n\n`);
+      io.stderr.write(colors.dim(`Running in the background (supervisor pid ${child.pid}): \`portmate ps\`, \`portmate logs -f\`, \`portmate down\`.\n`));
+      child.disconnect();
+      child.unref();
+      return ExitCode.ok;
+    case "stopped":
+      io.stderr.write(colors.dim("Stopped before the stack was ready.\n"));
+      return ExitCode.ok;
+    case "failed":
+      throw new PortmateError(outcome.error.message, outcome.error.exitCode, outcome.error.details);
+    case "crashed":
+      throw new PortmateError(`the supervisor exited unexpectedly (code ${outcome.code ?? "?"})`, ExitCode.serviceFailed, [`its log: ${supervisorLog}`]);
+  }
+}

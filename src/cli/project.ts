@@ -1,0 +1,12 @@
+import { readProjectName } from "../config/load.js";
+
+/** The global options that say which project a command is about. */
+export interface ProjectOptions {
+  file?: string;
+  projectName?: string;
+}
+
+/** The project a command is about: `-p NAME`, else the config file's (`-f`, or portmate.yaml here or above). */
+export function currentProject(options: ProjectOptions): string {
+  return readProjectName({ file: options.file, projectName: options.projectName });
+}

@@ -1,0 +1,51 @@
+import { rmSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { createInterface } from "node:readline";
+import { MAX_SOCKET_PATH, type ControlReply, type StopRequest } from "./protocol.js";
+
+/** A supervisor's control socket: takes stop requests from `portmate down`, answers when they are done. */
+export class ControlServer {
+  private constructor(
+    readonly path: string,
+    private readonly server: Server,
+  ) {}
+
+  /** Listens on `path` (replacing a socket file a dead supervisor left there). */
+  static async listen(path: string, onStop: (request: StopRequest) => Promise<void>): Promise<ControlServer> {
+    if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
+      throw new Error(`the control socket path ${path} is longer than ${MAX_SOCKET_PATH} bytes: set PORTMATE_STATE_DIR to a shorter folder`);
+    }
+    rmSync(path, { force: true });
+    const server = createServer((socket) => serve(socket, onStop));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(path, () => resolve());
+    });
+    return new ControlServer(path, server);
+  }
+
+  /** Stops listening; resolves once the connections still open (an answer being sent) have ended. */
+  close(): Promise<void> {
+    rmSync(this.path, { force: true });
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function serve(socket: Socket, onStop: (request: StopRequest) => Promise<void>): void {
+  socket.on("error", () => undefined); // the client went away: nothing to answer
+  const lines = createInterface({ input: socket });
+  lines.once("line", (line) => {
+    let reply: Promise<ControlReply>;
+    try {
+      const request = JSON.parse(line) as StopRequest;
+      if (request.op !== "stop") throw new Error(`unknown request ${JSON.stringify(request.op)}`);
+      reply = onStop(request).then(
+        () => ({ ok: true }),
+        (error: unknown) => ({ ok: false, error: (error as Error).message }),
+      );
+    } catch (error) {
+      reply = Promise.resolve({ ok: false, error: (error as Error).message });
+    }
+    void reply.then((answer) => socket.end(`${JSON.stringify(answer)}\n`));
+  });
+}

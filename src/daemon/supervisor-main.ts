@@ -1,0 +1,80 @@
+// The detached supervisor (`dist/supervisor.js`): started by `portmate up -d` in a session of its own, it
+// runs one stack (every instance of it) until `portmate down` asks it to stop, then exits. It loads no config:
+// the CLI allocated the ports (reserved in this process's name) and sends the finished plan.
+import { PortmateError, StopRequestedError } from "../errors.js";
+import { planFromJson } from "../plan-json.js";
+import type { Allocation } from "../ports/allocate.js";
+import { Stack } from "../stack.js";
+import { stateLayout, type StateLayout } from "../state/paths.js";
+import { PortLocks } from "../state/port-locks.js";
+import { StackHost } from "../state/stack-host.js";
+import type { FromSupervisor, ToSupervisor } from "./protocol.js";
+
+/** Sends to the CLI while it listens; resolves once the message is out (before the process may exit). */
+function send(message: FromSupervisor): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected || !process.send) resolve();
+    else process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+/** The ports of the plan as an allocation this process can release (the CLI reserved them in its name). */
+function reservedPorts(stack: Stack["plan"], layout: StateLayout): Allocation {
+  const locks = PortLocks.forThisProcess(layout.ports, stack.project);
+  const held = new Set(stack.services.flatMap((service) => Object.values(service.ports)));
+  return {
+    ports: new Map(),
+    notes: [],
+    probes: 0,
+    release: async (which = [...held]) => {
+      for (const port of which) if (held.delete(port)) locks.release(port);
+    },
+  };
+}
+
+async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<void> {
+  const plan = planFromJson(message.plan);
+  const layout = stateLayout(message.stateDir);
+  const stack = new Stack(plan, reservedPorts(plan, layout), []);
+  const host = await StackHost.open(stack, {
+    layout,
+    mode: "detached",
+    onAllStopped: () => void host.close().then(() => process.exit(0)),
+  });
+  stack.on((event) => {
+    if (event.type !== "output") void send({ type: "event", event });
+  });
+  const stopAll = () => void host.stop({ instances: null, timeoutMs: null, force: false });
+  process.on("SIGTERM", stopAll);
+  process.on("SIGINT", stopAll);
+  process.on("SIGHUP", () => undefined); // no terminal to lose: a stray SIGHUP must not kill the stack
+  process.on("message", (next: ToSupervisor) => {
+    if (next.type === "stop") stopAll();
+  });
+  try {
+    await stack.start();
+  } catch (error) {
+    if (error instanceof StopRequestedError) {
+      await send({ type: "stopped" });
+    } else {
+      const failure = error instanceof PortmateError ? error : new PortmateError(String((error as Error)?.stack ?? error), 1);
+      await send({ type: "failed", error: { message: failure.message, details: failure.details, exitCode: failure.exitCode } });
+    }
+    await host.close();
+    process.exit(0);
+  }
+  await send({ type: "ready", services: stack.list() });
+  process.disconnect();
+}
+
+process.once("message", (message: ToSupervisor) => {
+  if (message.type !== "start") process.exit(1);
+  run(message).catch((error: unknown) => {
+    process.stderr.write(`portmate supervisor: ${(error as Error)?.stack ?? String(error)}\n`);
+    void send({ type: "failed", error: { message: `the supervisor failed: ${(error as Error).message}`, details: [], exitCode: 1 } }).then(() =>
+      process.exit(1),
+    );
+  });
+});
+// Without a plan within a minute (the CLI died before sending it), there is nothing to do.
+setTimeout(() => process.exit(1), 60_000).unref();

@@ -1,0 +1,69 @@
+import { readRecords, supervisorAlive, type ServiceRecord, type StackRecord } from "./state/registry.js";
+import type { StateLayout } from "./state/paths.js";
+
+/** A recorded stack instance and whether the process supervising it is still alive. */
+export interface RecordedStack {
+  record: StackRecord;
+  /** False: the supervisor died (killed, crashed); its services may still run, unsupervised. */
+  alive: boolean;
+}
+
+/** Every stack instance recorded on this machine (for this user), optionally of one project only. */
+export function recordedStacks(layout: StateLayout, options: { project?: string; warn?: (message: string) => void } = {}): RecordedStack[] {
+  return readRecords(layout, options.warn)
+    .filter((record) => options.project === undefined || record.project === options.project)
+    .map((record) => ({ record, alive: supervisorAlive(record) }));
+}
+
+/** One row of `portmate ps`; the JSON of `ps --json` has exactly these keys but `id` and `uptimeMs`. */
+export interface PsRow {
+  project: string;
+  instance: number;
+  service: string;
+  /** `backend`, `backend#2`. */
+  id: string;
+  pid: number | null;
+  port: number | null;
+  ports: Record<string, number>;
+  /** `starting`, `healthy`, `unhealthy`, `restarting`, `exited (CODE)`, `stopping`, or `stale`. */
+  status: string;
+  url: string | null;
+  startedAt: string | null;
+  uptimeMs: number | null;
+}
+
+export function psRows(stacks: readonly RecordedStack[], now = Date.now()): PsRow[] {
+  return stacks.flatMap(({ record, alive }) =>
+    record.services.map((service) => ({
+      project: record.project,
+      instance: record.instance,
+      service: service.name,
+      id: service.id,
+      pid: service.pid,
+      port: service.port,
+      ports: service.ports,
+      status: alive ? displayStatus(service) : "stale",
+      url: service.url,
+      startedAt: service.startedAt,
+      uptimeMs: alive && service.startedAt && isRunning(service) ? now - Date.parse(service.startedAt) : null,
+    })),
+  );
+}
+
+function isRunning(service: ServiceRecord): boolean {
+  return ["starting", "healthy", "unhealthy", "stopping"].includes(service.status);
+}
+
+function displayStatus(service: ServiceRecord): string {
+  switch (service.status) {
+    case "pending":
+      return "starting";
+    case "exited":
+    case "failed":
+      return service.exitCode === null ? "exited" : `exited (${service.exitCode})`;
+    case "skipped":
+      return "not started";
+    default:
+      return service.status;
+  }
+}

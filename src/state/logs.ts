@@ -1,0 +1,105 @@
+import { closeSync, openSync, readSync, renameSync, statSync, writeSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { ensurePrivateDir, type StateLayout } from "./paths.js";
+
+/** A log file that grows past this is moved to `<file>.1` (replacing the previous one) and started afresh. */
+export const LOG_MAX_BYTES = 10 * 1024 * 1024;
+
+/** `<state>/logs/<project>/<instance>/<service>.log` */
+export function logPath(layout: StateLayout, project: string, instance: number, service: string): string {
+  return join(layout.logs, project, String(instance), `${service}.log`);
+}
+
+/** One line of a log file: when it was printed, and what. */
+export interface LogLine {
+  at: string;
+  text: string;
+}
+
+/**
+ * Appends a service's output to its log file, one line each with the time it was printed
+ * (`2026-11-23T14:00:00.123Z text`), so `portmate logs` can interleave services in order. Files are private
+ * (0600) and capped: past `maxBytes` the file is rotated to `<file>.1`, so a chatty service cannot fill the disk.
+ */
+export class LogWriter {
+  private fd: number;
+  private size: number;
+
+  constructor(
+    readonly path: string,
+    private readonly maxBytes = LOG_MAX_BYTES,
+  ) {
+    ensurePrivateDir(dirname(path));
+    this.fd = openSync(path, "a", 0o600);
+    this.size = statSync(path).size;
+  }
+
+  write(text: string, at = new Date()): void {
+    const line = `${at.toISOString()} ${text}\n`;
+    if (this.size + line.length > this.maxBytes && this.size > 0) this.rotate();
+    this.size += writeSync(this.fd, line);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private rotate(): void {
+    closeSync(this.fd);
+    renameSync(this.path, `${this.path}.1`);
+    this.fd = openSync(this.path, "a", 0o600);
+    this.size = 0;
+  }
+}
+
+/** Parses `ISO text` lines; a line without a timestamp (written by hand, say) keeps an empty one. */
+export function parseLogLines(text: string): LogLine[] {
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  return lines.map((line) => {
+    const space = line.indexOf(" ");
+    const at = space > 0 ? line.slice(0, space) : "";
+    return /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(at) ? { at, text: line.slice(space + 1) } : { at: "", text: line };
+  });
+}
+
+/** The last `count` lines of a log (reading its rotated part too when the current one is short). */
+export function readLastLines(path: string, count: number): LogLine[] {
+  const current = readIfExists(path);
+  let lines = parseLogLines(current);
+  if (lines.length < count) lines = [...parseLogLines(readIfExists(`${path}.1`)), ...lines];
+  return count === Infinity ? lines : lines.slice(-count);
+}
+
+function readIfExists(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Reads what is appended to a log from `offset` on; returns the complete new lines and the offset after them.
+ * A file smaller than `offset` was rotated: it is read again from its start.
+ */
+export function readNewLines(path: string, offset: number): { lines: LogLine[]; offset: number } {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return { lines: [], offset: 0 };
+  }
+  const from = size < offset ? 0 : offset;
+  if (size === from) return { lines: [], offset: from };
+  const buffer = Buffer.alloc(size - from);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, buffer, 0, buffer.length, from);
+  } finally {
+    closeSync(fd);
+  }
+  const text = buffer.toString("utf8");
+  const end = text.lastIndexOf("\n") + 1; // a partly written last line waits for the next read
+  return { lines: parseLogLines(text.slice(0, end)), offset: from + Buffer.byteLength(text.slice(0, end)) };
+}

@@ -1,0 +1,144 @@
+import { join } from "node:path";
+import { ControlServer } from "../control/server.js";
+import type { StopRequest } from "../control/protocol.js";
+import type { PlannedService } from "../plan.js";
+import type { Stack } from "../stack.js";
+import type { StackEvent } from "../supervise/events.js";
+import { identify } from "../supervise/process-tree.js";
+import { LogWriter, logPath } from "./logs.js";
+import { ensurePrivateDir, type StateLayout } from "./paths.js";
+import { removeRecord, writeRecord, type ServiceRecord, type StackRecord } from "./registry.js";
+
+export interface HostOptions {
+  layout: StateLayout;
+  mode: StackRecord["mode"];
+  /** Called when a stop request leaves no instance running: the process hosting the stack can end. */
+  onAllStopped?: () => void;
+}
+
+/** Events after which a service's record changes. */
+const STATUS_EVENTS = new Set<StackEvent["type"]>(["spawned", "healthy", "unhealthy", "exited", "failed", "skipped", "stopping", "stopped"]);
+
+/**
+ * Makes a running stack visible to the rest of the machine (spec §5): one record per instance in the state
+ * folder, kept up to date on every status change; every service's output in its log file; and a control socket
+ * through which `portmate down` stops it. Used alike by a foreground `portmate up` and a detached supervisor.
+ */
+export class StackHost {
+  private readonly logs = new Map<string, LogWriter>();
+  private readonly running = new Set<number>();
+  private readonly startTimes = new Map<number, number>();
+  private readonly startedAt = new Date().toISOString();
+  private readonly self = identify(process.pid);
+  private readonly planned: Map<string, PlannedService>;
+  private control: ControlServer | undefined;
+  private dirty = new Set<number>();
+
+  private constructor(
+    private readonly stack: Stack,
+    private readonly options: HostOptions,
+  ) {
+    this.planned = new Map(stack.plan.services.map((service) => [service.id, service]));
+    for (let instance = 1; instance <= stack.plan.instances; instance++) this.running.add(instance);
+    for (const service of stack.plan.services) {
+      this.logs.set(service.id, new LogWriter(logPath(options.layout, stack.project, service.instance, service.name)));
+    }
+  }
+
+  /** Registers the stack before it starts, so `ps` shows it starting and `down` can stop it at any time. */
+  static async open(stack: Stack, options: HostOptions): Promise<StackHost> {
+    const host = new StackHost(stack, options);
+    ensurePrivateDir(options.layout.run);
+    host.control = await ControlServer.listen(join(options.layout.run, `${process.pid}.sock`), (request) => host.stop(request));
+    stack.on((event) => host.onEvent(event));
+    for (const instance of host.running) host.writeRecord(instance);
+    return host;
+  }
+
+  /** Stops what a request asks for, then forgets those instances; tells when nothing is left running. */
+  async stop(request: Pick<StopRequest, "instances" | "timeoutMs" | "force">): Promise<void> {
+    // While the stack is starting a stop takes everything down (see Supervisor.stop).
+    const some = this.stack.isRunning ? request.instances : null;
+    const instances = some?.filter((instance) => this.running.has(instance)) ?? [...this.running];
+    const options = { force: request.force, ...(request.timeoutMs === null ? {} : { timeoutMs: request.timeoutMs }) };
+    if (instances.length === this.running.size) await this.stack.down(options);
+    else await this.stack.down({ ...options, instances });
+    for (const instance of instances) this.forget(instance);
+    // After this request is answered, not before: the process may end once told.
+    if (this.running.size === 0) setImmediate(() => this.options.onAllStopped?.());
+  }
+
+  /** Removes every record left and closes the logs and the control socket (once its answers are out). Idempotent. */
+  async close(): Promise<void> {
+    for (const instance of [...this.running]) this.forget(instance);
+    for (const log of this.logs.values()) log.close();
+    this.logs.clear();
+    const control = this.control;
+    this.control = undefined;
+    await control?.close();
+  }
+
+  private forget(instance: number): void {
+    if (!this.running.delete(instance)) return;
+    removeRecord(this.options.layout, this.stack.project, instance);
+  }
+
+  private onEvent(event: StackEvent): void {
+    if (event.type === "output") {
+      this.logs.get(event.service)?.write(event.line);
+      return;
+    }
+    if (!STATUS_EVENTS.has(event.type)) return;
+    const instance = this.stack.plan.services.find((service) => service.id === event.service)?.instance;
+    if (instance === undefined || !this.running.has(instance)) return;
+    // Several services change at once (a stop, a failure): write each record once, after they all have.
+    if (this.dirty.size === 0) queueMicrotask(() => this.flush());
+    this.dirty.add(instance);
+  }
+
+  private flush(): void {
+    const instances = [...this.dirty];
+    this.dirty = new Set();
+    for (const instance of instances) if (this.running.has(instance)) this.writeRecord(instance);
+  }
+
+  private writeRecord(instance: number): void {
+    const services: ServiceRecord[] = Object.values(this.stack.instances[instance - 1]?.services ?? {}).map((service) => ({
+      name: service.name,
+      id: service.id,
+      pid: service.pid ?? null,
+      startTime: service.pid === undefined ? 0 : this.startTimeOf(service.pid),
+      ports: service.ports,
+      port: service.port ?? null,
+      url: service.url ?? null,
+      status: service.status,
+      exitCode: service.exitCode ?? null,
+      restarts: service.restarts,
+      log: this.logs.get(service.id)?.path ?? "",
+      startedAt: service.startedAt?.toISOString() ?? null,
+      stopSignal: this.planned.get(service.id)?.stopSignal ?? "SIGTERM",
+      stopTimeoutMs: this.planned.get(service.id)?.stopTimeoutMs ?? 10_000,
+    }));
+    const self = this.self;
+    writeRecord(this.options.layout, {
+      version: 1,
+      project: this.stack.project,
+      instance,
+      configFile: this.stack.plan.configFile,
+      mode: this.options.mode,
+      supervisor: { pid: self.pid, startTime: self.startTime, control: this.control?.path ?? "" },
+      startedAt: this.startedAt,
+      services,
+    });
+  }
+
+  /** Kernel start time of a service's pid, read once per pid. */
+  private startTimeOf(pid: number): number {
+    let time = this.startTimes.get(pid);
+    if (time === undefined) {
+      time = identify(pid).startTime;
+      this.startTimes.set(pid, time);
+    }
+    return time;
+  }
+}

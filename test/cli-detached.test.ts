@@ -1,0 +1,237 @@
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  fixtureCommand,
+  isListening,
+  onCleanup,
+  pidGone,
+  randomRange,
+  readRecords,
+  recordedPids,
+  runCli,
+  startCli,
+  tempProject,
+  waitForOutput,
+  yaml,
+} from "./helpers.js";
+
+/** A project folder with its own state folder, so `ps -a` and `down -a` see only this test's stacks. */
+function project(text: string) {
+  const dir = tempProject({ "portmate.yaml": text });
+  const env = { PORTMATE_STATE_DIR: join(dir, "state") };
+  onCleanup(async () => {
+    await runCli(["down", "-a"], { cwd: dir, env });
+  });
+  return { dir, env, record: join(dir, "record.jsonl"), state: join(dir, "state") };
+}
+
+interface PsJson {
+  project: string;
+  instance: number;
+  service: string;
+  pid: number | null;
+  port: number | null;
+  ports: Record<string, number>;
+  status: string;
+  url: string | null;
+  startedAt: string | null;
+}
+
+async function ps(cwd: string, env: Record<string, string>, ...args: string[]): Promise<PsJson[]> {
+  const result = await runCli(["ps", "--json", ...args], { cwd, env });
+  expect(result.exitCode, result.all).toBe(0);
+  return JSON.parse(result.stdout) as PsJson[];
+}
+
+async function expectGone(pids: number[], ports: number[]) {
+  expect(pids.length).toBeGreaterThan(0);
+  for (const pid of pids) expect(pidGone(pid), `pid ${pid} is still running`).toBe(true);
+  for (const port of ports) expect(await isListening(port), `port ${port} still listens`).toBe(false);
+}
+
+const TWO_SERVICES = (range: string) => yaml`
+  name: shop
+  ports: {range: ${range}}
+  services:
+    api:
+      command: ${fixtureCommand("--name api-${instance} --record record.jsonl --grandchild")}
+      health: {http: /}
+    web:
+      command: ${fixtureCommand("--name web-${instance} --record record.jsonl --tick 100")}
+      depends_on: [api]
+`;
+
+describe("portmate up -d, ps, down, logs, port", () => {
+  it("runs a stack in the background that ps, port, logs and down all see", async () => {
+    const { dir, env, record, state } = project(TWO_SERVICES(randomRange().text));
+    const up = await runCli(["up", "-d"], { cwd: dir, env });
+    expect(up.exitCode, up.all).toBe(0);
+    expect(up.stdout).toMatch(/SERVICE\s+PID\s+PORT\s+URL\napi\s+\d+/);
+
+    const rows = await ps(dir, env);
+    expect(rows.map((row) => [row.project, row.instance, row.service, row.status])).toEqual([
+      ["shop", 1, "api", "healthy"],
+      ["shop", 1, "web", "healthy"],
+    ]);
+    expect(Object.keys(rows[0] ?? {})).toEqual(["project", "instance", "service", "pid", "port", "ports", "status", "url", "startedAt"]);
+    const port = await runCli(["port", "web"], { cwd: dir, env });
+    expect(port.stdout).toBe(String(rows[1]?.port));
+
+    // Private state: folders 0700, files 0600.
+    for (const sub of ["stacks", "ports", "run", join("logs", "shop", "1")]) expect(statSync(join(state, sub)).mode & 0o777, sub).toBe(0o700);
+    for (const file of [
+      join("stacks", "shop@1.json"),
+      join("logs", "shop", "1", "web.log"),
+      ...readdirSync(join(state, "ports")).map((name) => join("ports", name)),
+    ]) {
+      expect(statSync(join(state, file)).mode & 0o777, file).toBe(0o600);
+    }
+
+    // `up` again does not start a second copy.
+    const again = await runCli(["up", "-d"], { cwd: dir, env });
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toMatch(/shop is already running/);
+    expect((await ps(dir, env)).map((row) => row.pid)).toEqual(rows.map((row) => row.pid));
+
+    // logs -f follows new lines.
+    const logs = startCli(["logs", "-f", "-n", "1", "web"], { cwd: dir, env });
+    const first = await waitForOutput(logs, /web \| tick \d+/);
+    const seen = Number(/tick (\d+)/.exec(first)?.[1]);
+    await waitForOutput(logs, new RegExp(`web \\| tick ${seen + 3}\\b`));
+    logs.kill("SIGINT");
+    expect((await logs).exitCode).toBe(0);
+
+    const down = await runCli(["down"], { cwd: dir, env });
+    expect(down.exitCode, down.all).toBe(0);
+    expect(down.stderr).toMatch(/Stopped shop\./);
+    await expectGone(
+      recordedPids(record),
+      rows.flatMap((row) => Object.values(row.ports)),
+    );
+    expect(readdirSync(join(state, "stacks"))).toEqual([]);
+    expect(readdirSync(join(state, "ports"))).toEqual([]);
+    const nothing = await runCli(["down"], { cwd: dir, env });
+    expect(nothing.exitCode).toBe(0);
+    expect(nothing.stderr).toMatch(/Nothing of shop is running/);
+  });
+
+  it("stops one instance of three and leaves the others running", async () => {
+    const { dir, env } = project(TWO_SERVICES(randomRange().text));
+    expect((await runCli(["up", "-d", "--instances", "3"], { cwd: dir, env })).exitCode).toBe(0);
+    const before = await ps(dir, env);
+    expect(before).toHaveLength(6);
+    expect(new Set(before.map((row) => row.port)).size).toBe(6);
+
+    const down = await runCli(["down", "--instance", "2"], { cwd: dir, env });
+    expect(down.exitCode, down.all).toBe(0);
+    const after = await ps(dir, env);
+    expect(after.map((row) => row.instance)).toEqual([1, 1, 3, 3]);
+    expect(after.every((row) => row.status === "healthy")).toBe(true);
+    const second = before.filter((row) => row.instance === 2);
+    await expectGone(
+      second.map((row) => row.pid as number),
+      second.map((row) => row.port as number),
+    );
+    for (const row of after) expect(pidGone(row.pid as number)).toBe(false);
+  });
+
+  it("shows a stack whose supervisor was killed as stale, and down still leaves nothing behind", async () => {
+    const { dir, env, record, state } = project(TWO_SERVICES(randomRange().text));
+    expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);
+    const rows = await ps(dir, env);
+    const supervisor = (JSON.parse((await import("node:fs")).readFileSync(join(state, "stacks", "shop@1.json"), "utf8")) as { supervisor: { pid: number } })
+      .supervisor.pid;
+    process.kill(supervisor, "SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    expect((await ps(dir, env)).map((row) => row.status)).toEqual(["stale", "stale"]);
+    const table = await runCli(["ps"], { cwd: dir, env });
+    expect(table.stderr).toMatch(/stale: the supervisor of that stack died/);
+    // Nothing stopped the services: the quiet one and the grandchildren still run. (A service that writes
+    // output lost its reader with the supervisor, and may have died of it: down must not care either way.)
+    const records = readRecords(record);
+    const api = records.find((line) => line.name === "api-1" && line.event === "start")?.pid as number;
+    const grandchildren = records.filter((line) => line.child).map((line) => line.child as number);
+    expect(grandchildren).toHaveLength(1);
+    for (const pid of [api, ...grandchildren]) expect(pidGone(pid), `pid ${pid}`).toBe(false);
+
+    const down = await runCli(["down"], { cwd: dir, env });
+    expect(down.exitCode, down.all).toBe(0);
+    expect(down.stderr).toMatch(/its supervisor \(pid \d+\) is gone/);
+    await expectGone(
+      recordedPids(record),
+      rows.flatMap((row) => Object.values(row.ports)),
+    );
+    expect(readdirSync(join(state, "ports"))).toEqual([]);
+  });
+
+  it("reports a corrupt record and goes on with the others", async () => {
+    const { dir, env, state } = project(TWO_SERVICES(randomRange().text));
+    expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);
+    writeFileSync(join(state, "stacks", "broken@1.json"), '{"version": 1, "project": "bro');
+    writeFileSync(join(state, "stacks", "other@1.json"), '{"version": 7}');
+    const result = await runCli(["ps", "-a"], { cwd: dir, env });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/warning: ignoring .*broken@1\.json: /);
+    expect(result.stderr).toMatch(/warning: ignoring .*other@1\.json: unknown record version 7/);
+    expect(result.stdout).toMatch(/shop\s+1\s+api\s+\d+/);
+    const down = await runCli(["down", "-a"], { cwd: dir, env });
+    expect(down.exitCode, down.all).toBe(0);
+  });
+
+  it("lists a foreground up, which down from another terminal stops", async () => {
+    const { dir, env, record } = project(TWO_SERVICES(randomRange().text));
+    const fg = startCli(["up"], { cwd: dir, env });
+    await waitForOutput(fg, /SERVICE\s+PID/);
+    const rows = await ps(dir, env);
+    expect(rows.map((row) => row.status)).toEqual(["healthy", "healthy"]);
+    expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
+    const result = await fg;
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stderr).toMatch(/Stopped by `portmate down`/);
+    await expectGone(
+      recordedPids(record),
+      rows.flatMap((row) => Object.values(row.ports)),
+    );
+  });
+
+  it("gives twenty projects started at the same instant on one narrow range twenty sets of distinct ports", async () => {
+    const range = randomRange(80);
+    const root = tempProject({});
+    const env = { PORTMATE_STATE_DIR: join(root, "state") };
+    onCleanup(async () => {
+      await runCli(["down", "-a"], { cwd: root, env });
+    });
+    const dirs = Array.from({ length: 20 }, (_, index) => {
+      const dir = join(root, `p${index}`);
+      mkdirSync(dir);
+      writeFileSync(
+        join(dir, "portmate.yaml"),
+        yaml`
+          name: p${index}
+          ports: {range: ${range.text}}
+          services:
+            app:
+              command: ${fixtureCommand("--record record.jsonl")}
+              ports: {http: auto, admin: auto, metrics: auto}
+        `,
+      );
+      return dir;
+    });
+    const results = await Promise.all(dirs.map((dir) => runCli(["up", "-d"], { cwd: dir, env })));
+    for (const result of results) expect(result.exitCode, result.all).toBe(0);
+    const rows = await ps(root, env, "-a");
+    expect(rows).toHaveLength(20);
+    expect(rows.every((row) => row.status === "healthy")).toBe(true);
+    const ports = rows.flatMap((row) => Object.values(row.ports));
+    expect(ports).toHaveLength(60);
+    expect(new Set(ports).size).toBe(60);
+    const down = await runCli(["down", "-a"], { cwd: root, env });
+    expect(down.exitCode, down.all).toBe(0);
+    await expectGone(
+      dirs.flatMap((dir) => recordedPids(join(dir, "record.jsonl"))),
+      ports,
+    );
+  });
+});
