@@ -3,7 +3,11 @@
 // portmate.yaml's health checks wait for (backend's GET /health, ui's port, admin's GET /status.json),
 // polling every 10 ms.
 // Ports come from the harness (already checked free) in BENCH_PORTS: backend,ui,admin,metrics.
+// With BENCH_LOGS=DIR it also does the rest of a supervisor's job, as the floor for its memory: it keeps each
+// service's output in DIR/<service>.log and stays until SIGTERM.
 import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { basename, join } from "node:path";
 import { get } from "node:http";
 import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -18,7 +22,13 @@ process.on("SIGTERM", () => {
 });
 
 function run(script, args, env) {
-  const child = spawn("node", [script, ...args], { stdio: "ignore", env: { ...process.env, ...env } });
+  const logs = process.env.BENCH_LOGS;
+  const child = spawn("node", [script, ...args], { stdio: ["ignore", logs ? "pipe" : "ignore", logs ? "pipe" : "ignore"], env: { ...process.env, ...env } });
+  if (logs) {
+    const file = createWriteStream(join(logs, `${basename(script, ".js")}.log`), { flags: "a" });
+    child.stdout.pipe(file);
+    child.stderr.pipe(file);
+  }
   children.push(child);
 }
 

@@ -15,6 +15,9 @@ await build({
   platform: "node",
   target: "node20",
   format: "esm",
+  // The CLI's entry is tiny and loads the rest with import(): `up -d` starts its supervisor before that.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   sourcemap: true,
   minify: true,
   logLevel: "warning",

@@ -166,6 +166,46 @@ describe("portmate up -d, ps, down, logs, port", () => {
     expect(readdirSync(join(state, "ports"))).toEqual([]);
   });
 
+  it("exits 1 with the failing service's last lines when up -d cannot start the stack, leaving nothing", async () => {
+    const { dir, env, record, state } = project(yaml`
+      name: broken
+      ports: {range: ${randomRange().text}}
+      services:
+        db:
+          command: ${fixtureCommand("--name db --record record.jsonl --grandchild")}
+        api:
+          command: ${fixtureCommand("--name api --record record.jsonl --no-listen --say 'cannot open config.json'")}
+          depends_on: [db]
+          health: {tcp: true, timeout: 2s}
+    `);
+    const up = await runCli(["up", "-d"], { cwd: dir, env });
+    expect(up.exitCode, up.all).toBe(1);
+    expect(up.stderr.split("\n").slice(0, 3)).toEqual([
+      expect.stringMatching(/^api was not healthy after 2\.0s/),
+      "last 1 line of api:",
+      "  cannot open config.json",
+    ]);
+    expect(await ps(dir, env)).toEqual([]);
+    for (const pid of recordedPids(record)) expect(pidGone(pid), `pid ${pid}`).toBe(true);
+    expect(readdirSync(join(state, "ports"))).toEqual([]);
+  });
+
+  it("gives each service only as long as down -t says before killing it", async () => {
+    const { dir, env, record } = project(yaml`
+      name: stubborn
+      ports: {range: ${randomRange().text}}
+      services:
+        app:
+          command: ${fixtureCommand("--name app --record record.jsonl --ignore-term")}
+          stop_timeout: 10m
+    `);
+    expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);
+    // Without -t this would take ten minutes, far past the test's own timeout.
+    const down = await runCli(["down", "-t", "1"], { cwd: dir, env });
+    expect(down.exitCode, down.all).toBe(0);
+    for (const pid of recordedPids(record)) expect(pidGone(pid)).toBe(true);
+  });
+
   it("reports a corrupt record and goes on with the others", async () => {
     const { dir, env, state } = project(TWO_SERVICES(randomRange().text));
     expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);

@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import { main } from "./main.js";
+import { dropEarlySupervisor, startSupervisorEarly } from "../daemon/start-supervisor.js";
+
+const argv = process.argv.slice(2);
+startSupervisorEarly(argv);
+// The rest of the CLI is a chunk of its own, loaded only now (see scripts/bundle-cli.mjs).
+const { main } = await import("./main.js");
 
 // `portmate up | head`: once nobody reads the output any more, stop the stack as SIGTERM does (gracefully,
 // nothing left running) rather than crash on the write error.
@@ -13,5 +18,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+const code = await main(argv);
+dropEarlySupervisor();
 // Output to pipes, files and terminals is written synchronously on POSIX, so exiting here loses nothing.
-process.exit(await main(process.argv.slice(2)));
+process.exit(code);

@@ -1,11 +1,8 @@
-import { fork } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
-import { join } from "node:path";
 import type { FromSupervisor, ToSupervisor } from "../daemon/protocol.js";
 import { ExitCode, PortmateError } from "../errors.js";
-import { packageInfo } from "../package-root.js";
 import { planToJson } from "../plan-json.js";
-import { ensurePrivateDir, type StateLayout } from "../state/paths.js";
+import type { StateLayout } from "../state/paths.js";
+import type { SupervisorProcess } from "../daemon/start-supervisor.js";
 import type { StackListener } from "../supervise/events.js";
 import { identify } from "../supervise/process-tree.js";
 import { planStack, type UpOptions } from "../up.js";
@@ -22,12 +19,13 @@ type Outcome = Extract<FromSupervisor, { type: "ready" | "failed" | "stopped" }>
  * sends back. Returns 0 once every service is healthy, leaving the supervisor running; on failure the
  * supervisor has stopped everything before this reports it.
  */
-export async function upDetached(options: UpOptions & { loaded: LoadedConfig }, layout: StateLayout, io: CliIO): Promise<number> {
-  const project = options.loaded.config.project;
-  const supervisorLog = join(ensurePrivateDir(join(layout.logs, project)), "supervisor.log");
-  const logFd = openSync(supervisorLog, "a", 0o600);
-  const child = fork(join(packageInfo().root, "dist", "supervisor.js"), [], { detached: true, stdio: ["ignore", logFd, logFd, "ipc"], execArgv: [] });
-  closeSync(logFd);
+export async function upDetached(
+  supervisor: SupervisorProcess,
+  options: UpOptions & { loaded: LoadedConfig },
+  layout: StateLayout,
+  io: CliIO,
+): Promise<number> {
+  const { child, log: supervisorLog } = supervisor;
   const send = (message: ToSupervisor) => child.connected && child.send(message);
 
   let planned;
@@ -51,7 +49,7 @@ export async function upDetached(options: UpOptions & { loaded: LoadedConfig }, 
       else resolve(message);
     });
     child.once("exit", (code) => resolve({ type: "crashed", code }));
-    send({ type: "start", plan: planToJson(planned.plan), stateDir: layout.root });
+    send({ type: "start", plan: planToJson(planned.plan), stateDir: layout.root, log: supervisorLog });
   });
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);

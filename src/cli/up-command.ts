@@ -1,12 +1,14 @@
 import { formatDuration } from "../duration.js";
 import { ExitCode, StopRequestedError } from "../errors.js";
 import type { Stack } from "../stack.js";
-import { loadConfig } from "../config/load.js";
+import { rmSync } from "node:fs";
+import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { stopStacks } from "../down.js";
 import { psRows, recordedStacks } from "../stacks.js";
-import { stateLayout } from "../state/paths.js";
+import { stateLayout, type StateLayout } from "../state/paths.js";
 import { StackHost } from "../state/stack-host.js";
-import { prepareStack } from "../up.js";
+import { prepareStack, type UpOptions } from "../up.js";
+import { takeSupervisor } from "../daemon/start-supervisor.js";
 import { upDetached } from "./detach.js";
 import { psTable } from "./ps-command.js";
 import { describeExit, type StackEvent } from "../supervise/events.js";
@@ -31,20 +33,36 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
  * start) are thrown for the CLI to report, after everything started has been stopped.
  */
 export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<number> {
-  const loaded = loadConfig({ file: options.file, projectName: options.projectName });
   const layout = stateLayout();
-  const project = loaded.config.project;
-  const recorded = recordedStacks(layout, { project, warn: (message) => warn(io, message) });
-  if (recorded.some((stack) => stack.alive)) {
-    io.stderr.write(`${project} is already running; \`portmate down\` stops it.\n`);
-    io.stdout.write(`${psTable(psRows(recorded))}\n`);
-    return ExitCode.ok;
-  }
-  // A supervisor that died left its services behind: stop them before starting afresh on those ports.
-  if (recorded.length) await stopStacks(layout, recorded, { warn: (message) => warn(io, message) });
+  const supervisor = options.detach ? takeSupervisor(layout) : undefined;
+  let adopted = false;
+  try {
+    const loaded = loadConfig({ file: options.file, projectName: options.projectName });
+    const project = loaded.config.project;
+    const recorded = recordedStacks(layout, { project, warn: (message) => warn(io, message) });
+    if (recorded.some((stack) => stack.alive)) {
+      io.stderr.write(`${project} is already running; \`portmate down\` stops it.\n`);
+      io.stdout.write(`${psTable(psRows(recorded))}\n`);
+      return ExitCode.ok;
+    }
+    // A supervisor that died left its services behind: stop them before starting afresh on those ports.
+    if (recorded.length) await stopStacks(layout, recorded, { warn: (message) => warn(io, message) });
 
-  const upOptions = { services: options.services, instances: options.instances, loaded };
-  if (options.detach) return upDetached(upOptions, layout, io);
+    const upOptions = { services: options.services, instances: options.instances, loaded };
+    if (supervisor) {
+      adopted = true;
+      return await upDetached(supervisor, upOptions, layout, io);
+    }
+    return await upForeground(upOptions, layout, io);
+  } finally {
+    if (supervisor && !adopted) {
+      supervisor.child.kill("SIGKILL");
+      rmSync(supervisor.log, { force: true });
+    }
+  }
+}
+
+async function upForeground(upOptions: UpOptions & { loaded: LoadedConfig }, layout: StateLayout, io: CliIO): Promise<number> {
   const stack = await prepareStack(upOptions);
   for (const warning of stack.warnings) warn(io, warning);
   const session = new ForegroundSession(stack, io);

@@ -1,6 +1,7 @@
 // The detached supervisor (`dist/supervisor.js`): started by `portmate up -d` in a session of its own, it
 // runs one stack (every instance of it) until `portmate down` asks it to stop, then exits. It loads no config:
 // the CLI allocated the ports (reserved in this process's name) and sends the finished plan.
+import { rmSync, statSync } from "node:fs";
 import { PortmateError, StopRequestedError } from "../errors.js";
 import { planFromJson } from "../plan-json.js";
 import type { Allocation } from "../ports/allocate.js";
@@ -32,6 +33,16 @@ function reservedPorts(stack: Stack["plan"], layout: StateLayout): Allocation {
   };
 }
 
+/** Exits, removing its own log file when nothing was written to it (nothing went wrong). */
+function exit(log: string, code: number): never {
+  try {
+    if (statSync(log).size === 0) rmSync(log);
+  } catch {
+    // already gone
+  }
+  process.exit(code);
+}
+
 async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<void> {
   const plan = planFromJson(message.plan);
   const layout = stateLayout(message.stateDir);
@@ -39,7 +50,7 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
   const host = await StackHost.open(stack, {
     layout,
     mode: "detached",
-    onAllStopped: () => void host.close().then(() => process.exit(0)),
+    onAllStopped: () => void host.close().then(() => exit(message.log, 0)),
   });
   stack.on((event) => {
     if (event.type !== "output") void send({ type: "event", event });
@@ -61,7 +72,7 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
       await send({ type: "failed", error: { message: failure.message, details: failure.details, exitCode: failure.exitCode } });
     }
     await host.close();
-    process.exit(0);
+    exit(message.log, 0);
   }
   await send({ type: "ready", services: stack.list() });
   process.disconnect();
@@ -76,5 +87,7 @@ process.once("message", (message: ToSupervisor) => {
     );
   });
 });
-// Without a plan within a minute (the CLI died before sending it), there is nothing to do.
-setTimeout(() => process.exit(1), 60_000).unref();
+// Without a plan (the CLI died, or did not need this supervisor after all) there is nothing to do.
+const noPlan = () => process.exit(0);
+process.once("disconnect", noPlan);
+process.once("message", () => process.off("disconnect", noPlan));
