@@ -1,11 +1,12 @@
 import { rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { requestStop } from "./control/client.js";
+import { requestStop, StopRefusedError } from "./control/client.js";
+import { ExitCode, PortmateError } from "./errors.js";
 import { acceptsConnections } from "./ports/probe.js";
 import { recordedStacks, type RecordedStack } from "./stacks.js";
 import type { StateLayout } from "./state/paths.js";
 import { PortLocks } from "./state/port-locks.js";
-import { removeRecord, type StackRecord } from "./state/registry.js";
+import { readRecords, removeRecord, type StackRecord } from "./state/registry.js";
 import { isGone } from "./supervise/process-tree.js";
 import { terminateTree } from "./supervise/terminate.js";
 
@@ -57,9 +58,16 @@ export async function stopStacks(layout: StateLayout, stacks: readonly RecordedS
       }
       const instances = group.map(({ record }) => record.instance);
       try {
-        await requestStop(first.record.supervisor.control, { instances, timeoutMs: options.timeoutMs ?? null, force: false });
+        await requestStop(
+          first.record.supervisor.control,
+          { instances, timeoutMs: options.timeoutMs ?? null, force: false },
+          answerTimeout(group, options.timeoutMs),
+        );
       } catch (error) {
-        warn(`cannot reach the supervisor of ${first.record.project} (pid ${first.record.supervisor.pid}): ${(error as Error).message}; stopping it`);
+        if (error instanceof StopRefusedError) throw new PortmateError(`cannot stop ${first.record.project}: ${error.message}`, ExitCode.serviceFailed);
+        warn(
+          `the supervisor of ${first.record.project} (pid ${first.record.supervisor.pid}) cannot be asked to stop: ${(error as Error).message}; stopping it`,
+        );
         await stopSupervisor(first.record.supervisor);
       }
       // Whatever a supervisor could not clean up (it died meanwhile) is cleaned up here.
@@ -78,7 +86,10 @@ export async function stopStacks(layout: StateLayout, stacks: readonly RecordedS
     }),
   );
 
-  const { survivors, listening } = await settle(targets.map(({ record }) => record));
+  const { survivors, listening } = await settle(
+    layout,
+    targets.map(({ record }) => record),
+  );
   const staleKeys = new Set(stale.map((record) => `${record.project}@${record.instance}`));
   return {
     stopped: targets.map(({ record }) => ({
@@ -89,6 +100,15 @@ export async function stopStacks(layout: StateLayout, stacks: readonly RecordedS
     survivors,
     listening,
   };
+}
+
+/**
+ * How long a supervisor may take to answer a stop: every service of it stopping one after the other, each
+ * using all of its stop timeout, and some time to spare.
+ */
+function answerTimeout(group: readonly RecordedStack[], timeoutMs: number | undefined): number {
+  const services = group.flatMap(({ record }) => record.services);
+  return services.reduce((total, service) => total + (timeoutMs ?? service.stopTimeoutMs), 0) + 5_000;
 }
 
 /** Stops the services of a stack whose supervisor is gone, releases its ports and removes its record. */
@@ -102,13 +122,21 @@ async function stopUnsupervised(layout: StateLayout, record: StackRecord, timeou
   );
   const locks = new PortLocks(layout.ports, { ...record.supervisor, project: record.project });
   for (const service of record.services) for (const port of Object.values(service.ports)) locks.release(port);
-  removeRecord(layout, record.project, record.instance);
+  // Another `up` may have replaced the record meanwhile: only this stack's record goes.
+  const current = readRecords(layout).find((other) => other.project === record.project && other.instance === record.instance);
+  if (current && sameSupervisor(current, record)) removeRecord(layout, record.project, record.instance);
   rmSync(record.supervisor.control, { force: true });
+}
+
+function sameSupervisor(a: StackRecord, b: StackRecord): boolean {
+  return a.supervisor.pid === b.supervisor.pid && a.supervisor.startTime === b.supervisor.startTime;
 }
 
 /** SIGTERM to a supervisor that does not answer on its socket, SIGKILL if it does not exit. */
 async function stopSupervisor(supervisor: StackRecord["supervisor"]): Promise<void> {
   for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+    // Checked before each signal: its pid may have gone to another process meanwhile.
+    if (isGone(supervisor.pid, supervisor.startTime)) return;
     try {
       process.kill(supervisor.pid, signal);
     } catch {
@@ -122,10 +150,22 @@ async function stopSupervisor(supervisor: StackRecord["supervisor"]): Promise<vo
   }
 }
 
-/** Waits until every recorded process is gone and every recorded port closed; returns what is left. */
-async function settle(records: readonly StackRecord[]): Promise<{ survivors: number[]; listening: number[] }> {
+/**
+ * Waits until every recorded process is gone and every recorded port closed; returns what is left. A port that
+ * another portmate run has reserved since (a new `up` of the project, say) is not this stack's any more.
+ */
+async function settle(layout: StateLayout, records: readonly StackRecord[]): Promise<{ survivors: number[]; listening: number[] }> {
   const services = records.flatMap((record) => record.services);
-  const ports = services.flatMap((service) => Object.values(service.ports));
+  const locks = new PortLocks(layout.ports, { pid: 0, startTime: 0, project: "" });
+  const owners = new Map(
+    records.flatMap((record) => record.services.flatMap((service) => Object.values(service.ports).map((port) => [port, record.supervisor] as const))),
+  );
+  const ports = [...owners]
+    .filter(([port, owner]) => {
+      const holder = locks.holder(port);
+      return !holder || (holder.pid === owner.pid && holder.startTime === owner.startTime);
+    })
+    .map(([port]) => port);
   const deadline = Date.now() + SETTLE_MS;
   for (;;) {
     const survivors = services.filter((service) => service.pid !== null && !isGone(service.pid, service.startTime)).map((service) => service.pid as number);

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -13,6 +13,7 @@ import {
   startCli,
   tempProject,
   waitForOutput,
+  waitUntil,
   yaml,
 } from "./helpers.js";
 
@@ -48,6 +49,19 @@ async function expectGone(pids: number[], ports: number[]) {
   expect(pids.length).toBeGreaterThan(0);
   for (const pid of pids) expect(pidGone(pid), `pid ${pid} is still running`).toBe(true);
   for (const port of ports) expect(await isListening(port), `port ${port} still listens`).toBe(false);
+}
+
+/** A stack that takes a few seconds to be healthy: time to act while `up -d` is still starting it. */
+const SLOW_STACK = (range: string) => yaml`
+  name: slow
+  ports: {range: ${range}}
+  services:
+    slow:
+      command: ${fixtureCommand("--name slow --record record.jsonl --listen-delay 4000")}
+`;
+
+function supervisorOf(state: string, project: string): number {
+  return (JSON.parse(readFileSync(join(state, "stacks", `${project}@1.json`), "utf8")) as { supervisor: { pid: number } }).supervisor.pid;
 }
 
 const TWO_SERVICES = (range: string) => yaml`
@@ -127,7 +141,10 @@ describe("portmate up -d, ps, down, logs, port", () => {
     expect(down.exitCode, down.all).toBe(0);
     const after = await ps(dir, env);
     expect(after.map((row) => row.instance)).toEqual([1, 1, 3, 3]);
-    expect(after.every((row) => row.status === "healthy")).toBe(true);
+    expect(
+      after.filter((row) => row.status !== "healthy"),
+      JSON.stringify(after),
+    ).toEqual([]);
     const second = before.filter((row) => row.instance === 2);
     await expectGone(
       second.map((row) => row.pid as number),
@@ -140,9 +157,7 @@ describe("portmate up -d, ps, down, logs, port", () => {
     const { dir, env, record, state } = project(TWO_SERVICES(randomRange().text));
     expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);
     const rows = await ps(dir, env);
-    const supervisor = (JSON.parse((await import("node:fs")).readFileSync(join(state, "stacks", "shop@1.json"), "utf8")) as { supervisor: { pid: number } })
-      .supervisor.pid;
-    process.kill(supervisor, "SIGKILL");
+    process.kill(supervisorOf(state, "shop"), "SIGKILL");
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     expect((await ps(dir, env)).map((row) => row.status)).toEqual(["stale", "stale"]);
@@ -188,6 +203,8 @@ describe("portmate up -d, ps, down, logs, port", () => {
     expect(await ps(dir, env)).toEqual([]);
     for (const pid of recordedPids(record)) expect(pidGone(pid), `pid ${pid}`).toBe(true);
     expect(readdirSync(join(state, "ports"))).toEqual([]);
+    // The supervisor is gone too, with its socket and its (empty) log.
+    await waitUntil(() => readdirSync(join(state, "run")).length === 0, "the supervisor to leave nothing in run/");
   });
 
   it("gives each service only as long as down -t says before killing it", async () => {
@@ -236,7 +253,78 @@ describe("portmate up -d, ps, down, logs, port", () => {
     );
   });
 
-  it("gives twenty projects started at the same instant on one narrow range twenty sets of distinct ports", async () => {
+  it("does not hang on a supervisor that cannot answer (a foreground up suspended with Ctrl-Z)", { timeout: 60_000 }, async () => {
+    const { dir, env, record } = project(TWO_SERVICES(randomRange().text));
+    const fg = startCli(["up"], { cwd: dir, env });
+    await waitForOutput(fg, /SERVICE\s+PID/);
+    const rows = await ps(dir, env);
+    fg.kill("SIGSTOP");
+    const down = await runCli(["down", "-t", "1"], { cwd: dir, env });
+    expect(down.exitCode, down.all).toBe(0);
+    expect(down.stderr).toMatch(/cannot be asked to stop: it did not answer within \d+ s; stopping it/);
+    await fg;
+    await expectGone(
+      recordedPids(record),
+      rows.flatMap((row) => Object.values(row.ports)),
+    );
+  });
+
+  it("starts one stack when two up -d of one project run at the same instant", async () => {
+    const { dir, env, record } = project(TWO_SERVICES(randomRange().text));
+    const [first, second] = await Promise.all([runCli(["up", "-d"], { cwd: dir, env }), runCli(["up", "-d"], { cwd: dir, env })]);
+    const codes = [first.exitCode, second.exitCode].sort();
+    expect(codes[0], `${first.all}\n---\n${second.all}`).toBe(0);
+    const other = first.exitCode === 0 && second.exitCode === 0 ? undefined : first.exitCode === 0 ? second : first;
+    if (other) expect(other.stderr).toMatch(/shop is being started by another portmate/);
+    const rows = await ps(dir, env);
+    expect(rows.map((row) => row.service)).toEqual(["api", "web"]);
+    expect(readRecords(record).filter((line) => line.event === "start")).toHaveLength(2);
+    expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
+    await expectGone(
+      recordedPids(record),
+      rows.flatMap((row) => Object.values(row.ports)),
+    );
+  });
+
+  it("keeps starting in the background when the terminal of up -d closes", async () => {
+    const { dir, env, state } = project(SLOW_STACK(randomRange().text));
+    const cli = startCli(["up", "-d"], { cwd: dir, env });
+    await waitUntil(() => existsSync(join(state, "stacks", "slow@1.json")), "the stack to be recorded");
+    cli.kill("SIGHUP");
+    await cli;
+    await waitUntil(async () => (await ps(dir, env)).every((row) => row.status === "healthy"), "the stack to come up without its terminal", 20_000);
+    expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
+  });
+
+  it("stops what was started when the supervisor dies while up -d is starting", async () => {
+    const { dir, env, record, state } = project(SLOW_STACK(randomRange().text));
+    const cli = startCli(["up", "-d"], { cwd: dir, env });
+    await waitUntil(() => readRecords(record).some((line) => line.name === "slow" && line.event === "start"), "the slow service to start");
+    process.kill(supervisorOf(state, "slow"), "SIGKILL");
+    const result = await cli;
+    expect(result.exitCode, result.all).toBe(1);
+    expect(result.stderr).toMatch(/the supervisor exited unexpectedly/);
+    expect(await ps(dir, env)).toEqual([]);
+    for (const pid of recordedPids(record)) expect(pidGone(pid), `pid ${pid}`).toBe(true);
+    expect(readdirSync(join(state, "ports"))).toEqual([]);
+  });
+
+  it("refuses to stop one instance while the stack is starting, and stops it whole once asked to", async () => {
+    const { dir, env, state } = project(SLOW_STACK(randomRange().text));
+    const cli = startCli(["up", "-d", "--instances", "2"], { cwd: dir, env });
+    await waitUntil(() => existsSync(join(state, "stacks", "slow@2.json")), "the stack to be recorded");
+    const partial = await runCli(["down", "--instance", "2"], { cwd: dir, env });
+    expect(partial.exitCode, partial.all).toBe(1);
+    expect(partial.stderr).toMatch(/slow is still starting: stop all of it with `portmate down`, or wait until it is up/);
+    const whole = await runCli(["down"], { cwd: dir, env });
+    expect(whole.exitCode, whole.all).toBe(0);
+    const result = await cli;
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/stopped before the stack was ready/);
+    expect(await ps(dir, env)).toEqual([]);
+  });
+
+  it("gives twenty projects started at the same instant on one narrow range twenty sets of distinct ports", { timeout: 120_000 }, async () => {
     const range = randomRange(80);
     const root = tempProject({});
     const env = { PORTMATE_STATE_DIR: join(root, "state") };
@@ -263,7 +351,10 @@ describe("portmate up -d, ps, down, logs, port", () => {
     for (const result of results) expect(result.exitCode, result.all).toBe(0);
     const rows = await ps(root, env, "-a");
     expect(rows).toHaveLength(20);
-    expect(rows.every((row) => row.status === "healthy")).toBe(true);
+    expect(
+      rows.filter((row) => row.status !== "healthy"),
+      JSON.stringify(rows),
+    ).toEqual([]);
     const ports = rows.flatMap((row) => Object.values(row.ports));
     expect(ports).toHaveLength(60);
     expect(new Set(ports).size).toBe(60);

@@ -50,30 +50,31 @@ describe("cross-process port locks", () => {
   it("hands twenty processes allocating at the same instant twenty distinct sets of ports", async () => {
     const dir = lockDir();
     const range = randomRange(80);
-    const at = Date.now() + 1500;
     const children = Array.from({ length: 20 }, () =>
-      spawn(
-        process.execPath,
-        [join(ROOT, "test", "fixtures", "allocate-child.mjs"), "--at", String(at), "--count", "3", "--range", range.text, "--locks", dir],
-        {
-          stdio: ["pipe", "pipe", "inherit"],
-        },
-      ),
+      spawn(process.execPath, [join(ROOT, "test", "fixtures", "allocate-child.mjs"), "--count", "3", "--range", range.text, "--locks", dir], {
+        stdio: ["pipe", "pipe", "inherit"],
+      }),
     );
     onCleanup(() => children.forEach((child) => child.kill("SIGKILL")));
-    const sets = await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<number[]>((resolve, reject) => {
-            let out = "";
-            child.stdout.on("data", (chunk: Buffer) => {
-              out += chunk.toString();
-              if (out.includes("\n")) resolve(JSON.parse(out) as number[]);
-            });
-            child.once("exit", (code) => reject(new Error(`child exited ${code} before answering`)));
-          }),
-      ),
-    );
+    const outputs = children.map((child) => {
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      return () => out;
+    });
+    const answer = (index: number, pattern: RegExp) =>
+      new Promise<string>((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(outputs[index]?.() ?? "");
+          if (match) resolve(match[1] ?? match[0]);
+          else setTimeout(check, 5);
+        };
+        children[index]?.once("exit", (code) => reject(new Error(`child exited ${code} before answering`)));
+        check();
+      });
+    // Everyone loaded and waiting; then the same "go" to all at once.
+    await Promise.all(children.map((_, index) => answer(index, /^ready$/m)));
+    for (const child of children) child.stdin.write("go\n");
+    const sets = await Promise.all(children.map((_, index) => answer(index, /^(\[.*\])$/m).then((json) => JSON.parse(json) as number[])));
     const ports = sets.flat();
     expect(ports).toHaveLength(60);
     expect(new Set(ports).size).toBe(60);

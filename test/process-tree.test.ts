@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseStat, treeMembers, type ProcessInfo } from "../src/supervise/process-tree.js";
+import { parsePsLine, parseStat, treeMembers, type ProcessInfo } from "../src/supervise/process-tree.js";
 
 const proc = (pid: number, ppid: number, pgid: number, startTime = 10, state = "S"): ProcessInfo => ({ pid, ppid, pgid, state, startTime });
 
@@ -7,6 +7,17 @@ describe("process trees", () => {
   it("reads /proc/PID/stat, even when the command name holds spaces and parentheses", () => {
     const stat = "4242 (my (odd) name) S 4200 4242 4242 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 987654 1000 100";
     expect(parseStat(stat)).toEqual({ pid: 4242, state: "S", ppid: 4200, pgid: 4242, startTime: 987654 });
+  });
+
+  it("reads ps output where there is no /proc, start time included", () => {
+    expect(parsePsLine("  812     1   812 Ss   Mon Nov 23 14:00:05 2026")).toEqual({
+      pid: 812,
+      ppid: 1,
+      pgid: 812,
+      state: "S",
+      startTime: Date.parse("Nov 23 14:00:05 2026") / 1000,
+    });
+    expect(parsePsLine("garbage")).toBeUndefined();
   });
 
   it("finds the group, the descendants that left it, and not the zombies", () => {

@@ -5,6 +5,8 @@ import type { StateLayout } from "../state/paths.js";
 import type { SupervisorProcess } from "../daemon/start-supervisor.js";
 import type { StackListener } from "../supervise/events.js";
 import { identify } from "../supervise/process-tree.js";
+import { stopStacks } from "../down.js";
+import { recordedStacks } from "../stacks.js";
 import { planStack, type UpOptions } from "../up.js";
 import type { LoadedConfig } from "../config/load.js";
 import { StartProgress } from "./progress.js";
@@ -49,7 +51,7 @@ export async function upDetached(
       else resolve(message);
     });
     child.once("exit", (code) => resolve({ type: "crashed", code }));
-    send({ type: "start", plan: planToJson(planned.plan), stateDir: layout.root, log: supervisorLog });
+    send({ type: "start", plan: planToJson(planned.plan), stateDir: layout.root });
   });
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
@@ -64,11 +66,18 @@ export async function upDetached(
       child.unref();
       return ExitCode.ok;
     case "stopped":
-      io.stderr.write(colors.dim("Stopped before the stack was ready.\n"));
-      return ExitCode.ok;
+      // Exit 0 from `up -d` means the stack is up: it is not.
+      throw new PortmateError("stopped before the stack was ready", ExitCode.serviceFailed);
     case "failed":
       throw new PortmateError(outcome.error.message, outcome.error.exitCode, outcome.error.details);
     case "crashed":
+      // What it started before it died is stopped here, as `portmate down` would.
+      await stopStacks(
+        layout,
+        recordedStacks(layout, { project: planned.config.project }).filter(({ record }) => record.supervisor.pid === child.pid),
+        { warn: (message) => warn(io, message) },
+      );
+      await planned.allocation.release();
       throw new PortmateError(`the supervisor exited unexpectedly (code ${outcome.code ?? "?"})`, ExitCode.serviceFailed, [`its log: ${supervisorLog}`]);
   }
 }

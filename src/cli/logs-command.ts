@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { didYouMean } from "../config/did-you-mean.js";
@@ -52,7 +52,7 @@ export async function logsCommand(options: LogsCommandOptions, io: CliIO): Promi
   for (const { file, line } of sortByTime(first)) output.line(file.id, line.text);
   if (!options.follow) return ExitCode.ok;
 
-  const offsets = new Map(found.map((file) => [file.path, readNewLines(file.path, 0).offset]));
+  const offsets = new Map(found.map((file) => [file.path, sizeOf(file.path)]));
   let stopped = false;
   const stop = () => (stopped = true);
   process.once("SIGINT", stop);
@@ -105,6 +105,14 @@ function checkNames(names: readonly string[], files: readonly LogFile[], project
 /** Lines in the order they were printed; a stable sort keeps each file's own order for equal times. */
 function sortByTime<T extends { line: LogLine }>(lines: T[]): T[] {
   return lines.sort((a, b) => (a.line.at < b.line.at ? -1 : a.line.at > b.line.at ? 1 : 0));
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 function list(dir: string): string[] {

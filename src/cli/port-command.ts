@@ -20,6 +20,11 @@ export function portCommand(options: PortCommandOptions, io: CliIO): number {
       "hint: `portmate up -d` starts it in the background",
     ]);
   }
+  if (!stack.alive) {
+    throw new PortmateError(`${project} is stale: its supervisor died, so its ports may be gone`, ExitCode.serviceFailed, [
+      "hint: `portmate down` cleans it up; `portmate up` starts it again",
+    ]);
+  }
   const service = stack.record.services.find((candidate) => candidate.name === options.service);
   if (!service) {
     const names = stack.record.services.map((candidate) => candidate.name);

@@ -1,5 +1,7 @@
 import { formatDuration } from "../duration.js";
-import { ExitCode, StopRequestedError } from "../errors.js";
+import { ExitCode, PortmateError, StopRequestedError } from "../errors.js";
+import { OwnedLocks } from "../state/port-locks.js";
+import { identify } from "../supervise/process-tree.js";
 import type { Stack } from "../stack.js";
 import { rmSync } from "node:fs";
 import { loadConfig, type LoadedConfig } from "../config/load.js";
@@ -36,9 +38,20 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
   const layout = stateLayout();
   const supervisor = options.detach ? takeSupervisor(layout) : undefined;
   let adopted = false;
+  let starting: OwnedLocks | undefined;
+  let project = "";
   try {
     const loaded = loadConfig({ file: options.file, projectName: options.projectName });
-    const project = loaded.config.project;
+    project = loaded.config.project;
+    // Only one `up` of a project at a time, from the check below until its record exists.
+    starting = new OwnedLocks(layout.stacks, { ...identify(process.pid), project });
+    if (!starting.claim(project)) {
+      const holder = starting.holder(project);
+      starting = undefined;
+      throw new PortmateError(`${project} is being started by another portmate${holder ? ` (pid ${holder.pid})` : ""}`, ExitCode.serviceFailed, [
+        "hint: `portmate ps` shows it once it is up",
+      ]);
+    }
     const recorded = recordedStacks(layout, { project, warn: (message) => warn(io, message) });
     if (recorded.some((stack) => stack.alive)) {
       io.stderr.write(`${project} is already running; \`portmate down\` stops it.\n`);
@@ -49,12 +62,17 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
     if (recorded.length) await stopStacks(layout, recorded, { warn: (message) => warn(io, message) });
 
     const upOptions = { services: options.services, instances: options.instances, loaded };
+    const registered = () => {
+      starting?.release(project);
+      starting = undefined;
+    };
     if (supervisor) {
       adopted = true;
       return await upDetached(supervisor, upOptions, layout, io);
     }
-    return await upForeground(upOptions, layout, io);
+    return await upForeground(upOptions, layout, io, registered);
   } finally {
+    starting?.release(project);
     if (supervisor && !adopted) {
       supervisor.child.kill("SIGKILL");
       rmSync(supervisor.log, { force: true });
@@ -62,11 +80,12 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
   }
 }
 
-async function upForeground(upOptions: UpOptions & { loaded: LoadedConfig }, layout: StateLayout, io: CliIO): Promise<number> {
+async function upForeground(upOptions: UpOptions & { loaded: LoadedConfig }, layout: StateLayout, io: CliIO, registered: () => void): Promise<number> {
   const stack = await prepareStack(upOptions);
   for (const warning of stack.warnings) warn(io, warning);
   const session = new ForegroundSession(stack, io);
   const host = await StackHost.open(stack, { layout, mode: "foreground", onAllStopped: () => session.stoppedElsewhere() });
+  registered();
   try {
     return await session.run();
   } finally {

@@ -2,21 +2,42 @@ import { connect } from "node:net";
 import { createInterface } from "node:readline";
 import type { ControlReply, StopRequest } from "./protocol.js";
 
-/** Asks the supervisor listening on `path` to stop; resolves once it has, rejects when it cannot be reached. */
-export function requestStop(path: string, request: Omit<StopRequest, "op">): Promise<void> {
+/** The supervisor answered, and said no (a partial stop while the stack is still starting, say). */
+export class StopRefusedError extends Error {}
+
+/** How long a supervisor gets to accept the connection: a live one does so at once. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * Asks the supervisor listening on `path` to stop and resolves once it has. Rejects with StopRefusedError when
+ * it answers no, and with another error when it cannot be reached or does not answer within `answerTimeoutMs`
+ * (a supervisor suspended with Ctrl-Z, say): then the caller stops the stack without it.
+ */
+export function requestStop(path: string, request: Omit<StopRequest, "op">, answerTimeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = connect(path);
-    socket.once("error", reject);
-    socket.once("connect", () => socket.write(`${JSON.stringify({ op: "stop", ...request })}\n`));
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    let timer = setTimeout(() => fail(new Error("it does not accept connections")), CONNECT_TIMEOUT_MS);
+    socket.once("error", fail);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => fail(new Error(`it did not answer within ${Math.round(answerTimeoutMs / 1000)} s`)), answerTimeoutMs);
+      socket.write(`${JSON.stringify({ op: "stop", ...request })}\n`);
+    });
     let answered = false;
     createInterface({ input: socket }).once("line", (line) => {
       answered = true;
+      clearTimeout(timer);
       const reply = JSON.parse(line) as ControlReply;
       if (reply.ok) resolve();
-      else reject(new Error(reply.error));
+      else reject(new StopRefusedError(reply.error));
     });
     socket.once("close", () => {
-      if (!answered) reject(new Error("the supervisor closed the connection without answering"));
+      if (!answered) fail(new Error("it closed the connection without answering"));
     });
   });
 }

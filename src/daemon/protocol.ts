@@ -6,8 +6,8 @@ import type { StackEvent } from "../supervise/events.js";
  * The channel lives only while the stack starts; afterwards the supervisor is on its own.
  */
 export type ToSupervisor =
-  /** The plan to run (JSON, see plan-json.ts), where the state folder is, and the file its stderr goes to. */
-  | { type: "start"; plan: string; stateDir: string; log: string }
+  /** The plan to run (JSON, see plan-json.ts) and where the state folder is. */
+  | { type: "start"; plan: string; stateDir: string }
   /** Ctrl-C while starting: stop everything. */
   | { type: "stop" };
 

@@ -18,7 +18,7 @@ export function startSupervisor(layout: StateLayout): SupervisorProcess {
   const log = join(ensurePrivateDir(layout.run), `supervisor-${process.pid}-${Date.now()}.log`);
   const logFd = openSync(log, "a", 0o600);
   try {
-    const child = fork(join(packageInfo().root, "dist", "supervisor.js"), [], {
+    const child = fork(join(packageInfo().root, "dist", "supervisor.js"), [log], {
       detached: true,
       stdio: ["ignore", logFd, logFd, "ipc"],
       // V8's optimizing compiler buys a process that mostly waits on processes, sockets and timers nothing

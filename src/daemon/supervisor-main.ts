@@ -4,9 +4,8 @@
 import { rmSync, statSync } from "node:fs";
 import { PortmateError, StopRequestedError } from "../errors.js";
 import { planFromJson } from "../plan-json.js";
-import type { Allocation } from "../ports/allocate.js";
 import { Stack } from "../stack.js";
-import { stateLayout, type StateLayout } from "../state/paths.js";
+import { stateLayout } from "../state/paths.js";
 import { PortLocks } from "../state/port-locks.js";
 import { StackHost } from "../state/stack-host.js";
 import type { FromSupervisor, ToSupervisor } from "./protocol.js";
@@ -19,21 +18,7 @@ function send(message: FromSupervisor): Promise<void> {
   });
 }
 
-/** The ports of the plan as an allocation this process can release (the CLI reserved them in its name). */
-function reservedPorts(stack: Stack["plan"], layout: StateLayout): Allocation {
-  const locks = PortLocks.forThisProcess(layout.ports, stack.project);
-  const held = new Set(stack.services.flatMap((service) => Object.values(service.ports)));
-  return {
-    ports: new Map(),
-    notes: [],
-    probes: 0,
-    release: async (which = [...held]) => {
-      for (const port of which) if (held.delete(port)) locks.release(port);
-    },
-  };
-}
-
-/** Exits, removing its own log file when nothing was written to it (nothing went wrong). */
+/** Exits, removing its own log file (`argv[2]`) when nothing was written to it (nothing went wrong). */
 function exit(log: string, code: number): never {
   try {
     if (statSync(log).size === 0) rmSync(log);
@@ -46,11 +31,12 @@ function exit(log: string, code: number): never {
 async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<void> {
   const plan = planFromJson(message.plan);
   const layout = stateLayout(message.stateDir);
-  const stack = new Stack(plan, reservedPorts(plan, layout), []);
+  const ports = plan.services.flatMap((service) => Object.values(service.ports));
+  const stack = new Stack(plan, PortLocks.forThisProcess(layout.ports, plan.project).allocationOf(ports), []);
   const host = await StackHost.open(stack, {
     layout,
     mode: "detached",
-    onAllStopped: () => void host.close().then(() => exit(message.log, 0)),
+    onAllStopped: () => void host.close().then(() => exit(process.argv[2] ?? "", 0)),
   });
   stack.on((event) => {
     if (event.type !== "output") void send({ type: "event", event });
@@ -72,10 +58,11 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
       await send({ type: "failed", error: { message: failure.message, details: failure.details, exitCode: failure.exitCode } });
     }
     await host.close();
-    exit(message.log, 0);
+    exit(process.argv[2] ?? "", 0);
   }
   await send({ type: "ready", services: stack.list() });
-  process.disconnect();
+  // The CLI may be gone already (its terminal closed): the stack runs on either way.
+  if (process.connected) process.disconnect();
 }
 
 process.once("message", (message: ToSupervisor) => {
@@ -88,6 +75,6 @@ process.once("message", (message: ToSupervisor) => {
   });
 });
 // Without a plan (the CLI died, or did not need this supervisor after all) there is nothing to do.
-const noPlan = () => process.exit(0);
+const noPlan = () => exit(process.argv[2] ?? "", 0);
 process.once("disconnect", noPlan);
 process.once("message", () => process.off("disconnect", noPlan));

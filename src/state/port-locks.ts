@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import type { Allocation } from "../ports/allocate.js";
 import type { PortReservation } from "../ports/reservation.js";
 import { identify, isGone } from "../supervise/process-tree.js";
 import { ensurePrivateDir } from "./paths.js";
@@ -15,12 +16,11 @@ export interface LockOwner {
 const UNREADABLE_GRACE_MS = 10_000;
 
 /**
- * Cross-process port reservations: one lock file per port, created with O_EXCL, so of all the portmate runs
- * on the machine exactly one gets each port, however many start at the same instant. The file names its
- * owner; a reservation whose owner died is reclaimed, under a second O_EXCL file so two reclaimers cannot
- * both take it.
+ * Named locks shared by every portmate process of the user: one file per name, created with O_EXCL, so exactly
+ * one process holds each, however many try at the same instant. The file names its owner; a lock whose owner
+ * died is reclaimed, under a second O_EXCL file so two reclaimers cannot both take it.
  */
-export class PortLocks implements PortReservation {
+export class OwnedLocks {
   readonly dir: string;
   readonly owner: LockOwner;
 
@@ -29,32 +29,34 @@ export class PortLocks implements PortReservation {
     this.owner = owner;
   }
 
-  /** Locks held by the process running now, for `project`. */
-  static forThisProcess(dir: string, project: string): PortLocks {
-    return new PortLocks(dir, { ...identify(process.pid), project });
-  }
-
-  claim(port: number): boolean {
-    if (this.create(port)) return true;
-    const owner = readOwner(this.path(port));
+  claim(name: string): boolean {
+    if (this.create(name)) return true;
+    const owner = readOwner(this.path(name));
     if (owner === "unreadable" || (owner && !ownerDead(owner))) return false;
-    return this.reclaim(port);
+    return this.reclaim(name);
   }
 
-  release(port: number): void {
-    const owner = readOwner(this.path(port));
-    if (owner && owner !== "unreadable" && owner.pid === this.owner.pid) rmSync(this.path(port), { force: true });
+  /** Removes the lock if this owner holds it (a lock another process took over is left alone). */
+  release(name: string): void {
+    const owner = readOwner(this.path(name));
+    if (owner && owner !== "unreadable" && owner.pid === this.owner.pid && owner.startTime === this.owner.startTime) rmSync(this.path(name), { force: true });
   }
 
-  private path(port: number): string {
-    return join(this.dir, `${port}.lock`);
+  /** The live owner of a lock, if any. */
+  holder(name: string): LockOwner | undefined {
+    const owner = readOwner(this.path(name));
+    return owner && owner !== "unreadable" && !ownerDead(owner) ? owner : undefined;
+  }
+
+  private path(name: string): string {
+    return join(this.dir, `${name}.lock`);
   }
 
   /** Creates the lock file if nobody has it; false when it exists. */
-  private create(port: number): boolean {
+  private create(name: string): boolean {
     let fd: number;
     try {
-      fd = openSync(this.path(port), "wx", 0o600);
+      fd = openSync(this.path(name), "wx", 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
       throw error;
@@ -68,30 +70,73 @@ export class PortLocks implements PortReservation {
   }
 
   /**
-   * Takes over the lock of a dead owner. Only the holder of `<port>.reclaim` may remove a lock file, after
-   * checking again that its owner is dead; a live owner's lock is never removed, so no port can be handed out
-   * twice even when several runs find the same stale lock at once.
+   * Takes over the lock of a dead owner. Only the holder of `<name>.reclaim` may remove a lock file, after
+   * checking again that its owner is dead; a live owner's lock is never removed, so no lock can be held twice
+   * even when several processes find the same stale lock at once.
    */
-  private reclaim(port: number): boolean {
-    const guard = join(this.dir, `${port}.reclaim`);
+  private reclaim(name: string): boolean {
+    const guard = join(this.dir, `${name}.reclaim`);
     let fd: number;
     try {
       fd = openSync(guard, "wx", 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      // A reclaimer that died holding the guard would block the port forever: drop a guard that old.
+      // A reclaimer that died holding the guard would block the name forever: drop a guard that old.
       if (ageMs(guard) > UNREADABLE_GRACE_MS) rmSync(guard, { force: true });
       return false;
     }
     closeSync(fd);
     try {
-      const owner = readOwner(this.path(port));
+      const owner = readOwner(this.path(name));
       if (owner === "unreadable" || (owner && !ownerDead(owner))) return false;
-      rmSync(this.path(port), { force: true });
-      return this.create(port);
+      rmSync(this.path(name), { force: true });
+      return this.create(name);
     } finally {
       rmSync(guard, { force: true });
     }
+  }
+}
+
+/**
+ * Cross-process port reservations (`ports/PORT.lock`): of all the portmate runs on the machine exactly one gets
+ * each port, however many start at the same instant; the reservation of a run that died is reclaimed.
+ */
+export class PortLocks implements PortReservation {
+  private readonly locks: OwnedLocks;
+
+  constructor(dir: string, owner: LockOwner) {
+    this.locks = new OwnedLocks(dir, owner);
+  }
+
+  /** Locks held by the process running now, for `project`. */
+  static forThisProcess(dir: string, project: string): PortLocks {
+    return new PortLocks(dir, { ...identify(process.pid), project });
+  }
+
+  claim(port: number): boolean {
+    return this.locks.claim(String(port));
+  }
+
+  release(port: number): void {
+    this.locks.release(String(port));
+  }
+
+  /** The live portmate process holding `port`, if any. */
+  holder(port: number): LockOwner | undefined {
+    return this.locks.holder(String(port));
+  }
+
+  /** An allocation of `ports` already reserved in this owner's name: what a supervisor given a plan releases. */
+  allocationOf(ports: Iterable<number>): Allocation {
+    const held = new Set(ports);
+    return {
+      ports: new Map(),
+      notes: [],
+      probes: 0,
+      release: async (which = [...held]) => {
+        for (const port of which) if (held.delete(port)) this.release(port);
+      },
+    };
   }
 }
 

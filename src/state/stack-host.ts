@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { ControlServer } from "../control/server.js";
 import type { StopRequest } from "../control/protocol.js";
@@ -27,7 +28,8 @@ const STATUS_EVENTS = new Set<StackEvent["type"]>(["spawned", "healthy", "unheal
 export class StackHost {
   private readonly logs = new Map<string, LogWriter>();
   private readonly running = new Set<number>();
-  private readonly startTimes = new Map<number, number>();
+  /** Kernel start time of each service's current process, by service id. */
+  private readonly startTimes = new Map<string, number>();
   private readonly startedAt = new Date().toISOString();
   private readonly self = identify(process.pid);
   private readonly planned: Map<string, PlannedService>;
@@ -40,6 +42,8 @@ export class StackHost {
   ) {
     this.planned = new Map(stack.plan.services.map((service) => [service.id, service]));
     for (let instance = 1; instance <= stack.plan.instances; instance++) this.running.add(instance);
+    // Logs are of the current run: last run's (kept after `down` for a look) go when the project starts again.
+    rmSync(join(options.layout.logs, stack.project), { recursive: true, force: true });
     for (const service of stack.plan.services) {
       this.logs.set(service.id, new LogWriter(logPath(options.layout, stack.project, service.instance, service.name)));
     }
@@ -57,9 +61,11 @@ export class StackHost {
 
   /** Stops what a request asks for, then forgets those instances; tells when nothing is left running. */
   async stop(request: Pick<StopRequest, "instances" | "timeoutMs" | "force">): Promise<void> {
-    // While the stack is starting a stop takes everything down (see Supervisor.stop).
-    const some = this.stack.isRunning ? request.instances : null;
-    const instances = some?.filter((instance) => this.running.has(instance)) ?? [...this.running];
+    const instances = request.instances?.filter((instance) => this.running.has(instance)) ?? [...this.running];
+    // While the stack is starting, a stop takes all of it down (see Supervisor.stop): a partial one is refused.
+    if (!this.stack.isRunning && instances.length < this.running.size) {
+      throw new Error(`${this.stack.project} is still starting: stop all of it with \`portmate down\`, or wait until it is up`);
+    }
     const options = { force: request.force, ...(request.timeoutMs === null ? {} : { timeoutMs: request.timeoutMs }) };
     if (instances.length === this.running.size) await this.stack.down(options);
     else await this.stack.down({ ...options, instances });
@@ -88,6 +94,8 @@ export class StackHost {
       this.logs.get(event.service)?.write(event.line);
       return;
     }
+    // The start time of a service's process, read as it starts, so a pid reused later is never taken for it.
+    if (event.type === "spawned") this.startTimes.set(event.service, identify(event.pid).startTime);
     if (!STATUS_EVENTS.has(event.type)) return;
     const instance = this.stack.plan.services.find((service) => service.id === event.service)?.instance;
     if (instance === undefined || !this.running.has(instance)) return;
@@ -107,7 +115,7 @@ export class StackHost {
       name: service.name,
       id: service.id,
       pid: service.pid ?? null,
-      startTime: service.pid === undefined ? 0 : this.startTimeOf(service.pid),
+      startTime: this.startTimes.get(service.id) ?? 0,
       ports: service.ports,
       port: service.port ?? null,
       url: service.url ?? null,
@@ -130,15 +138,5 @@ export class StackHost {
       startedAt: this.startedAt,
       services,
     });
-  }
-
-  /** Kernel start time of a service's pid, read once per pid. */
-  private startTimeOf(pid: number): number {
-    let time = this.startTimes.get(pid);
-    if (time === undefined) {
-      time = identify(pid).startTime;
-      this.startTimes.set(pid, time);
-    }
-    return time;
   }
 }

@@ -53,12 +53,22 @@ export function listProcesses(): ProcessInfo[] {
 }
 
 function listWithPs(): ProcessInfo[] {
-  const out = execFileSync("ps", ["-A", "-o", "pid=,ppid=,pgid=,stat="], { encoding: "utf8" });
+  const out = execFileSync("ps", ["-A", "-o", "pid=,ppid=,pgid=,stat=,lstart="], { encoding: "utf8", env: { ...process.env, LC_ALL: "C" } });
   return out
     .split("\n")
-    .map((line) => line.trim().split(/\s+/))
-    .filter((fields) => fields.length >= 4)
-    .map(([pid, ppid, pgid, stat]) => ({ pid: Number(pid), ppid: Number(ppid), pgid: Number(pgid), state: (stat ?? "?").charAt(0), startTime: 0 }));
+    .map(parsePsLine)
+    .filter((info): info is ProcessInfo => info !== undefined);
+}
+
+/**
+ * One line of `ps -o pid=,ppid=,pgid=,stat=,lstart=` (where there is no /proc): the start time, to the second,
+ * tells a reused pid apart as /proc's does on Linux.
+ */
+export function parsePsLine(line: string): ProcessInfo | undefined {
+  const [pid, ppid, pgid, stat, ...started] = line.trim().split(/\s+/);
+  if (!pid || !ppid || !pgid || !stat || started.length < 5) return undefined;
+  const startTime = Date.parse(started.slice(1).join(" ")) / 1000;
+  return { pid: Number(pid), ppid: Number(ppid), pgid: Number(pgid), state: stat.charAt(0), startTime: Number.isNaN(startTime) ? 0 : startTime };
 }
 
 /**

@@ -34,6 +34,7 @@ export class Supervisor {
   private readonly startAborted: Promise<never>;
   private readonly hurry = new AbortController();
   private readonly stops = new Map<ServiceRunner, Promise<unknown>>();
+  private readonly stoppingInstances = new Set<number>();
   /** Resolves when a stop is hurried: dependents are no longer waited for. */
   private readonly hurried: Promise<void>;
   private removeExitGuard: (() => void) | undefined;
@@ -90,6 +91,9 @@ export class Supervisor {
     if (this.phase === "starting" && !this.startAbort.signal.aborted) this.startAbort.abort(new StopRequestedError());
     const everything = this.phase === "starting" || this.phase === "idle" || options.instances === undefined;
     const targets = everything ? this.runners : this.runners.filter((runner) => options.instances?.includes(runner.service.instance));
+    // From now on no service of these instances is restarted: a dependency that exits while its dependents are
+    // being stopped is part of the stop, not a crash.
+    for (const runner of targets) this.stoppingInstances.add(runner.service.instance);
     await Promise.all(targets.map((runner) => this.stopInOrder(runner, options.timeoutMs)));
     if (this.runners.every((runner) => runner.stopCalled)) {
       this.phase = "stopped";
@@ -145,7 +149,7 @@ export class Supervisor {
     const requested = runner.stopCalled;
     const expected = requested || this.isFinishedJob(runner, status);
     const event: StackEvent = { type: "exited", service: runner.id, status, requested, expected };
-    if (this.phase === "running" && !requested) {
+    if (this.phase === "running" && !requested && !this.stoppingInstances.has(runner.service.instance)) {
       const decision = restartDecision(runner, status);
       if (decision.restart) {
         event.restartInMs = decision.delayMs;
