@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { PsRow } from "../src/stacks.js";
 import {
+  expectNothingLeft,
   fixtureCommand,
-  isListening,
   onCleanup,
   pidGone,
   randomRange,
@@ -27,28 +28,13 @@ function project(text: string) {
   return { dir, env, record: join(dir, "record.jsonl"), state: join(dir, "state") };
 }
 
-interface PsJson {
-  project: string;
-  instance: number;
-  service: string;
-  pid: number | null;
-  port: number | null;
-  ports: Record<string, number>;
-  status: string;
-  url: string | null;
-  startedAt: string | null;
-}
+/** One object of `ps --json`. */
+type PsJson = Omit<PsRow, "id" | "uptimeMs">;
 
 async function ps(cwd: string, env: Record<string, string>, ...args: string[]): Promise<PsJson[]> {
   const result = await runCli(["ps", "--json", ...args], { cwd, env });
   expect(result.exitCode, result.all).toBe(0);
   return JSON.parse(result.stdout) as PsJson[];
-}
-
-async function expectGone(pids: number[], ports: number[]) {
-  expect(pids.length).toBeGreaterThan(0);
-  for (const pid of pids) expect(pidGone(pid), `pid ${pid} is still running`).toBe(true);
-  for (const port of ports) expect(await isListening(port), `port ${port} still listens`).toBe(false);
 }
 
 /** A stack that takes a few seconds to be healthy: time to act while `up -d` is still starting it. */
@@ -119,7 +105,7 @@ describe("portmate up -d, ps, down, logs, port", () => {
     const down = await runCli(["down"], { cwd: dir, env });
     expect(down.exitCode, down.all).toBe(0);
     expect(down.stderr).toMatch(/Stopped shop\./);
-    await expectGone(
+    await expectNothingLeft(
       recordedPids(record),
       rows.flatMap((row) => Object.values(row.ports)),
     );
@@ -146,7 +132,7 @@ describe("portmate up -d, ps, down, logs, port", () => {
       JSON.stringify(after),
     ).toEqual([]);
     const second = before.filter((row) => row.instance === 2);
-    await expectGone(
+    await expectNothingLeft(
       second.map((row) => row.pid as number),
       second.map((row) => row.port as number),
     );
@@ -174,7 +160,7 @@ describe("portmate up -d, ps, down, logs, port", () => {
     const down = await runCli(["down"], { cwd: dir, env });
     expect(down.exitCode, down.all).toBe(0);
     expect(down.stderr).toMatch(/its supervisor \(pid \d+\) is gone/);
-    await expectGone(
+    await expectNothingLeft(
       recordedPids(record),
       rows.flatMap((row) => Object.values(row.ports)),
     );
@@ -247,7 +233,7 @@ describe("portmate up -d, ps, down, logs, port", () => {
     const result = await fg;
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stderr).toMatch(/Stopped by `portmate down`/);
-    await expectGone(
+    await expectNothingLeft(
       recordedPids(record),
       rows.flatMap((row) => Object.values(row.ports)),
     );
@@ -263,7 +249,7 @@ describe("portmate up -d, ps, down, logs, port", () => {
     expect(down.exitCode, down.all).toBe(0);
     expect(down.stderr).toMatch(/cannot be asked to stop: it did not answer within \d+ s; stopping it/);
     await fg;
-    await expectGone(
+    await expectNothingLeft(
       recordedPids(record),
       rows.flatMap((row) => Object.values(row.ports)),
     );
@@ -280,7 +266,7 @@ describe("portmate up -d, ps, down, logs, port", () => {
     expect(rows.map((row) => row.service)).toEqual(["api", "web"]);
     expect(readRecords(record).filter((line) => line.event === "start")).toHaveLength(2);
     expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
-    await expectGone(
+    await expectNothingLeft(
       recordedPids(record),
       rows.flatMap((row) => Object.values(row.ports)),
     );
@@ -360,7 +346,7 @@ describe("portmate up -d, ps, down, logs, port", () => {
     expect(new Set(ports).size).toBe(60);
     const down = await runCli(["down", "-a"], { cwd: root, env });
     expect(down.exitCode, down.all).toBe(0);
-    await expectGone(
+    await expectNothingLeft(
       dirs.flatMap((dir) => recordedPids(join(dir, "record.jsonl"))),
       ports,
     );

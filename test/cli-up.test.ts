@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  expectNothingLeft,
   fixtureCommand,
-  isListening,
   pidGone,
   randomRange,
   readRecords,
@@ -28,12 +28,6 @@ function parseTable(output: string): Map<string, { pid: number; ports: number[];
     rows.set(id, { pid: Number(pid), ports: [...rest.slice(0, -1).join(" ").matchAll(/\d+/g)].map((match) => Number(match[0])), url });
   }
   return rows;
-}
-
-async function expectNothingLeft(pids: number[], ports: number[]) {
-  expect(pids.length).toBeGreaterThan(0);
-  for (const pid of pids) expect(pidGone(pid), `pid ${pid} is still running`).toBe(true);
-  for (const port of ports) expect(await isListening(port), `port ${port} still listens`).toBe(false);
 }
 
 describe("portmate up (foreground)", () => {

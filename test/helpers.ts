@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
-import { afterEach } from "vitest";
+import { afterEach, expect } from "vitest";
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 export const CLI = join(ROOT, "dist", "portmate.js");
@@ -158,6 +158,13 @@ export function pidGone(pid: number): boolean {
   }
   const state = stat.slice(stat.lastIndexOf(")") + 2).charAt(0);
   return state === "Z" || state === "X";
+}
+
+/** Every pid is gone and no port still listens: what each integration test checks after stopping. */
+export async function expectNothingLeft(pids: number[], ports: number[]): Promise<void> {
+  expect(pids.length, "the test recorded no process to check").toBeGreaterThan(0);
+  for (const pid of pids) expect(pidGone(pid), `pid ${pid} is still running`).toBe(true);
+  for (const port of ports) expect(await isListening(port), `port ${port} still listens`).toBe(false);
 }
 
 /** Whether something accepts connections on the port (IPv4 or IPv6 loopback). */

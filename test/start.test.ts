@@ -4,7 +4,18 @@ import { ServiceFailedError } from "../src/errors.js";
 import type { Stack } from "../src/stack.js";
 import { up } from "../src/up.js";
 import type { StackEvent } from "../src/supervise/events.js";
-import { fixtureCommand, isListening, onCleanup, pidGone, randomRange, readRecords, recordedPids, tempProject, yaml, type RecordLine } from "./helpers.js";
+import {
+  expectNothingLeft,
+  fixtureCommand,
+  onCleanup,
+  pidGone,
+  randomRange,
+  readRecords,
+  recordedPids,
+  tempProject,
+  yaml,
+  type RecordLine,
+} from "./helpers.js";
 
 /** Starts a stack from `text` (a portmate.yaml in a fresh folder); it is stopped after the test. */
 async function start(text: string, options: { instances?: number; services?: string[] } = {}) {
@@ -31,12 +42,10 @@ async function startFailing(text: string) {
 /** After down(): every recorded process is gone and no port of the stack is still listening. */
 async function expectAllGone(stack: Stack, record: string) {
   await stack.down();
-  const pids = recordedPids(record);
-  expect(pids.length).toBeGreaterThan(0);
-  for (const pid of pids) expect(pidGone(pid), `pid ${pid} is still running`).toBe(true);
-  for (const service of stack.list()) {
-    for (const port of Object.values(service.ports)) expect(await isListening(port), `port ${port} of ${service.id} still listens`).toBe(false);
-  }
+  await expectNothingLeft(
+    recordedPids(record),
+    stack.list().flatMap((service) => Object.values(service.ports)),
+  );
 }
 
 function first(records: RecordLine[], name: string, event: string): RecordLine {
