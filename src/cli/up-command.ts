@@ -31,8 +31,8 @@ export interface UpCommandOptions {
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
- * `portmate up` in the foreground. Returns the exit code; errors (config, ports, a service that failed to
- * start) are thrown for the CLI to report, after everything started has been stopped.
+ * `portmate up`, in the foreground or (`-d`) in the background. Returns the exit code; errors (config, ports,
+ * a service that failed to start) are thrown for the CLI to report, after everything started has been stopped.
  */
 export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<number> {
   const layout = stateLayout();
@@ -84,14 +84,15 @@ async function upForeground(upOptions: UpOptions & { loaded: LoadedConfig }, lay
   const stack = await prepareStack(upOptions);
   for (const warning of stack.warnings) warn(io, warning);
   const session = new ForegroundSession(stack, io);
-  const host = await StackHost.open(stack, { layout, mode: "foreground", onAllStopped: () => session.stoppedElsewhere() });
-  registered();
+  let host: StackHost | undefined;
   try {
+    host = await StackHost.open(stack, { layout, mode: "foreground", onAllStopped: () => session.stoppedElsewhere() });
+    registered();
     return await session.run();
   } finally {
     session.dispose();
     await stack.down();
-    await host.close();
+    await host?.close();
   }
 }
 
