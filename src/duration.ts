@@ -1,9 +1,6 @@
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
 
-/** The pattern the schema uses for durations: `250ms`, `5s`, `1m`, `1m30s`, `1.5s`. */
-export const DURATION_PATTERN = "^(\\d+(\\.\\d+)?(ms|s|m|h))+$";
-
 /** Parses a duration such as `250ms`, `5s`, `1m30s` into milliseconds; `undefined` when it is not one. */
 export function parseDuration(text: string): number | undefined {
   let total = 0;

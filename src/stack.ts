@@ -1,4 +1,4 @@
-import type { Plan, PlannedService } from "./plan.js";
+import type { Plan } from "./plan.js";
 import type { Allocation } from "./ports/allocate.js";
 import type { ServiceStatus, StackListener } from "./supervise/events.js";
 import type { ServiceRunner } from "./supervise/service-runner.js";
