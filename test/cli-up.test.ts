@@ -183,7 +183,8 @@ describe("portmate up (foreground)", () => {
       `,
     });
     const cli = startCli(["up", "--instances", "3"], { cwd: dir });
-    const output = await waitForOutput(cli, /web#3 \| web talks to/);
+    // Services print in whatever order they start: wait for all six lines, not just instance 3's.
+    const output = await waitForOutput(cli, /^(?=(?:[\s\S]*?\| web talks to ){3})(?=(?:[\s\S]*?\| api of instance ){3})/);
     const table = parseTable(output);
     expect([...table.keys()]).toEqual(["api", "web", "api#2", "web#2", "api#3", "web#3"]);
     const ports = [...table.values()].flatMap((row) => row.ports);
