@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -58,13 +58,34 @@ function killLeftovers(record: string): void {
   }
 }
 
+const SLOT_WIDTH = 200;
+const FIRST_PORT = 10_000;
+/** Slots below the ephemeral range (outgoing connections take ports from 32768 up). */
+const SLOTS = Math.floor((32_000 - FIRST_PORT) / SLOT_WIDTH);
+
 /**
- * A random port range below the ephemeral range (outgoing connections take ports from 32768 up), so parallel
- * tests rarely meet. Nothing assumes its ports are free: tests that need busy ports make them busy.
+ * A port range of its own for one test: one of 110 slots of 200 ports, claimed with an O_EXCL file in the test
+ * run's state folder until the test ends, so tests running at the same time in other files never share ports
+ * (a port one test has just freed and checks is closed is not another's). Nothing assumes its ports are free:
+ * tests that need busy ports make them busy.
  */
-export function randomRange(width = 200): { from: number; to: number; text: string } {
-  const from = 10_000 + Math.floor(Math.random() * (32_000 - 10_000 - width));
-  return { from, to: from + width - 1, text: `${from}-${from + width - 1}` };
+export function randomRange(width = SLOT_WIDTH): { from: number; to: number; text: string } {
+  if (width > SLOT_WIDTH) throw new Error(`ranges are at most ${SLOT_WIDTH} ports`);
+  const dir = process.env.PORTMATE_STATE_DIR ?? tmpdir();
+  const start = Math.floor(Math.random() * SLOTS);
+  for (let offset = 0; offset < SLOTS; offset++) {
+    const slot = (start + offset) % SLOTS;
+    const claim = join(dir, `test-range-${slot}`);
+    try {
+      closeSync(openSync(claim, "wx"));
+    } catch {
+      continue;
+    }
+    onCleanup(() => rmSync(claim, { force: true }));
+    const from = FIRST_PORT + slot * SLOT_WIDTH;
+    return { from, to: from + width - 1, text: `${from}-${from + width - 1}` };
+  }
+  throw new Error("every test port range is in use");
 }
 
 /** The command line of the fixture service, for portmate.yaml. */
