@@ -120,20 +120,25 @@ describe("port allocation", () => {
     expect(again.ports.get("s0")).toBeLessThanOrEqual(range.to);
   });
 
-  it("asks shared reservations only about ports that probed free, and skips a port any of them refuses", async () => {
+  it("never probes a port a shared reservation refuses, and gives back the reservation of a busy one", async () => {
     const range = randomRange(10);
     await occupy(range.from, "0.0.0.0");
     const refused = new Set([range.from + 1, range.from + 2]);
     const asked: number[] = [];
     const released: number[] = [];
+    const { asked: probed, probe } = countingProbe();
     const allocation = await allocatePorts(requests(1), {
       range,
+      probe,
       reservations: [{ claim: (port) => (asked.push(port), !refused.has(port)), release: (port) => void released.push(port) }],
     });
     expect(allocation.ports.get("s0")).toBe(range.from + 3);
-    expect(asked).toEqual([range.from + 1, range.from + 2, range.from + 3]);
+    expect(asked).toEqual([range.from, range.from + 1, range.from + 2, range.from + 3]);
+    // Reserved by another run: not even bound for a probe, which could make that run's service fail to bind.
+    expect(probed).toEqual([range.from, range.from + 3]);
+    expect(released).toEqual([range.from]);
     await allocation.release();
     await allocation.release();
-    expect(released).toEqual([range.from + 3]);
+    expect(released).toEqual([range.from, range.from + 3]);
   });
 });

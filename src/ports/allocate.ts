@@ -28,8 +28,9 @@ export interface AllocationOptions {
   /** Checks a port is bindable (default: both IPv4 and IPv6 wildcards). */
   probe?: (port: number) => Promise<boolean>;
   /**
-   * Reservations shared with other processes, such as port lock files (asked in order). They are asked only
-   * about ports that probed free, so a busy port costs them nothing.
+   * Reservations shared with other processes, such as port lock files (asked in order). They are asked before
+   * a port is probed: binding a port another run has reserved, even for an instant, could make that run's
+   * service fail to bind it.
    */
   reservations?: PortReservation[];
 }
@@ -110,18 +111,23 @@ class Claims {
   ) {}
 
   /**
-   * Takes `port` in this process (synchronously, so concurrent allocations here cannot both probe it), checks
-   * it is bindable, then takes it in every shared reservation; keeps it held, or gives back what it took.
+   * Takes `port` in this process (synchronously, so concurrent allocations here cannot both probe it) and in
+   * every shared reservation, then checks it is bindable; keeps it held, or gives back what it took.
    */
   async take(port: number): Promise<boolean> {
     if (this.seen.has(port)) return false;
     this.seen.add(port);
     if (!processReservation.claim(port)) return false;
+    if (!(await claimAll(this.shared, port))) {
+      processReservation.release(port);
+      return false;
+    }
     this.probes++;
-    if ((await this.probe(port)) && (await claimAll(this.shared, port))) {
+    if (await this.probe(port)) {
       this.held.add(port);
       return true;
     }
+    await releaseAll(this.shared, port);
     processReservation.release(port);
     return false;
   }
