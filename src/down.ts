@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { requestStop, StopRefusedError } from "./control/client.js";
+import { requestStop, RequestRefusedError } from "./control/client.js";
 import { ExitCode, PortmateError } from "./errors.js";
 import { acceptsConnections } from "./ports/probe.js";
 import { recordedStacks, type RecordedStack } from "./stacks.js";
@@ -64,7 +64,7 @@ export async function stopStacks(layout: StateLayout, stacks: readonly RecordedS
           answerTimeout(group, options.timeoutMs),
         );
       } catch (error) {
-        if (error instanceof StopRefusedError) throw new PortmateError(`cannot stop ${first.record.project}: ${error.message}`, ExitCode.serviceFailed);
+        if (error instanceof RequestRefusedError) throw new PortmateError(`cannot stop ${first.record.project}: ${error.message}`, ExitCode.serviceFailed);
         warn(
           `the supervisor of ${first.record.project} (pid ${first.record.supervisor.pid}) cannot be asked to stop: ${(error as Error).message}; stopping it`,
         );

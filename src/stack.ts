@@ -1,6 +1,7 @@
 import type { Plan } from "./plan.js";
-import type { Allocation } from "./ports/allocate.js";
+import type { PortBook } from "./ports/port-book.js";
 import type { ServiceStatus, StackListener } from "./supervise/events.js";
+import type { RestartReport } from "./supervise/rewiring.js";
 import type { ServiceRunner } from "./supervise/service-runner.js";
 import { Supervisor, type SupervisorOptions } from "./supervise/supervisor.js";
 
@@ -36,23 +37,41 @@ export interface DownOptions {
   timeoutMs?: number;
 }
 
+export interface StackOptions extends SupervisorOptions {
+  /** Told the stack's ports once it is up, and again whenever one changes: what the next `up` prefers. */
+  rememberPorts?: (ports: Readonly<Record<string, number>>) => void;
+  /** Lines worth telling that are no warning (a last run's port that is taken now). */
+  notices?: string[];
+}
+
 /**
  * A planned or running stack. `start()` runs it; `down()` stops everything and releases its ports.
  * Made by `up()` (already started) or `prepareStack()` (not started yet).
  */
 export class Stack {
-  readonly plan: Plan;
   /** Things worth telling that did not stop anything: unset variables, busy preferred ports. */
   readonly warnings: readonly string[];
+  /** Lines worth telling that are no warning: a last run's port that is taken now. */
+  readonly notices: readonly string[];
   private readonly supervisor: Supervisor;
-  private readonly allocation: Allocation;
+  private readonly ports: PortBook;
+  private readonly rememberPorts: (ports: Readonly<Record<string, number>>) => void;
   private downing: Promise<void> | undefined;
 
-  constructor(plan: Plan, allocation: Allocation, warnings: string[], options: SupervisorOptions = {}) {
-    this.plan = plan;
-    this.allocation = allocation;
+  constructor(plan: Plan, ports: PortBook, warnings: string[], options: StackOptions = {}) {
+    this.ports = ports;
     this.warnings = warnings;
-    this.supervisor = new Supervisor(plan, options);
+    this.notices = options.notices ?? [];
+    this.supervisor = new Supervisor(plan, options, ports);
+    this.rememberPorts = options.rememberPorts ?? (() => {});
+    this.on((event) => {
+      if (event.type === "port" && this.isRunning) this.remember();
+    });
+  }
+
+  /** The plan, with every service as it runs now (its ports may have changed since the start). */
+  get plan(): Plan {
+    return { ...this.supervisor.plan, services: this.supervisor.runners.map((runner) => runner.service) };
   }
 
   get project(): string {
@@ -92,6 +111,23 @@ export class Stack {
       await this.down();
       throw error;
     }
+    this.remember();
+  }
+
+  /**
+   * Restarts services by id (`backend`, `backend#2`), each healthy before the next. With `newPort`, each gets
+   * new ports, and the running services that refer to them are restarted too, so they point at the new ports.
+   */
+  restart(ids: readonly string[], options: { newPort?: boolean } = {}): Promise<RestartReport[]> {
+    return this.supervisor.restartServices(ids, options);
+  }
+
+  private remember(): void {
+    try {
+      this.rememberPorts(this.supervisor.plan.wiring.ports);
+    } catch {
+      // Remembering ports is a convenience: a state folder that cannot be written must not stop the stack.
+    }
   }
 
   /** Whether the stack started and is not fully stopped. */
@@ -112,12 +148,12 @@ export class Stack {
   down(options: DownOptions = {}): Promise<void> {
     if (options.instances === undefined) {
       const stopping = this.supervisor.stop(options);
-      this.downing ??= stopping.then(() => this.allocation.release());
+      this.downing ??= stopping.then(() => this.ports.release());
       return this.downing;
     }
     const instances = new Set(options.instances);
     const ports = this.plan.services.filter((service) => instances.has(service.instance)).flatMap((service) => Object.values(service.ports));
-    return this.supervisor.stop(options).then(() => this.allocation.release(ports));
+    return this.supervisor.stop(options).then(() => this.ports.release(ports));
   }
 }
 

@@ -29,6 +29,13 @@ type Segment = { kind: "text"; text: string } | { kind: "ref"; ref: Reference } 
 export interface TemplateService {
   /** Port numbers by name, in declaration order: the first is the primary port. */
   ports: Record<string, number>;
+  /** The URL the service announced, which `${services.SVC.url}` gives instead of one built from its port. */
+  url?: string;
+  /**
+   * The service announces its port and has not yet: a reference to it is left as written, `${services.api.url}`,
+   * to be filled in once the port is known.
+   */
+  pending?: boolean;
 }
 
 /** Everything a template can refer to, for one service of one instance. */
@@ -166,7 +173,7 @@ function renderSegments(segments: Segment[], context: TemplateContext): string {
   let out = "";
   for (const segment of segments) {
     if (segment.kind === "text") out += segment.text;
-    else if (segment.kind === "ref") out += resolveReference(segment.ref, context);
+    else if (segment.kind === "ref") out += isPending(segment.ref, context) ? referenceText(segment.ref) : resolveReference(segment.ref, context);
     else out += resolveVariable(segment, context);
   }
   return out;
@@ -198,6 +205,28 @@ function resolveVariable(segment: Extract<Segment, { kind: "env" }>, context: Te
   }
 }
 
+/** Whether `ref` points at a port not announced yet. */
+function isPending(ref: Reference, context: TemplateContext): boolean {
+  if (ref.kind === "host" || ref.kind === "instance" || ref.kind === "project") return false;
+  return context.services.get(referencedService(ref) ?? context.self)?.pending === true;
+}
+
+/** A reference as it is written: `${services.api.port}`. */
+function referenceText(ref: Reference): string {
+  switch (ref.kind) {
+    case "ports":
+      return `\${ports.${ref.port}}`;
+    case "service-port":
+      return `\${services.${ref.service}.port}`;
+    case "service-url":
+      return `\${services.${ref.service}.url}`;
+    case "service-ports":
+      return `\${services.${ref.service}.ports.${ref.port}}`;
+    default:
+      return `\${${ref.kind}}`;
+  }
+}
+
 function resolveReference(ref: Reference, context: TemplateContext): string {
   switch (ref.kind) {
     case "host":
@@ -209,13 +238,13 @@ function resolveReference(ref: Reference, context: TemplateContext): string {
     case "port":
       return String(primaryPort(context.self, context));
     case "url":
-      return `http://${context.host}:${primaryPort(context.self, context)}`;
+      return serviceUrl(context.self, context);
     case "ports":
       return String(namedPort(context.self, ref.port, context));
     case "service-port":
       return String(primaryPort(ref.service, context));
     case "service-url":
-      return `http://${context.host}:${primaryPort(ref.service, context)}`;
+      return serviceUrl(ref.service, context);
     case "service-ports":
       return String(namedPort(ref.service, ref.port, context));
   }
@@ -225,6 +254,10 @@ function serviceOf(name: string, context: TemplateContext): TemplateService {
   const service = context.services.get(name);
   if (!service) throw new TemplateError(`unknown service "${name}"`);
   return service;
+}
+
+function serviceUrl(name: string, context: TemplateContext): string {
+  return serviceOf(name, context).url ?? `http://${context.host}:${primaryPort(name, context)}`;
 }
 
 function primaryPort(name: string, context: TemplateContext): number {

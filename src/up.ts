@@ -1,8 +1,12 @@
 import { loadConfig } from "./config/load.js";
 import type { LoadConfigOptions, LoadedConfig } from "./config/load.js";
-import type { PortmateConfig } from "./config/types.js";
+import { didYouMean } from "./config/did-you-mean.js";
+import type { PortmateConfig, ServiceConfig } from "./config/types.js";
 import { formatIssue, UsageError } from "./errors.js";
-import { buildPlan, portRequests, selectServices, type Plan } from "./plan.js";
+import { buildPlan, envPrefix, portRequests, selectServices, type Plan, type PortPreferences } from "./plan.js";
+import { describePortHolder } from "./port-holder.js";
+import { PortBook } from "./ports/port-book.js";
+import { readStickyPorts, writeStickyPorts } from "./state/sticky-ports.js";
 import { allocatePorts, type Allocation, type AllocationNote } from "./ports/allocate.js";
 import { Stack } from "./stack.js";
 import { PortLocks } from "./state/port-locks.js";
@@ -24,14 +28,27 @@ export interface UpOptions extends LoadConfigOptions, SupervisorOptions {
    * (default: `$PORTMATE_STATE_DIR`, `$XDG_STATE_HOME/portmate` or `~/.local/state/portmate`).
    */
   stateDir?: string;
+  /**
+   * Preferred ports that win over the config's, for instance 1: `{ backend: 8080, "admin.metrics": 9100 }`
+   * (`--port`). The variable `<SERVICE>_PORT` of the environment does the same for a primary port.
+   */
+  ports?: Readonly<Record<string, number>>;
+  /** A preferred port that is taken fails the start (exit 3) instead of being replaced (`--strict-ports`). */
+  strictPorts?: boolean;
+  /** Ignore the ports the project had last time (`--fresh-ports`). */
+  freshPorts?: boolean;
 }
 
-/** What planning a stack gives: the plan, the ports it holds, and what is worth a warning. */
+/** What planning a stack gives: the plan, the ports it holds, and what is worth a warning or an info line. */
 export interface PlannedStack {
   config: PortmateConfig;
   plan: Plan;
   allocation: Allocation;
+  /** The ports, and how to take more once the stack runs. */
+  ports: PortBook;
   warnings: string[];
+  /** Worth a line, not a warning: a last run's port that is taken now. */
+  info: string[];
 }
 
 /** The most instances one `up` runs: beyond this is more likely a typo than a wish. */
@@ -39,8 +56,9 @@ export const MAX_INSTANCES = 100;
 
 /** Loads the config, allocates every port in one scan and fills in every template; starts nothing. */
 export async function prepareStack(options: UpOptions & { loaded?: LoadedConfig } = {}): Promise<Stack> {
-  const { plan, allocation, warnings } = await planStack(options);
-  const stack = new Stack(plan, allocation, warnings, options);
+  const { plan, ports, warnings, info } = await planStack(options);
+  const layout = stateLayout(options.stateDir);
+  const stack = new Stack(plan, ports, warnings, { ...options, notices: info, rememberPorts: (settled) => writeStickyPorts(layout, plan.project, settled) });
   if (options.onEvent) stack.on(options.onEvent);
   return stack;
 }
@@ -56,15 +74,75 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
   }
   const { config, warnings } = options.loaded ?? loadConfig(options);
   const services = selectServices(config, options.services);
-  const locks = new PortLocks(stateLayout(options.stateDir).ports, { ...(options.lockOwner ?? identify(process.pid)), project: config.project });
-  const allocation = await allocatePorts(portRequests(services, instances), { range: config.range, reservations: [locks] });
+  const layout = stateLayout(options.stateDir);
+  const locks = new PortLocks(layout.ports, { ...(options.lockOwner ?? identify(process.pid)), project: config.project });
+  const preferences: PortPreferences = { overrides: portOverrides(config, services, options.ports), strict: options.strictPorts === true };
+  if (!options.freshPorts) preferences.sticky = readStickyPorts(layout, config.project);
+  const allocationOptions = { range: config.range, reservations: [locks], explainBusy: (port: number) => describePortHolder(port, layout) };
+  const allocation = await allocatePorts(portRequests(services, instances, preferences), allocationOptions);
   try {
     const plan = buildPlan(config, services, instances, allocation.ports);
-    return { config, plan, allocation, warnings: [...warnings.map(formatIssue), ...allocation.notes.map(describeNote)] };
+    const notes = allocation.notes.map((note) => ({ text: describeNote(note), info: note.reason === "sticky-busy" }));
+    return {
+      config,
+      plan,
+      allocation,
+      ports: new PortBook(allocation, allocationOptions),
+      warnings: [...warnings.map(formatIssue), ...notes.filter((note) => !note.info).map((note) => note.text)],
+      info: notes.filter((note) => note.info).map((note) => note.text),
+    };
   } catch (error) {
     await allocation.release();
     throw error;
   }
+}
+
+/**
+ * Preferred ports given outside the config, by `service/port`: `--port` entries (`backend`, `admin.metrics`),
+ * over `<SERVICE>_PORT` variables of the environment (primary ports only). Checked against the config.
+ */
+export function portOverrides(config: PortmateConfig, selected: readonly ServiceConfig[], given: Readonly<Record<string, number>> = {}): Map<string, number> {
+  const overrides = new Map<string, number>();
+  for (const service of selected) {
+    const variable = `${envPrefix(service.name)}_PORT`;
+    const value = config.env[variable];
+    const primary = service.ports[0];
+    if (value === undefined || value === "" || service.announce || primary === undefined) continue;
+    if (!isPortNumber(Number(value)) || !/^\d+$/.test(value.trim())) {
+      throw new UsageError(
+        `${variable} must be a port number (1-65535), got ${JSON.stringify(value)}`,
+        `unset it, or set it to the port ${service.name} should prefer`,
+      );
+    }
+    overrides.set(`${service.name}/${primary.name}`, Number(value));
+  }
+  for (const [target, port] of Object.entries(given)) {
+    const [name = "", portName] = target.split(".", 2);
+    const service = config.services.get(name);
+    if (!service) {
+      const guess = didYouMean(name, [...config.services.keys()]);
+      throw new UsageError(
+        `--port ${target}=${port}: no service "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`,
+        `services: ${[...config.services.keys()].join(", ")}`,
+      );
+    }
+    if (service.announce) throw new UsageError(`--port ${target}=${port}: ${name} announces its own port, so portmate does not choose it`);
+    const port_ = portName === undefined ? service.ports[0] : service.ports.find((candidate) => candidate.name === portName);
+    if (!port_) {
+      const names = service.ports.map((candidate) => candidate.name);
+      throw new UsageError(
+        `--port ${target}=${port}: ${name} has ${portName === undefined ? "no port (`port: none`)" : `no port named "${portName}"`}`,
+        names.length ? `its ports: ${names.join(", ")}` : undefined,
+      );
+    }
+    if (!isPortNumber(port)) throw new UsageError(`--port ${target}=${port}: a port is a whole number from 1 to 65535`);
+    overrides.set(`${name}/${port_.name}`, port);
+  }
+  return overrides;
+}
+
+function isPortNumber(port: number): boolean {
+  return Number.isInteger(port) && port >= 1 && port <= 65535;
 }
 
 /**
@@ -79,5 +157,6 @@ export async function up(options: UpOptions = {}): Promise<Stack> {
 
 function describeNote(note: AllocationNote): string {
   if (note.reason === "os-assigned") return `${note.label}: every port of the range is taken; the OS assigned ${note.port}`;
-  return `${note.label}: preferred port ${note.wanted} is busy; using ${note.port}`;
+  if (note.reason === "sticky-busy") return `${note.label}: its last port ${note.wanted} is taken now; using ${note.port}`;
+  return `${note.label}: preferred port ${note.wanted} is taken${note.holder ? ` by ${note.holder}` : ""}; using ${note.port}`;
 }

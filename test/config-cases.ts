@@ -387,11 +387,11 @@ export const cases: ConfigCase[] = [
       services:
         api:
           command: ${MARK}
-          announce: true
+          tunnel: ngrok
     `,
     at: "4:5",
-    path: "services.api.announce",
-    message: /"announce" \(ports announced by the service\) is not supported by this version of portmate yet/,
+    path: "services.api.tunnel",
+    message: /"tunnel" \(public tunnels\) is not supported by this version of portmate yet/,
   },
   {
     name: "unknown restart policy",

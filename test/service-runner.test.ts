@@ -11,7 +11,9 @@ const service: PlannedService = {
   cwd: "/",
   env: {},
   ports: {},
+  announce: false,
   dependsOn: [],
+  waitsForAnnounced: [],
   health: { kind: "none", intervalMs: 500, timeoutMs: 30_000 },
   restart: { policy: "no", maxRestarts: 10, delayMs: 1000, maxDelayMs: 30_000 },
   stopSignal: "SIGTERM",
@@ -33,7 +35,7 @@ describe("a service runner", () => {
     const { calls, spawn } = countingSpawner();
     const runner = new ServiceRunner(service, spawn, () => {});
     expect(await runner.stop(new AbortController().signal)).toBeUndefined();
-    await expect(runner.start(new AbortController().signal, () => {})).rejects.toThrow(/stopped before it started/);
+    await expect(runner.start(new AbortController().signal, { onExit: () => {} })).rejects.toThrow(/stopped before it started/);
     expect(calls).toEqual([]);
   });
 
@@ -42,7 +44,7 @@ describe("a service runner", () => {
     const runner = new ServiceRunner(service, spawn, () => {});
     const abort = new AbortController();
     abort.abort(new Error("another service failed"));
-    await expect(runner.start(abort.signal, () => {})).rejects.toThrow("another service failed");
+    await expect(runner.start(abort.signal, { onExit: () => {} })).rejects.toThrow("another service failed");
     expect(calls).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { planStack, type UpOptions } from "../up.js";
 import type { LoadedConfig } from "../config/load.js";
 import { StartProgress } from "./progress.js";
 import { servicesTable } from "./table.js";
-import { colors, warn, wantsFancyProgress, type CliIO } from "./terminal.js";
+import { colors, info, warn, wantsFancyProgress, type CliIO } from "./terminal.js";
 
 type Outcome = Extract<FromSupervisor, { type: "ready" | "failed" | "stopped" }> | { type: "crashed"; code: number | null };
 
@@ -38,6 +38,7 @@ export async function upDetached(
     throw error;
   }
   for (const line of planned.warnings) warn(io, line);
+  for (const line of planned.info) info(io, line);
 
   const listeners = new Set<StackListener>();
   const progress = new StartProgress(planned.plan.services, (listener) => listeners.add(listener), wantsFancyProgress(io));

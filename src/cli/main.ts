@@ -2,7 +2,11 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { ExitCode, PortmateError } from "../errors.js";
 import { MAX_INSTANCES } from "../up.js";
 import { packageInfo } from "../package-root.js";
+import { configCommand } from "./config-command.js";
 import { downCommand } from "./down-command.js";
+import { envCommand } from "./env-command.js";
+import { restartCommand } from "./restart-command.js";
+import { whoCommand } from "./who-command.js";
 import { logsCommand } from "./logs-command.js";
 import { portCommand } from "./port-command.js";
 import { psCommand } from "./ps-command.js";
@@ -43,24 +47,48 @@ function program(io: CliIO): Command {
     .argument("[services...]", "services to start, with what they depend on (default: all not disabled)")
     .option("-n, --instances <count>", `run N copies of the stack side by side, each on its own ports (1-${MAX_INSTANCES})`, count(1, MAX_INSTANCES), 1)
     .option("-d, --detach", "return once every service is healthy, leaving a supervisor running in the background")
+    .option("--port <service=port>", "prefer this port for a service (`SVC.NAME=PORT` for a named port); repeatable", portOverride, {})
+    .option("--strict-ports", "fail (exit 3) instead of picking another port when a preferred port is taken")
+    .option("--fresh-ports", "ignore the ports this project had last time")
     .addHelpText(
       "after",
       `
 Exit codes: 0 stopped on request, or every service exited with code 0 (with -d: the stack is up); 1 a service
 failed or was not healthy in time (its last lines are shown); 2 usage or config error (nothing started);
-3 no ports could be allocated.
+3 no ports could be allocated (or a preferred port is taken, with --strict-ports).
+
+Ports, in the order they are chosen: --port, else <SERVICE>_PORT from the environment, else the config's
+\`port:\`; then the port the service had last time; then the first free one of the range.
 
 Examples:
-  portmate up                 start every service
-  portmate up ui              start ui and what it depends on
-  portmate up --instances 3   three copies of the stack, each with its own ports
-  portmate up -d              start in the background; then portmate ps, logs -f, down`,
+  portmate up                       start every service
+  portmate up ui                    start ui and what it depends on
+  portmate up --instances 3         three copies of the stack, each with its own ports
+  portmate up -d                    start in the background; then portmate ps, logs -f, down
+  portmate up --port backend=8080   backend on 8080 if it is free (another port with a warning if not)`,
     )
-    .action(async (services: string[], options: { instances: number; detach?: boolean }, command: Command) => {
-      const globals = command.optsWithGlobals<GlobalOptions>();
-      const code = await upCommand({ ...globals, services, instances: options.instances, detach: options.detach === true }, io);
-      throw new ExitRequest(code);
-    });
+    .action(
+      async (
+        services: string[],
+        options: { instances: number; detach?: boolean; port: Record<string, number>; strictPorts?: boolean; freshPorts?: boolean },
+        command: Command,
+      ) => {
+        const globals = command.optsWithGlobals<GlobalOptions>();
+        const code = await upCommand(
+          {
+            ...globals,
+            services,
+            instances: options.instances,
+            detach: options.detach === true,
+            ports: options.port,
+            strictPorts: options.strictPorts === true,
+            freshPorts: options.freshPorts === true,
+          },
+          io,
+        );
+        throw new ExitRequest(code);
+      },
+    );
 
   root
     .command("ps")
@@ -109,7 +137,56 @@ Examples:
       throw new ExitRequest(portCommand({ ...command.optsWithGlobals<GlobalOptions>(), service, name, instance: options.instance }, io));
     });
 
+  root
+    .command("env")
+    .description('Print `export NAME=value` lines of a running stack, for `eval "$(portmate env)"`.')
+    .argument("[service]", "every variable portmate gives this service (default: every service's <SVC>_PORT and <SVC>_URL)")
+    .option("--instance <n>", "of this instance (default 1)", count(1, MAX_INSTANCES), 1)
+    .action((service: string | undefined, options: { instance: number }, command: Command) => {
+      throw new ExitRequest(envCommand({ ...command.optsWithGlobals<GlobalOptions>(), service, instance: options.instance }, io));
+    });
+
+  root
+    .command("config")
+    .description("Print the config with every template filled in: the running stack's ports, else the ports free now.")
+    .option("--json", "print JSON instead of YAML")
+    .option("--instance <n>", "of this instance (default 1)", count(1, MAX_INSTANCES), 1)
+    .option("--port <service=port>", "as for `up`: prefer this port for a service; repeatable", portOverride, {})
+    .action(async (options: { json?: boolean; instance: number; port: Record<string, number> }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      throw new ExitRequest(await configCommand({ ...globals, json: options.json === true, instance: options.instance, ports: options.port }, io));
+    });
+
+  root
+    .command("who")
+    .description("Tell which process holds a port (pid, command, user, since when) and which portmate stack it belongs to.")
+    .argument("<port>", "the port", count(1, 65535))
+    .option("--json", "print JSON")
+    .addHelpText("after", "\nExit codes: 0 something holds (or portmate reserved) the port; 1 nothing does.")
+    .action(async (port: number, options: { json?: boolean }) => {
+      throw new ExitRequest(await whoCommand({ port, json: options.json === true }, io));
+    });
+
+  root
+    .command("restart")
+    .description("Restart services of a running stack, each healthy before the next.")
+    .argument("<services...>", "the services")
+    .option("--new-port", "on newly allocated ports; the services that refer to them are restarted too, so they point at the new ports")
+    .option("--instance <n>", "of this instance (default 1)", count(1, MAX_INSTANCES), 1)
+    .action(async (services: string[], options: { newPort?: boolean; instance: number }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      throw new ExitRequest(await restartCommand({ ...globals, services, instance: options.instance, newPort: options.newPort === true }, io));
+    });
+
   return root;
+}
+
+/** Collects `--port SVC=PORT` (or `SVC.NAME=PORT`) options into one map. */
+function portOverride(value: string, previous: Record<string, number>): Record<string, number> {
+  const match = /^([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?)=(\d+)$/.exec(value);
+  const port = Number(match?.[2]);
+  if (!match?.[1] || port < 1 || port > 65535) throw new InvalidArgumentError("must be SERVICE=PORT or SERVICE.NAME=PORT, with a port from 1 to 65535");
+  return { ...previous, [match[1]]: port };
 }
 
 /** An option parser for whole numbers from `min` to `max`. */

@@ -1,7 +1,7 @@
 import { Listr, ListrLogger, type ListrTask } from "listr2";
 import { formatDuration } from "../duration.js";
 import type { PlannedService } from "../plan.js";
-import type { StackEvent, StackListener } from "../supervise/events.js";
+import { describePortEvent, type StackEvent, type StackListener } from "../supervise/events.js";
 import { formatPorts } from "./table.js";
 
 /** How a service's start ended, as its task shows it. */
@@ -19,13 +19,13 @@ export class StartProgress {
   private readonly outputs = new Map<string, (line: string) => void>();
   private readonly listr: Listr;
 
+  /** The services as planned, with the ports they have now (announced, or moved since). */
+  private readonly services: PlannedService[];
+
   /** `services`: what is started; `subscribe`: where its events come from (the stack, or a detached supervisor). */
-  constructor(
-    private readonly services: readonly PlannedService[],
-    subscribe: (listener: StackListener) => void,
-    fancy: boolean,
-  ) {
-    const tasks: ListrTask[] = services.map((service) => ({
+  constructor(services: readonly PlannedService[], subscribe: (listener: StackListener) => void, fancy: boolean) {
+    this.services = services.map((service) => ({ ...service, ports: { ...service.ports } }));
+    const tasks: ListrTask[] = this.services.map((service) => ({
       title: service.id,
       task: (_ctx, task) =>
         new Promise<void>((resolve, reject) => {
@@ -89,6 +89,16 @@ export class StartProgress {
         const service = this.services.find((planned) => planned.id === event.service);
         const where = service?.url ? ` · ${service.url}` : "";
         this.done(event.service, { kind: "healthy", title: `${event.service}: ready in ${formatDuration(event.afterMs)}${where}` });
+        break;
+      }
+      case "port": {
+        const service = this.services.find((planned) => planned.id === event.service);
+        if (service) {
+          service.ports[event.name] = event.port;
+          if (Object.keys(service.ports)[0] === event.name) service.port = event.port;
+          if (event.url) service.url = event.url;
+        }
+        this.titles.get(event.service)?.(`${event.service}: ${describePortEvent(event)}`);
         break;
       }
       case "failed":

@@ -18,6 +18,11 @@ export function wantsFancyProgress(io: CliIO): boolean {
 /** Colours, or none when NO_COLOR is set or the output is not a terminal (picocolors decides). */
 export const colors = pc;
 
+/** Prints a line worth knowing but no warning on stderr. */
+export function info(io: CliIO, message: string): void {
+  io.stderr.write(`${colors.dim(message)}\n`);
+}
+
 /** Prints a warning line on stderr. */
 export function warn(io: CliIO, message: string): void {
   io.stderr.write(`${colors.yellow("warning:")} ${message}\n`);

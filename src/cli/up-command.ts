@@ -13,11 +13,11 @@ import { prepareStack, type UpOptions } from "../up.js";
 import { takeSupervisor } from "../daemon/start-supervisor.js";
 import { upDetached } from "./detach.js";
 import { psTable } from "./ps-command.js";
-import { describeExit, type StackEvent } from "../supervise/events.js";
+import { describeExit, describePortEvent, type StackEvent } from "../supervise/events.js";
 import { PrefixedOutput } from "./output.js";
 import { StartProgress } from "./progress.js";
 import { servicesTable } from "./table.js";
-import { colors, warn, wantsFancyProgress, type CliIO } from "./terminal.js";
+import { colors, info, warn, wantsFancyProgress, type CliIO } from "./terminal.js";
 
 export interface UpCommandOptions {
   file?: string;
@@ -26,6 +26,10 @@ export interface UpCommandOptions {
   instances: number;
   /** `-d`: return once healthy, leaving a supervisor running. */
   detach: boolean;
+  /** `--port SVC=PORT`, by `SVC` or `SVC.NAME`. */
+  ports: Record<string, number>;
+  strictPorts: boolean;
+  freshPorts: boolean;
 }
 
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -61,7 +65,14 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
     // A supervisor that died left its services behind: stop them before starting afresh on those ports.
     if (recorded.length) await stopStacks(layout, recorded, { warn: (message) => warn(io, message) });
 
-    const upOptions = { services: options.services, instances: options.instances, loaded };
+    const upOptions = {
+      services: options.services,
+      instances: options.instances,
+      loaded,
+      ports: options.ports,
+      strictPorts: options.strictPorts,
+      freshPorts: options.freshPorts,
+    };
     const registered = () => {
       starting?.release(project);
       starting = undefined;
@@ -83,6 +94,7 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
 async function upForeground(upOptions: UpOptions & { loaded: LoadedConfig }, layout: StateLayout, io: CliIO, registered: () => void): Promise<number> {
   const stack = await prepareStack(upOptions);
   for (const warning of stack.warnings) warn(io, warning);
+  for (const notice of stack.notices) info(io, notice);
   const session = new ForegroundSession(stack, io);
   let host: StackHost | undefined;
   try {
@@ -199,6 +211,9 @@ class ForegroundSession {
         break;
       case "unhealthy":
         this.output.note(event.service, `unhealthy: ${event.reason}`);
+        break;
+      case "port":
+        this.output.note(event.service, describePortEvent(event));
         break;
       case "stopped":
         if (event.survivors.length) this.output.note(event.service, `could not be killed: pids ${event.survivors.join(", ")} remain`);

@@ -65,6 +65,8 @@ export function normalizeService(name: string, raw: RawService, ctx: NormalizeCo
     stopSignal: normalizeSignal(raw.stop_signal, ctx, at("stop_signal")),
     stopTimeoutMs: duration(raw.stop_timeout, DEFAULT_STOP_TIMEOUT_MS),
     disabled: raw.disabled === true,
+    strict: raw.strict === true,
+    announce: raw.announce === true,
   };
 }
 
@@ -73,6 +75,22 @@ function normalizePorts(raw: RawService, ctx: NormalizeContext, at: ConfigPath):
     ctx.issues.push(
       ctx.source.issue([...at, "ports"], "use either `port` or `ports`, not both", { at: "key", hint: "with `ports`, the first one is the primary port" }),
     );
+  }
+  if (raw.announce === true) {
+    const given = raw.ports !== undefined ? "ports" : raw.port !== undefined && raw.port !== "auto" ? "port" : undefined;
+    if (given) {
+      ctx.issues.push(
+        ctx.source.issue(
+          [...at, given],
+          `a service with \`announce: true\` chooses its own port, so it cannot have \`${given}: ${given === "ports" ? "…" : String(raw.port)}\``,
+          {
+            at: "key",
+            hint: "remove `announce`, or remove this key and let the service print its port",
+          },
+        ),
+      );
+    }
+    return [{ name: DEFAULT_PORT_NAME }];
   }
   if (raw.ports) {
     return Object.entries(raw.ports).map(([name, value]) => (value === "auto" ? { name } : { name, preferred: value }));

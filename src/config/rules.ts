@@ -2,7 +2,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import type { ConfigIssue } from "../errors.js";
 import { findCycles } from "../graph.js";
-import { renderTemplate, TemplateError, type TemplateService } from "../template.js";
+import { referencedService, referencesIn, renderTemplate, TemplateError, type TemplateService } from "../template.js";
 import { didYouMean } from "./did-you-mean.js";
 import type { ConfigPath, ConfigSource } from "./source.js";
 import type { PortmateConfig, RawConfig, RawService } from "./types.js";
@@ -19,7 +19,7 @@ export interface RuleContext {
 export type Rule = (ctx: RuleContext) => ConfigIssue[];
 
 /** The semantic checks run after the schema, in order; each returns every problem it finds. */
-export const rules: Rule[] = [dependenciesExist, noDependencyCycles, templatesResolve, preferredPortsDistinct, commandsExist];
+export const rules: Rule[] = [dependenciesExist, noDependencyCycles, templatesResolve, announcedPortsUsedInTime, preferredPortsDistinct, commandsExist];
 
 /** `depends_on` names services of this file, and not the service itself. */
 export function dependenciesExist({ config, raw, source }: RuleContext): ConfigIssue[] {
@@ -85,6 +85,36 @@ export function templatesResolve({ config, raw, source, warnings }: RuleContext)
         const unknown = /^unknown service "(.+)"$/.exec(error.message)?.[1];
         const guess = unknown === undefined ? undefined : didYouMean(unknown, names);
         issues.push(source.issue(path, `${error.message}${guess ? ` (did you mean "${guess}"?)` : ""}`));
+      }
+    }
+  }
+  return issues;
+}
+
+/**
+ * A service that announces its port learns it only by choosing it: its own command and env cannot refer to it
+ * (its health check can: it runs after the announcement).
+ */
+export function announcedPortsUsedInTime({ config, raw, source }: RuleContext): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const service of config.services.values()) {
+    const rawService = raw.services[service.name];
+    if (!service.announce || !rawService) continue;
+    for (const [path, text] of templateFields(service.name, rawService)) {
+      if (path[2] === "health") continue;
+      let refs;
+      try {
+        refs = referencesIn(text);
+      } catch {
+        continue; // reported by templatesResolve
+      }
+      const own = refs.find((ref) => ["port", "url", "ports"].includes(ref.kind) || referencedService(ref) === service.name);
+      if (own) {
+        issues.push(
+          source.issue(path, "refers to the service's own port, which it announces: the port is not known before it starts", {
+            hint: "let the service choose its port, or remove `announce: true` and use ${port}",
+          }),
+        );
       }
     }
   }

@@ -31,6 +31,8 @@ export interface RawService {
   stop_signal?: string;
   stop_timeout?: string;
   disabled?: boolean;
+  strict?: boolean;
+  announce?: boolean;
 }
 
 export type RawRestartPolicy = "no" | "on-failure" | "always";
@@ -100,6 +102,10 @@ export interface ServiceConfig {
   stopSignal: NodeJS.Signals;
   stopTimeoutMs: number;
   disabled: boolean;
+  /** A preferred port that is taken fails the start instead of being replaced. */
+  strict: boolean;
+  /** The service chooses its primary port and announces it on stdout; portmate allocates none for it. */
+  announce: boolean;
 }
 
 /** The whole config, normalized. */

@@ -1,19 +1,28 @@
 import { connect } from "node:net";
 import { createInterface } from "node:readline";
-import type { ControlReply, StopRequest } from "./protocol.js";
+import type { ControlReply, ControlRequest, StopRequest } from "./protocol.js";
 
-/** The supervisor answered, and said no (a partial stop while the stack is still starting, say). */
-export class StopRefusedError extends Error {}
+/** The supervisor answered, and said no (a partial stop while the stack is still starting, a restart that failed…). */
+export class RequestRefusedError extends Error {}
 
 /** How long a supervisor gets to accept the connection: a live one does so at once. */
 const CONNECT_TIMEOUT_MS = 5000;
 
 /**
- * Asks the supervisor listening on `path` to stop and resolves once it has. Rejects with StopRefusedError when
+ * Asks the supervisor listening on `path` to stop and resolves once it has. Rejects with RequestRefusedError when
  * it answers no, and with another error when it cannot be reached or does not answer within `answerTimeoutMs`
  * (a supervisor suspended with Ctrl-Z, say): then the caller stops the stack without it.
  */
-export function requestStop(path: string, request: Omit<StopRequest, "op">, answerTimeoutMs: number): Promise<void> {
+export async function requestStop(path: string, request: Omit<StopRequest, "op">, answerTimeoutMs: number): Promise<void> {
+  await sendRequest(path, { op: "stop", ...request }, answerTimeoutMs);
+}
+
+/**
+ * Sends one request to the supervisor listening on `path` and resolves with what it reports once done. Rejects
+ * with RequestRefusedError when it answers no, and with another error when it cannot be reached or does not answer
+ * within `answerTimeoutMs`.
+ */
+export function sendRequest(path: string, request: ControlRequest, answerTimeoutMs: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const socket = connect(path);
     const fail = (error: Error) => {
@@ -26,15 +35,15 @@ export function requestStop(path: string, request: Omit<StopRequest, "op">, answ
     socket.once("connect", () => {
       clearTimeout(timer);
       timer = setTimeout(() => fail(new Error(`it did not answer within ${Math.round(answerTimeoutMs / 1000)} s`)), answerTimeoutMs);
-      socket.write(`${JSON.stringify({ op: "stop", ...request })}\n`);
+      socket.write(`${JSON.stringify(request)}\n`);
     });
     let answered = false;
     createInterface({ input: socket }).once("line", (line) => {
       answered = true;
       clearTimeout(timer);
       const reply = JSON.parse(line) as ControlReply;
-      if (reply.ok) resolve();
-      else reject(new StopRefusedError(reply.error));
+      if (reply.ok) resolve(reply.result);
+      else reject(new RequestRefusedError(reply.error));
     });
     socket.once("close", () => {
       if (!answered) fail(new Error("it closed the connection without answering"));

@@ -9,7 +9,17 @@ export interface StopRequest {
   force: boolean;
 }
 
-export type ControlReply = { ok: true } | { ok: false; error: string };
+/** What `portmate restart` asks: restart services (by id, `backend#2`), on new ports with `newPort`. */
+export interface RestartRequest {
+  op: "restart";
+  services: string[];
+  newPort: boolean;
+}
+
+export type ControlRequest = StopRequest | RestartRequest;
+
+/** The answer: done (with what the request reports, if anything), or why not. */
+export type ControlReply = { ok: true; result?: unknown } | { ok: false; error: string };
 
 /** Longest path a Unix socket can have on Linux (108 bytes with the final NUL). */
 export const MAX_SOCKET_PATH = 107;

@@ -1,9 +1,9 @@
 import { rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { createInterface } from "node:readline";
-import { MAX_SOCKET_PATH, type ControlReply, type StopRequest } from "./protocol.js";
+import { MAX_SOCKET_PATH, type ControlReply, type ControlRequest } from "./protocol.js";
 
-/** A supervisor's control socket: takes stop requests from `portmate down`, answers when they are done. */
+/** A supervisor's control socket: takes requests from `portmate down` and `portmate restart`, answers when they are done. */
 export class ControlServer {
   private constructor(
     readonly path: string,
@@ -11,12 +11,12 @@ export class ControlServer {
   ) {}
 
   /** Listens on `path` (replacing a socket file a dead supervisor left there). */
-  static async listen(path: string, onStop: (request: StopRequest) => Promise<void>): Promise<ControlServer> {
+  static async listen(path: string, handle: (request: ControlRequest) => Promise<unknown>): Promise<ControlServer> {
     if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
       throw new Error(`the control socket path ${path} is longer than ${MAX_SOCKET_PATH} bytes: set PORTMATE_STATE_DIR to a shorter folder`);
     }
     rmSync(path, { force: true });
-    const server = createServer((socket) => serve(socket, onStop));
+    const server = createServer((socket) => serve(socket, handle));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(path, () => resolve());
@@ -31,16 +31,16 @@ export class ControlServer {
   }
 }
 
-function serve(socket: Socket, onStop: (request: StopRequest) => Promise<void>): void {
+function serve(socket: Socket, handle: (request: ControlRequest) => Promise<unknown>): void {
   socket.on("error", () => undefined); // the client went away: nothing to answer
   const lines = createInterface({ input: socket });
   lines.once("line", (line) => {
     let reply: Promise<ControlReply>;
     try {
-      const request = JSON.parse(line) as StopRequest;
-      if (request.op !== "stop") throw new Error(`unknown request ${JSON.stringify(request.op)}`);
-      reply = onStop(request).then(
-        () => ({ ok: true }),
+      const request = JSON.parse(line) as ControlRequest;
+      if (request.op !== "stop" && request.op !== "restart") throw new Error(`unknown request ${JSON.stringify((request as { op?: unknown }).op)}`);
+      reply = handle(request).then(
+        (result) => ({ ok: true, result }),
         (error: unknown) => ({ ok: false, error: (error as Error).message }),
       );
     } catch (error) {

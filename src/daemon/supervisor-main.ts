@@ -8,6 +8,9 @@ import { Stack } from "../stack.js";
 import { stateLayout } from "../state/paths.js";
 import { PortLocks } from "../state/port-locks.js";
 import { StackHost } from "../state/stack-host.js";
+import { writeStickyPorts } from "../state/sticky-ports.js";
+import { PortBook } from "../ports/port-book.js";
+import { describePortHolder } from "../port-holder.js";
 import type { FromSupervisor, ToSupervisor } from "./protocol.js";
 
 /** Sends to the CLI while it listens; resolves once the message is out (before the process may exit). */
@@ -32,7 +35,13 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
   const plan = planFromJson(message.plan);
   const layout = stateLayout(message.stateDir);
   const ports = plan.services.flatMap((service) => Object.values(service.ports));
-  const stack = new Stack(plan, PortLocks.forThisProcess(layout.ports, plan.project).allocationOf(ports), []);
+  const locks = PortLocks.forThisProcess(layout.ports, plan.project);
+  const book = new PortBook(locks.allocationOf(ports), {
+    range: plan.wiring.range,
+    reservations: [locks],
+    explainBusy: (port) => describePortHolder(port, layout),
+  });
+  const stack = new Stack(plan, book, [], { rememberPorts: (settled) => writeStickyPorts(layout, plan.project, settled) });
   const host = await StackHost.open(stack, {
     layout,
     mode: "detached",

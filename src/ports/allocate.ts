@@ -11,6 +11,10 @@ export interface PortRequest {
   label: string;
   /** Port to use when it is free. */
   preferred?: number;
+  /** The preferred port must be had: when it is taken, allocation fails. */
+  strict?: boolean;
+  /** The port this request got last time: tried (when inside the range) if there is no preferred port or it is taken. */
+  sticky?: number;
 }
 
 /** Why a request did not get what it asked for, or got a port from outside the range. */
@@ -18,9 +22,12 @@ export interface AllocationNote {
   key: string;
   label: string;
   port: number;
-  reason: "preferred-busy" | "os-assigned";
-  /** The preferred port that was busy. */
+  /** `sticky-busy`: last run's port is taken now; only worth an info line. */
+  reason: "preferred-busy" | "sticky-busy" | "os-assigned";
+  /** The preferred (or last run's) port that was busy. */
   wanted?: number;
+  /** Who holds `wanted`, as `explainBusy` told. */
+  holder?: string;
 }
 
 export interface AllocationOptions {
@@ -33,6 +40,10 @@ export interface AllocationOptions {
    * service fail to bind it.
    */
   reservations?: PortReservation[];
+  /** Ports never to hand out (the one a service just lost, say). */
+  avoid?: Iterable<number>;
+  /** Says who holds a busy preferred port, for the warning or the error (default: nobody is named). */
+  explainBusy?: (port: number) => Promise<string | undefined>;
 }
 
 /** The ports chosen, and how to give them back. */
@@ -49,8 +60,9 @@ const OS_FALLBACK_ATTEMPTS = 20;
 
 /**
  * Chooses distinct free ports for every request in one pass over the range: preferred ports first (each probed
- * once), then the rest from the bottom of the range upwards, lowest first, never probing a port twice. When the
- * range runs out, the OS assigns ports (get-port binding port 0), each verified like the others.
+ * once; a strict request whose port is taken fails the whole allocation), then last run's ports, then the rest
+ * from the bottom of the range upwards, lowest first, never probing a port twice. When the range runs out, the
+ * OS assigns ports (get-port binding port 0), each verified like the others.
  *
  * Candidates are probed in batches as large as the number of ports still wanted, all at once: a batch never
  * finds more free ports than are wanted, so exactly the ports a one-by-one scan would probe are probed, with
@@ -58,11 +70,21 @@ const OS_FALLBACK_ATTEMPTS = 20;
  */
 export async function allocatePorts(requests: readonly PortRequest[], options: AllocationOptions): Promise<Allocation> {
   const claims = new Claims(options.probe ?? isPortFree, options.reservations ?? []);
+  for (const port of options.avoid ?? []) claims.seen.add(port);
   const ports = new Map<string, number>();
   const notes: AllocationNote[] = [];
+  const explain = async (port: number) => (await options.explainBusy?.(port)) ?? undefined;
   try {
     for (const request of requests) {
       if (request.preferred !== undefined && (await claims.take(request.preferred))) ports.set(request.key, request.preferred);
+    }
+    const refused = requests.filter((request) => request.strict && request.preferred !== undefined && !ports.has(request.key));
+    if (refused.length) throw await strictError(refused, explain);
+    for (const request of requests) {
+      const { sticky } = request;
+      if (ports.has(request.key) || sticky === undefined || sticky === request.preferred || sticky < options.range.from || sticky > options.range.to) continue;
+      if (await claims.take(sticky)) ports.set(request.key, sticky);
+      else notes.push({ key: request.key, label: request.label, port: 0, reason: "sticky-busy", wanted: sticky });
     }
 
     const waiting = requests.filter((request) => !ports.has(request.key));
@@ -85,10 +107,14 @@ export async function allocatePorts(requests: readonly PortRequest[], options: A
       ports.set(request.key, port);
       notes.push({ key: request.key, label: request.label, port, reason: "os-assigned" });
     }
+    for (const note of notes) if (note.reason === "sticky-busy") note.port = ports.get(note.key) ?? 0;
     for (const request of requests) {
       const port = ports.get(request.key);
       if (request.preferred !== undefined && port !== request.preferred) {
-        notes.push({ key: request.key, label: request.label, port: port ?? 0, reason: "preferred-busy", wanted: request.preferred });
+        const note: AllocationNote = { key: request.key, label: request.label, port: port ?? 0, reason: "preferred-busy", wanted: request.preferred };
+        const holder = await explain(request.preferred);
+        if (holder) note.holder = holder;
+        notes.push(note);
       }
     }
   } catch (error) {
@@ -96,6 +122,21 @@ export async function allocatePorts(requests: readonly PortRequest[], options: A
     throw error;
   }
   return { ports, notes, probes: claims.probes, release: (which) => claims.release(which) };
+}
+
+/** The error for strict requests whose preferred port is taken (`--strict-ports`, `strict: true`). */
+async function strictError(refused: PortRequest[], explain: (port: number) => Promise<string | undefined>): Promise<PortAllocationError> {
+  const lines = await Promise.all(
+    refused.map(async (request) => {
+      const holder = await explain(request.preferred ?? 0);
+      return `${request.label}: port ${request.preferred} is taken${holder ? ` by ${holder}` : ""}`;
+    }),
+  );
+  const [first = "", ...rest] = lines;
+  return new PortAllocationError(`${first}${rest.length ? ` (and ${rest.length} more)` : ""}; strict ports: nothing was started`, [
+    ...rest,
+    "hint: stop what holds it (`portmate who PORT` tells more), choose another port, or drop --strict-ports / `strict: true` to let portmate pick a free one",
+  ]);
 }
 
 /** The ports this allocation holds, and every port it has already looked at. */

@@ -23,10 +23,12 @@ export interface StateLayout {
   logs: string;
   /** Control sockets of running supervisors. */
   run: string;
+  /** Each project's last ports, preferred on its next `up`. */
+  sticky: string;
 }
 
 export function stateLayout(root = stateDir()): StateLayout {
-  return { root, stacks: join(root, "stacks"), ports: join(root, "ports"), logs: join(root, "logs"), run: join(root, "run") };
+  return { root, stacks: join(root, "stacks"), ports: join(root, "ports"), logs: join(root, "logs"), run: join(root, "run"), sticky: join(root, "sticky") };
 }
 
 /** Creates `dir` and any missing parents with mode 0700. A folder that exists already is left as it is. */

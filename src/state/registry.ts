@@ -27,6 +27,8 @@ export interface ServiceRecord {
   /** How to stop it when its supervisor is gone: its stop_signal and stop_timeout. */
   stopSignal: NodeJS.Signals;
   stopTimeoutMs: number;
+  /** The variables portmate gives the service (injected, from env files, its `env:`), for `portmate env`. */
+  env?: Record<string, string>;
 }
 
 /** Everything portmate knows about one running instance of a project (spec §5). */

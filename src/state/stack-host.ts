@@ -1,7 +1,9 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { ControlServer } from "../control/server.js";
-import type { StopRequest } from "../control/protocol.js";
+import type { ControlRequest, RestartRequest, StopRequest } from "../control/protocol.js";
+import { ownEnv } from "../render.js";
+import type { RestartReport } from "../supervise/rewiring.js";
 import type { PlannedService } from "../plan.js";
 import type { Stack } from "../stack.js";
 import type { StackEvent } from "../supervise/events.js";
@@ -18,12 +20,12 @@ export interface HostOptions {
 }
 
 /** Events after which a service's record changes. */
-const STATUS_EVENTS = new Set<StackEvent["type"]>(["spawned", "healthy", "unhealthy", "exited", "failed", "skipped", "stopping", "stopped"]);
+const STATUS_EVENTS = new Set<StackEvent["type"]>(["spawned", "healthy", "unhealthy", "exited", "failed", "skipped", "stopping", "stopped", "port"]);
 
 /**
  * Makes a running stack visible to the rest of the machine (spec §5): one record per instance in the state
  * folder, kept up to date on every status change; every service's output in its log file; and a control socket
- * through which `portmate down` stops it. Used alike by a foreground `portmate up` and a detached supervisor.
+ * through which `portmate down` stops it and `portmate restart` restarts its services. Used alike by a foreground `portmate up` and a detached supervisor.
  */
 export class StackHost {
   private readonly logs = new Map<string, LogWriter>();
@@ -53,10 +55,19 @@ export class StackHost {
   static async open(stack: Stack, options: HostOptions): Promise<StackHost> {
     const host = new StackHost(stack, options);
     ensurePrivateDir(options.layout.run);
-    host.control = await ControlServer.listen(join(options.layout.run, `${process.pid}.sock`), (request) => host.stop(request));
+    host.control = await ControlServer.listen(join(options.layout.run, `${process.pid}.sock`), (request) => host.handle(request));
     stack.on((event) => host.onEvent(event));
     for (const instance of host.running) host.writeRecord(instance);
     return host;
+  }
+
+  private handle(request: ControlRequest): Promise<unknown> {
+    return request.op === "restart" ? this.restart(request) : this.stop(request);
+  }
+
+  /** Restarts services (by id) as `portmate restart` asks. */
+  async restart(request: Pick<RestartRequest, "services" | "newPort">): Promise<RestartReport[]> {
+    return this.stack.restart(request.services, { newPort: request.newPort });
   }
 
   /** Stops what a request asks for, then forgets those instances; tells when nothing is left running. */
@@ -111,6 +122,8 @@ export class StackHost {
   }
 
   private writeRecord(instance: number): void {
+    const plan = this.stack.plan;
+    const planned = new Map(plan.services.map((service) => [service.id, service]));
     const services: ServiceRecord[] = Object.values(this.stack.instances[instance - 1]?.services ?? {}).map((service) => ({
       name: service.name,
       id: service.id,
@@ -126,6 +139,7 @@ export class StackHost {
       startedAt: service.startedAt?.toISOString() ?? null,
       stopSignal: this.planned.get(service.id)?.stopSignal ?? "SIGTERM",
       stopTimeoutMs: this.planned.get(service.id)?.stopTimeoutMs ?? 10_000,
+      env: ownEnv(planned.get(service.id) as PlannedService, plan.wiring.env),
     }));
     const self = this.self;
     writeRecord(this.options.layout, {

@@ -25,9 +25,40 @@ export type StackEvent =
   | { type: "failed"; service: string; reason: string }
   | { type: "skipped"; service: string }
   | { type: "stopping"; service: string }
-  | { type: "stopped"; service: string; forced: boolean; survivors: number[] };
+  | { type: "stopped"; service: string; forced: boolean; survivors: number[] }
+  | {
+      type: "port";
+      service: string;
+      /** Which of its ports (`default` for `port:`). */
+      name: string;
+      port: number;
+      /** The service's URL now. */
+      url?: string;
+      /** The port it had before. */
+      previous?: number;
+      /** `announced` by the service; `stolen` by another process as it started; changed by `restart --new-port`. */
+      reason: "announced" | "stolen" | "restart";
+      /** Who took it (stolen), or who else reserved it (announced), where known. */
+      holder?: string;
+      /** Services restarted so that they point at the new port. */
+      restarting: string[];
+    };
 
 export type StackListener = (event: StackEvent) => void;
+
+/** A port change as one line: `port 8001 was taken by pid 42 (python3 …); moved to 8007; restarting ui`. */
+export function describePortEvent(event: Extract<StackEvent, { type: "port" }>): string {
+  const which = event.name === "default" ? "port" : `port ${event.name}`;
+  const restarting = event.restarting.length ? `; restarting ${event.restarting.join(", ")} so they use it` : "";
+  switch (event.reason) {
+    case "announced":
+      return `announced ${which} ${event.port}${event.previous === undefined ? "" : ` (was ${event.previous})`}${event.holder ? ` (also reserved by ${event.holder})` : ""}${restarting}`;
+    case "stolen":
+      return `${which} ${event.previous} was taken${event.holder ? ` by ${event.holder}` : " by another process"} as it started; moved to ${event.port}${restarting}`;
+    case "restart":
+      return `${which} moved from ${event.previous} to ${event.port}${restarting}`;
+  }
+}
 
 /** `code 1`, `signal SIGKILL`: how an exit reads in messages. */
 export function describeExit(status: ExitStatus): string {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PlannedService } from "../plan.js";
 import { describeExit, type ServiceStatus, type StackListener } from "./events.js";
+import { formatDuration } from "../duration.js";
 import { HealthTimeoutError, waitHealthy, type LineFeed } from "./health.js";
 import type { ExitStatus, OutputStream, Spawner } from "./spawn.js";
 import { identify, type RootProcess } from "./process-tree.js";
@@ -14,6 +15,27 @@ const FINISHED = Symbol("finished");
 
 /** Why a service could not be started or made healthy, in words for the user. */
 export class StartFailure extends Error {}
+
+/** A port a service chose and printed on stdout: `{"type":"port_info","port":8009,"url":"…"}`. */
+export interface Announcement {
+  port: number;
+  url?: string;
+}
+
+/** What the supervisor does at points of a service's start. */
+export interface StartHooks {
+  /** Told about every exit of the service, this run's and those of later restarts. */
+  onExit: (status: ExitStatus) => void;
+  /** A one-off task others wait on with `completed`: exiting with code 0 counts as ready. */
+  exitZeroIsReady?: boolean;
+  /** Takes on the port the service announced (the service is rendered again) before its health is checked. */
+  adopt?: (announcement: Announcement) => Promise<void>;
+  /**
+   * The service exited before it was healthy: true when the cause is fixed (a port taken by another process
+   * was replaced) and the service should be started again.
+   */
+  recover?: (failure: StartFailure) => Promise<boolean>;
+}
 
 /**
  * Makes `controller` abort when `signal` does (AbortSignal.any needs Node 20.3); returns the function that
@@ -40,9 +62,12 @@ class Deferred<T> {
   }
 }
 
-/** One service of one instance: spawns it, checks its health, keeps its output, stops its process tree. */
+/**
+ * One service of one instance: spawns it, checks its health, keeps its output, stops its process tree. The
+ * service is rendered afresh at every launch (`render`), so a run uses the ports of the moment.
+ */
 export class ServiceRunner {
-  readonly service: PlannedService;
+  service: PlannedService;
   status: ServiceStatus = "pending";
   pid: number | undefined;
   /** The main process with its start time, so a reused pid is never mistaken for it. */
@@ -59,6 +84,12 @@ export class ServiceRunner {
   readonly healthy = new Deferred<void>();
   /** Resolves when the process exits; rejects if it never ran. */
   readonly exited = new Deferred<ExitStatus>();
+  /** Resolves once a service that announces its port has (and its port is adopted); rejects if it never will. */
+  readonly announced = new Deferred<void>();
+  /** Set while portmate replaces the current run (a restart it asked for): that exit is no crash. */
+  replacing = false;
+  /** Ports replaced because another process took them as the service started. */
+  portMoves = 0;
 
   private readonly recent: string[] = [];
   private readonly lineListeners = new Set<(line: string) => void>();
@@ -68,12 +99,18 @@ export class ServiceRunner {
   private stopping: Promise<TerminateResult | undefined> | undefined;
   /** Aborted by stop(): cancels a restart that is waiting or checking health. */
   private readonly stopAbort = new AbortController();
-  private onExit: (status: ExitStatus) => void = () => {};
+  private hooks: StartHooks = { onExit: () => {} };
+  /** The exit of the current run. */
+  private currentExit: Promise<ExitStatus> | undefined;
+  /** Index in `recent` where the current run's output starts. */
+  private runFirstLine = 0;
+  private announcement: ((announcement: Announcement) => void) | undefined;
 
   constructor(
     service: PlannedService,
     private readonly spawn: Spawner,
     private readonly emit: StackListener,
+    private readonly render: () => PlannedService = () => this.service,
   ) {
     this.service = service;
   }
@@ -96,6 +133,16 @@ export class ServiceRunner {
     return this.recent.slice(-count);
   }
 
+  /** The lines of output of the current (or last) run. */
+  linesOfThisRun(): string[] {
+    return this.recent.slice(Math.max(0, this.runFirstLine));
+  }
+
+  /** Whether the service's process runs now (started, not exited, not being stopped). */
+  get isRunning(): boolean {
+    return this.pid !== undefined && this.exitStatus === undefined && !this.stopRequested;
+  }
+
   /** Marks the service as never to be started, so nothing waits for it forever. */
   skip(reason: unknown): void {
     if (this.status !== "pending") return;
@@ -105,43 +152,52 @@ export class ServiceRunner {
   }
 
   /**
-   * Spawns the service and resolves once it is healthy; throws StartFailure when it cannot get there.
-   * With `exitZeroIsReady` (a one-off task others wait on with `completed`), exiting with code 0 counts as ready.
-   * `onExit` is told about every exit of the service, this run's and those of later restarts.
+   * Spawns the service and resolves once it is healthy; throws StartFailure when it cannot get there. When it
+   * exits first and `hooks.recover` fixes the cause, it is spawned again.
    */
-  async start(abort: AbortSignal, onExit: (status: ExitStatus) => void, exitZeroIsReady = false): Promise<void> {
+  async start(abort: AbortSignal, hooks: StartHooks): Promise<void> {
     abort.throwIfAborted();
     if (this.stopRequested) throw new Error(`${this.id} was stopped before it started`);
-    this.onExit = onExit;
-    let exit: Promise<ExitStatus>;
-    try {
-      ({ exit } = await this.launch());
-    } catch (error) {
-      this.status = "failed";
-      const failure = new StartFailure(`could not be started: ${(error as Error).message}`);
-      this.rejectAll(failure);
-      throw failure;
-    }
-    this.started.resolve();
+    this.hooks = hooks;
+    for (;;) {
+      let exit: Promise<ExitStatus>;
+      try {
+        ({ exit } = await this.launch());
+      } catch (error) {
+        this.status = "failed";
+        const failure = new StartFailure(`could not be started: ${(error as Error).message}`);
+        this.rejectAll(failure);
+        throw failure;
+      }
+      this.started.resolve();
 
-    const stopWaiting = new AbortController();
-    void exit.then((status) => {
-      this.exited.resolve(status);
-      stopWaiting.abort(status.code === 0 && exitZeroIsReady ? FINISHED : new StartFailure(`${describeExit(status)} before it was healthy`));
-    });
-    const unfollow = follow(abort, stopWaiting);
-    try {
-      await this.checkHealth(stopWaiting.signal);
-    } catch (error) {
-      if (error !== FINISHED) {
+      const stopWaiting = new AbortController();
+      let exited: ExitStatus | undefined;
+      void exit.then((status) => {
+        exited = status;
+        stopWaiting.abort(status.code === 0 && hooks.exitZeroIsReady ? FINISHED : new StartFailure(`${describeExit(status)} before it was healthy`));
+      });
+      const unfollow = follow(abort, stopWaiting);
+      try {
+        await this.ready(stopWaiting.signal);
+      } catch (error) {
+        if (error === FINISHED) {
+          this.exited.resolve(exited as ExitStatus);
+          this.markHealthy();
+          break;
+        }
+        if (exited && error instanceof StartFailure && !abort.aborted && (await hooks.recover?.(error))) continue;
+        if (exited) this.exited.resolve(exited);
         if (this.status === "starting") this.status = "failed";
         const failure = error instanceof HealthTimeoutError ? new StartFailure(error.message) : error;
         this.healthy.reject(failure);
+        this.announced.reject(failure);
         throw failure;
+      } finally {
+        unfollow();
       }
-      this.markHealthy();
-    } finally {
-      unfollow();
+      void exit.then((status) => this.exited.resolve(status));
+      break;
     }
     this.healthy.resolve();
   }
@@ -174,13 +230,49 @@ export class ServiceRunner {
     void exit.then(() => stopWaiting.abort(new Error("exited")));
     const unfollow = follow(this.stopAbort.signal, stopWaiting);
     try {
-      await this.checkHealth(stopWaiting.signal);
+      await this.ready(stopWaiting.signal);
     } catch (error) {
       // (launch() has set the status since the start of this method: read it afresh.)
       if (error instanceof HealthTimeoutError && (this.status as ServiceStatus) === "starting") {
         this.status = "unhealthy";
         this.emit({ type: "unhealthy", service: this.id, reason: error.message });
       }
+    } finally {
+      unfollow();
+    }
+  }
+
+  /**
+   * Replaces the running service with a new run, rendered afresh (`portmate restart`, a port that moved): its
+   * whole tree is stopped (an exit portmate asked for, not a crash), then it is started and checked again.
+   * Resolves once healthy; throws StartFailure when it is not.
+   */
+  async relaunch(): Promise<void> {
+    if (this.stopRequested) throw new StartFailure("is being stopped");
+    this.replacing = true;
+    try {
+      if (this.root) await terminateTree(this.root, { signal: this.service.stopSignal, timeoutMs: this.service.stopTimeoutMs, hurry: this.stopAbort.signal });
+      // Its exit is reported once its output is read: it must be seen while `replacing` still says why.
+      await this.currentExit;
+    } finally {
+      this.replacing = false;
+    }
+    if (this.stopRequested) throw new StartFailure("is being stopped");
+    let exit: Promise<ExitStatus>;
+    try {
+      ({ exit } = await this.launch());
+    } catch (error) {
+      this.status = "failed";
+      throw new StartFailure(`could not be started: ${(error as Error).message}`);
+    }
+    const stopWaiting = new AbortController();
+    void exit.then((status) => stopWaiting.abort(new StartFailure(`${describeExit(status)} before it was healthy`)));
+    const unfollow = follow(this.stopAbort.signal, stopWaiting);
+    try {
+      await this.ready(stopWaiting.signal);
+    } catch (error) {
+      if ((this.status as ServiceStatus) === "starting") this.status = "unhealthy";
+      throw error instanceof HealthTimeoutError ? new StartFailure(error.message) : error;
     } finally {
       unfollow();
     }
@@ -203,11 +295,13 @@ export class ServiceRunner {
     return this.stopRequested;
   }
 
-  /** Spawns one run of the service; resolves once it runs, with the promise of its exit. */
+  /** Spawns one run of the service, rendered afresh; resolves once it runs, with the promise of its exit. */
   private async launch(): Promise<{ exit: Promise<ExitStatus> }> {
+    this.service = this.render();
     this.status = "starting";
     this.exitStatus = undefined;
     this.healthyAt = undefined;
+    this.runFirstLine = this.recent.length;
     const spawning = this.spawn(this.service, (line, stream) => this.onLine(line, stream));
     this.spawning = spawning.catch(() => undefined);
     const { pid, exit } = await spawning;
@@ -215,17 +309,61 @@ export class ServiceRunner {
     this.root = identify(pid);
     this.startedAt = Date.now();
     this.emit({ type: "spawned", service: this.id, pid });
-    void exit.then((status) => {
+    this.currentExit = exit.then((status) => {
       this.exitStatus = status;
       if (this.status === "starting" || this.status === "healthy" || this.status === "unhealthy") this.status = "exited";
-      this.onExit(status);
+      this.hooks.onExit(status);
+      return status;
     });
     return { exit };
   }
 
-  private async checkHealth(signal: AbortSignal): Promise<void> {
-    await waitHealthy(this.service, this.lines, (this.startedAt ?? Date.now()) + this.service.health.timeoutMs, signal);
+  /** Waits for the port announcement (when the service makes one), then for the health check to pass. */
+  private async ready(signal: AbortSignal): Promise<void> {
+    const deadline = (this.startedAt ?? Date.now()) + this.service.health.timeoutMs;
+    if (this.service.announce) {
+      const announcement = await this.nextAnnouncement(deadline, signal);
+      await this.hooks.adopt?.(announcement);
+      this.announced.resolve();
+    }
+    await waitHealthy(this.service, this.lines, deadline, signal);
     this.markHealthy();
+  }
+
+  /** The port the current run announces; rejects at the deadline (or on abort) when it announces none. */
+  private nextAnnouncement(deadline: number, signal: AbortSignal): Promise<Announcement> {
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        this.announcement = undefined;
+      };
+      const onAbort = () => {
+        done();
+        reject(signal.reason);
+      };
+      const timer = setTimeout(
+        () => {
+          done();
+          reject(
+            new HealthTimeoutError(
+              `did not announce its port within ${formatDuration(this.service.health.timeoutMs)}: it must print a line such as {"type":"port_info","port":8009} on stdout`,
+            ),
+          );
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.announcement = (announcement) => {
+        done();
+        resolve(announcement);
+      };
+      // Announced already, before anyone listened.
+      for (const line of this.linesOfThisRun()) {
+        const early = parseAnnouncement(line);
+        if (early && this.announcement) this.announcement(early);
+      }
+    });
   }
 
   private markHealthy(): void {
@@ -248,7 +386,14 @@ export class ServiceRunner {
 
   private onLine(line: string, stream: OutputStream): void {
     this.recent.push(line);
-    if (this.recent.length > KEPT_LINES) this.recent.shift();
+    if (this.recent.length > KEPT_LINES) {
+      this.recent.shift();
+      this.runFirstLine--;
+    }
+    if (this.announcement && stream === "stdout") {
+      const announcement = parseAnnouncement(line);
+      if (announcement) this.announcement(announcement);
+    }
     for (const listener of this.lineListeners) listener(line);
     this.emit({ type: "output", service: this.id, stream, line });
   }
@@ -257,5 +402,21 @@ export class ServiceRunner {
     this.started.reject(reason);
     this.healthy.reject(reason);
     this.exited.reject(reason);
+    this.announced.reject(reason);
+  }
+}
+
+/** `{"type":"port_info","port":8009,"url":"…"}` on a line of its own; anything else is ordinary output. */
+export function parseAnnouncement(line: string): Announcement | undefined {
+  const text = line.trim();
+  if (!text.startsWith("{") || !text.includes("port_info")) return undefined;
+  try {
+    const data = JSON.parse(text) as { type?: unknown; port?: unknown; url?: unknown };
+    if (data.type !== "port_info" || !Number.isInteger(data.port) || (data.port as number) < 1 || (data.port as number) > 65535) return undefined;
+    const announcement: Announcement = { port: data.port as number };
+    if (typeof data.url === "string" && /^[a-z][a-z0-9+.-]*:\/\//i.test(data.url)) announcement.url = data.url;
+    return announcement;
+  } catch {
+    return undefined;
   }
 }

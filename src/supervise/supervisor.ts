@@ -7,6 +7,9 @@ import { ServiceRunner, StartFailure } from "./service-runner.js";
 import { spawnService, type ExitStatus, type Spawner } from "./spawn.js";
 import { restartDecision } from "./restart.js";
 import { killTreeNow } from "./terminate.js";
+import { renderService } from "../render.js";
+import type { PortBook } from "../ports/port-book.js";
+import { Rewiring, type RestartReport } from "./rewiring.js";
 
 /** Lines of a failed service's output shown with the error. */
 export const FAILURE_LINES = 20;
@@ -39,10 +42,22 @@ export class Supervisor {
   private readonly hurried: Promise<void>;
   private removeExitGuard: (() => void) | undefined;
 
-  constructor(plan: Plan, options: SupervisorOptions = {}) {
+  /** Moves ports when they are stolen, re-wiring the services that refer to them. */
+  private readonly rewiring: Rewiring;
+
+  constructor(plan: Plan, options: SupervisorOptions = {}, ports?: PortBook) {
     this.plan = plan;
     const spawn = options.spawn ?? spawnService;
-    this.runners = plan.services.map((service) => new ServiceRunner(service, spawn, (event) => this.emit(event)));
+    this.runners = plan.services.map(
+      (service) =>
+        new ServiceRunner(
+          service,
+          spawn,
+          (event) => this.emit(event),
+          () => renderService(plan.wiring, service.name, service.instance),
+        ),
+    );
+    this.rewiring = new Rewiring(plan.wiring, this.runners, ports, (event) => this.emit(event));
     this.byId = new Map(this.runners.map((runner) => [runner.id, runner]));
     // Every service still starting listens to the abort: a big stack has more than Node's default 10.
     setMaxListeners(0, this.startAbort.signal);
@@ -123,7 +138,12 @@ export class Supervisor {
       return;
     }
     try {
-      await runner.start(this.startAbort.signal, (status) => this.onExit(runner, status), this.awaitedToComplete(runner));
+      await runner.start(this.startAbort.signal, {
+        onExit: (status) => this.onExit(runner, status),
+        exitZeroIsReady: this.awaitedToComplete(runner),
+        adopt: (announcement) => this.rewiring.adopt(runner, announcement),
+        recover: () => this.rewiring.recoverStolenPort(runner),
+      });
     } catch (error) {
       if (error instanceof StartFailure) this.fail(runner, error.message);
       else if (this.startAbort.signal.aborted)
@@ -132,8 +152,27 @@ export class Supervisor {
     }
   }
 
+  /**
+   * Starts `ids` again, each once healthy before the next (`portmate restart`); with `newPort`, each on newly
+   * allocated ports, and the running services that refer to them are restarted too so they point at the new ones.
+   */
+  async restartServices(ids: readonly string[], options: { newPort?: boolean } = {}): Promise<RestartReport[]> {
+    if (this.phase !== "running") throw new Error(this.phase === "starting" ? "the stack is still starting" : "the stack is not running");
+    const runners = ids.map((id) => {
+      const runner = this.byId.get(id);
+      if (!runner) throw new Error(`no service ${id} in this stack`);
+      if (this.stoppingInstances.has(runner.service.instance)) throw new Error(`${id} is being stopped`);
+      return runner;
+    });
+    const reports: RestartReport[] = [];
+    for (const runner of runners) reports.push(await this.rewiring.restart(runner, options.newPort === true));
+    return reports;
+  }
+
   /** Waits for each dependency's condition; throws when one can never be met or the start is aborted. */
   private async dependenciesReady(runner: ServiceRunner): Promise<void> {
+    // A service that refers to one that announces its port starts once that port is known.
+    const announced = runner.service.waitsForAnnounced.map((id) => this.byId.get(id)?.announced.promise);
     const conditions = runner.service.dependsOn.map(async ({ id, condition }) => {
       const dependency = this.byId.get(id);
       if (!dependency) throw new Error(`${runner.id} depends on ${id}, which is not planned`);
@@ -142,11 +181,11 @@ export class Supervisor {
       const status = await dependency.exited.promise;
       if (status.code !== 0) throw new Error(`${id} ${describeExit(status)}`);
     });
-    await Promise.race([Promise.all(conditions), this.startAborted]);
+    await Promise.race([Promise.all([...conditions, ...announced]), this.startAborted]);
   }
 
   private onExit(runner: ServiceRunner, status: ExitStatus): void {
-    const requested = runner.stopCalled;
+    const requested = runner.stopCalled || runner.replacing;
     const expected = requested || this.isFinishedJob(runner, status);
     const event: StackEvent = { type: "exited", service: runner.id, status, requested, expected };
     if (this.phase === "running" && !requested && !this.stoppingInstances.has(runner.service.instance)) {

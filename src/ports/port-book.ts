@@ -1,0 +1,53 @@
+import { allocatePorts, type Allocation, type AllocationOptions } from "./allocate.js";
+import type { PortReservation } from "./reservation.js";
+
+/**
+ * The ports a running stack holds: those allocated before it started, and those it takes later (a port that was
+ * stolen, `restart --new-port`, a port a service announced). Releasing is idempotent.
+ */
+export class PortBook {
+  private readonly allocations: Allocation[];
+  private readonly adopted = new Set<number>();
+
+  constructor(
+    first: Allocation,
+    private readonly options: AllocationOptions,
+  ) {
+    this.allocations = [first];
+  }
+
+  /** A new free port of the range, reserved like the first ones; never one of `avoid`. */
+  async allocate(label: string, avoid: Iterable<number>): Promise<number> {
+    const allocation = await allocatePorts([{ key: label, label }], { ...this.options, avoid });
+    this.allocations.push(allocation);
+    return allocation.ports.get(label) as number;
+  }
+
+  /**
+   * Reserves a port a service bound by itself (an announced one) against other portmate runs. False when
+   * another run holds it already: nothing is reserved then.
+   */
+  async adopt(port: number): Promise<boolean> {
+    const reservations: PortReservation[] = this.options.reservations ?? [];
+    const taken: PortReservation[] = [];
+    for (const reservation of reservations) {
+      if (!(await reservation.claim(port))) {
+        for (const earlier of taken) await earlier.release(port);
+        return false;
+      }
+      taken.push(reservation);
+    }
+    this.adopted.add(port);
+    return true;
+  }
+
+  /** Gives back `ports` (default: every port held). */
+  async release(ports?: Iterable<number>): Promise<void> {
+    const which = ports === undefined ? undefined : [...ports];
+    for (const allocation of this.allocations) await allocation.release(which);
+    for (const port of which ?? [...this.adopted]) {
+      if (!this.adopted.delete(port)) continue;
+      for (const reservation of this.options.reservations ?? []) await reservation.release(port);
+    }
+  }
+}

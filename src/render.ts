@@ -1,0 +1,154 @@
+import type { CommandConfig, ServiceConfig } from "./config/types.js";
+import type { PlannedCommand, PlannedHealth, PlannedService } from "./plan.js";
+import { referencedService, referencesIn, renderTemplate, type TemplateContext, type TemplateService } from "./template.js";
+
+/** The address services are reached on; `${host}` in templates. */
+export const LOOPBACK = "127.0.0.1";
+
+/** `backend`, `backend#2`: how a service of an instance is shown and addressed. */
+export function serviceId(name: string, instance: number): string {
+  return instance === 1 ? name : `${name}#${instance}`;
+}
+
+/** `BACKEND`, `MY_API` for `my-api`: the prefix of injected variables. */
+export function envPrefix(name: string): string {
+  return name.toUpperCase().replace(/-/g, "_");
+}
+
+/**
+ * What the services of a plan are rendered from. The plan keeps it, so that a service can be rendered again
+ * when a port changes after the start (a stolen port, `restart --new-port`, a port a service announced).
+ */
+export interface Wiring {
+  project: string;
+  /** Where ports are allocated, for ports allocated later. */
+  range: { from: number; to: number };
+  /** The environment every service starts from (the config's, with its env files). */
+  env: Record<string, string>;
+  /** The selected services, in start order. */
+  services: ServiceConfig[];
+  /** Every port by `portKey()`; a port a service announces appears once it has. */
+  ports: Record<string, number>;
+  /** URLs services announced, by `instance/service`. */
+  urls: Record<string, string>;
+}
+
+/** The key of one port of one service of one instance in `Wiring.ports`: `2/backend/default`. */
+export function portKey(instance: number, service: string, port: string): string {
+  return `${instance}/${service}/${port}`;
+}
+
+/** Renders one service of one instance from the wiring as it is now. */
+export function renderService(wiring: Wiring, name: string, instance: number): PlannedService {
+  const service = wiring.services.find((candidate) => candidate.name === name);
+  if (!service) throw new Error(`no service ${name} in the plan`);
+  const templateServices = templateServicesOf(wiring, instance);
+  const context: TemplateContext = { project: wiring.project, instance, host: LOOPBACK, self: name, services: templateServices, env: wiring.env };
+  return planService(wiring, service, instance, context, injectedEnv(wiring.project, instance, templateServices));
+}
+
+/** The variables portmate adds for a service: what its env has that the base environment has not (or not so). */
+export function ownEnv(service: PlannedService, base: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(service.env).filter(([key, value]) => base[key] !== value));
+}
+
+function templateServicesOf(wiring: Wiring, instance: number): Map<string, TemplateService> {
+  const services = new Map<string, TemplateService>();
+  for (const service of wiring.services) {
+    const ports: Record<string, number> = {};
+    for (const port of service.ports) {
+      const number = wiring.ports[portKey(instance, service.name, port.name)];
+      if (number !== undefined) ports[port.name] = number;
+      else if (!service.announce) throw new Error(`no port allocated for ${service.name}.${port.name}`);
+    }
+    const entry: TemplateService = { ports };
+    const url = wiring.urls[`${instance}/${service.name}`];
+    if (url !== undefined) entry.url = url;
+    if (service.announce && Object.keys(ports).length === 0) entry.pending = true;
+    services.set(service.name, entry);
+  }
+  return services;
+}
+
+/** PORTMATE_*, and `<SVC>_PORT` / `<SVC>_URL` for every service of the instance whose port is known. */
+function injectedEnv(project: string, instance: number, services: ReadonlyMap<string, TemplateService>): Record<string, string> {
+  const env: Record<string, string> = { PORTMATE_PROJECT: project, PORTMATE_INSTANCE: String(instance) };
+  for (const [name, service] of services) {
+    const primary = Object.values(service.ports)[0];
+    if (primary === undefined) continue;
+    env[`${envPrefix(name)}_PORT`] = String(primary);
+    env[`${envPrefix(name)}_URL`] = service.url ?? `http://${LOOPBACK}:${primary}`;
+  }
+  return env;
+}
+
+function planService(wiring: Wiring, service: ServiceConfig, instance: number, context: TemplateContext, injected: Record<string, string>): PlannedService {
+  const render = (text: string) => renderTemplate(text, context);
+  const self = context.services.get(service.name);
+  const ports = { ...self?.ports };
+  const primary = Object.values(ports)[0];
+  const explicit = Object.fromEntries(Object.entries(service.env).map(([key, value]) => [key, render(value)]));
+  const env = { ...wiring.env, ...service.envFromFiles, ...injected, ...(primary === undefined ? {} : { PORT: String(primary) }), ...explicit };
+  const planned: PlannedService = {
+    id: serviceId(service.name, instance),
+    name: service.name,
+    instance,
+    command: planCommand(service.command, render),
+    cwd: service.cwd,
+    env,
+    ports,
+    announce: service.announce,
+    dependsOn: service.dependsOn.map((dep) => ({ id: serviceId(dep.service, instance), condition: dep.condition })),
+    waitsForAnnounced: announcedReferences(wiring, service).map((name) => serviceId(name, instance)),
+    health: { ...planHealth(service, ports, render), intervalMs: service.health.intervalMs, timeoutMs: service.health.timeoutMs },
+    restart: { ...service.restart },
+    stopSignal: service.stopSignal,
+    stopTimeoutMs: service.stopTimeoutMs,
+  };
+  if (primary !== undefined) {
+    planned.port = primary;
+    planned.url = self?.url ?? `http://${LOOPBACK}:${primary}`;
+  }
+  return planned;
+}
+
+/** The services that announce their port and whose port this service's command or env refers to. */
+function announcedReferences(wiring: Wiring, service: ServiceConfig): string[] {
+  const texts = [...commandTexts(service.command), ...Object.values(service.env)];
+  const names = new Set(texts.flatMap((text) => referencesIn(text).map(referencedService)));
+  return wiring.services.filter((other) => other.announce && other.name !== service.name && names.has(other.name)).map((other) => other.name);
+}
+
+export function commandTexts(command: CommandConfig): string[] {
+  return command.shell ? [command.script] : command.argv;
+}
+
+function planCommand(command: CommandConfig, render: (text: string) => string): PlannedCommand {
+  if (command.shell) return { shell: true, script: render(command.script) };
+  const [file = "", ...args] = command.argv.map(render);
+  return { shell: false, file, args };
+}
+
+function planHealth(service: ServiceConfig, ports: Record<string, number>, render: (text: string) => string): PlannedHealth {
+  const check = service.health.check;
+  switch (check.kind) {
+    case "http": {
+      const health: PlannedHealth = {
+        kind: "http",
+        port: ports[check.port] ?? 0,
+        path: render(check.path),
+        hosts: check.host ? [check.host] : [LOOPBACK, "::1"],
+      };
+      if (check.status !== undefined) health.status = check.status;
+      return health;
+    }
+    case "tcp":
+      return { kind: "tcp", port: ports[check.port] ?? 0, hosts: [LOOPBACK, "::1"] };
+    case "command":
+      return { kind: "command", command: planCommand(check.command, render) };
+    case "log":
+      return { kind: "log", pattern: check.pattern };
+    case "none":
+      return { kind: "none" };
+  }
+}

@@ -1,0 +1,159 @@
+import type { PlannedService } from "../plan.js";
+import type { PortBook } from "../ports/port-book.js";
+import { portKey, renderService, type Wiring } from "../render.js";
+import type { StackEvent, StackListener } from "./events.js";
+import type { Announcement, ServiceRunner } from "./service-runner.js";
+import { stolenPorts } from "./stolen-port.js";
+
+/** How often a service's ports are replaced because other processes took them as it started, before giving up. */
+export const MAX_PORT_MOVES = 3;
+
+/** What `portmate restart` did for one service. */
+export interface RestartReport {
+  service: string;
+  /** Ports that changed (`--new-port`). */
+  moved: Array<{ name: string; from: number; to: number }>;
+  /** Services restarted as well because they refer to a port that changed. */
+  restarted: string[];
+}
+
+/**
+ * Changes a running stack's ports and keeps its wiring right: a port announced by a service, a port another
+ * process took as the service started (spec §3, stolen port), `restart --new-port`. After a port changes, every
+ * running service of the instance whose command or environment refers to it is restarted, in start order, so it
+ * points at the new port. Moves and restarts happen one at a time.
+ */
+export class Rewiring {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly wiring: Wiring,
+    private readonly runners: readonly ServiceRunner[],
+    private readonly ports: PortBook | undefined,
+    private readonly emit: StackListener,
+  ) {}
+
+  /**
+   * Takes on the port `runner` announced; when it had announced another before, re-wires what refers to it.
+   * (Not queued behind other changes: a restart of a service that announces waits for this.)
+   */
+  async adopt(runner: ServiceRunner, announcement: Announcement): Promise<void> {
+    {
+      const { name, instance } = runner.service;
+      const portName = this.wiring.services.find((service) => service.name === name)?.ports[0]?.name ?? "default";
+      const key = portKey(instance, name, portName);
+      const previous = this.wiring.ports[key];
+      const urlKey = `${instance}/${name}`;
+      if (previous === announcement.port && this.wiring.urls[urlKey] === announcement.url) return;
+      if (previous !== undefined) await this.ports?.release([previous]);
+      const reserved = (await this.ports?.adopt(announcement.port)) ?? true;
+      this.wiring.ports[key] = announcement.port;
+      if (announcement.url) this.wiring.urls[urlKey] = announcement.url;
+      else delete this.wiring.urls[urlKey];
+      runner.service = this.render(runner);
+      const affected = previous === undefined ? [] : this.affected(runner);
+      const event: StackEvent = { type: "port", service: runner.id, name: portName, port: announcement.port, reason: "announced", restarting: ids(affected) };
+      if (runner.service.url) event.url = runner.service.url;
+      if (previous !== undefined) event.previous = previous;
+      if (!reserved) event.holder = "another portmate stack, which reserved it";
+      this.emit(event);
+      await this.restartAll(affected);
+    }
+  }
+
+  /**
+   * After `runner` exited before it was healthy: when another process holds one of its ports (or it said the
+   * address was in use), moves those ports to new ones and re-wires; true when it should be started again.
+   */
+  recoverStolenPort(runner: ServiceRunner): Promise<boolean> {
+    return this.serially(async () => {
+      if (!this.ports || runner.service.announce || runner.portMoves >= MAX_PORT_MOVES) return false;
+      const stolen = await stolenPorts(runner);
+      if (stolen.length === 0) return false;
+      runner.portMoves++;
+      for (const { name, port, holder } of stolen) {
+        const next = await this.move(runner, name, port);
+        await this.ports.release([port]);
+        const event: StackEvent = { type: "port", service: runner.id, name, port: next, previous: port, reason: "stolen", restarting: [] };
+        if (holder) event.holder = holder;
+        runner.service = this.render(runner);
+        if (runner.service.url) event.url = runner.service.url;
+        event.restarting = ids(this.affected(runner));
+        this.emit(event);
+      }
+      await this.restartAll(this.affected(runner));
+      return true;
+    });
+  }
+
+  /** Restarts `runner` (on new ports with `newPort`), then what refers to a port that changed. */
+  restart(runner: ServiceRunner, newPort: boolean): Promise<RestartReport> {
+    return this.serially(async () => {
+      const report: RestartReport = { service: runner.id, moved: [], restarted: [] };
+      if (newPort) {
+        if (runner.service.announce) throw new Error(`${runner.id} announces its own port: restart it without --new-port`);
+        if (Object.keys(runner.service.ports).length === 0) throw new Error(`${runner.id} has no port (\`port: none\`)`);
+        if (!this.ports) throw new Error("this stack cannot allocate ports");
+        for (const [name, port] of Object.entries(runner.service.ports)) report.moved.push({ name, from: port, to: await this.move(runner, name, port) });
+      }
+      await runner.relaunch();
+      if (report.moved.length === 0) return report;
+      await this.ports?.release(report.moved.map((move) => move.from));
+      const affected = this.affected(runner);
+      for (const move of report.moved) {
+        const event: StackEvent = {
+          type: "port",
+          service: runner.id,
+          name: move.name,
+          port: move.to,
+          previous: move.from,
+          reason: "restart",
+          restarting: ids(affected),
+        };
+        if (runner.service.url) event.url = runner.service.url;
+        this.emit(event);
+      }
+      await this.restartAll(affected);
+      report.restarted = ids(affected);
+      return report;
+    });
+  }
+
+  /** Allocates a new port in place of `port` (never `port` itself) and records it in the wiring. */
+  private async move(runner: ServiceRunner, name: string, port: number): Promise<number> {
+    const next = await (this.ports as PortBook).allocate(`${runner.id} (${name})`, [port]);
+    this.wiring.ports[portKey(runner.service.instance, runner.service.name, name)] = next;
+    return next;
+  }
+
+  /** The running services of `runner`'s instance whose command or environment would change, in start order. */
+  private affected(runner: ServiceRunner): ServiceRunner[] {
+    return this.runners.filter(
+      (other) => other !== runner && other.service.instance === runner.service.instance && other.isRunning && !sameWiring(other.service, this.render(other)),
+    );
+  }
+
+  /** Restarts each in turn, each healthy before the next (they are in start order, so dependencies go first). */
+  private async restartAll(runners: readonly ServiceRunner[]): Promise<void> {
+    for (const runner of runners) await runner.relaunch();
+  }
+
+  private render(runner: ServiceRunner): PlannedService {
+    return renderService(this.wiring, runner.service.name, runner.service.instance);
+  }
+
+  private serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function ids(runners: readonly ServiceRunner[]): string[] {
+  return runners.map((runner) => runner.id);
+}
+
+/** Whether a service rendered again runs the same command with the same environment. */
+function sameWiring(a: PlannedService, b: PlannedService): boolean {
+  return JSON.stringify([a.command, a.env, a.cwd]) === JSON.stringify([b.command, b.env, b.cwd]);
+}

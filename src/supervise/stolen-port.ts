@@ -1,0 +1,35 @@
+import { isPortFree } from "../ports/probe.js";
+import { describeHolders, whoHolds } from "../ports/who.js";
+import { listProcesses, treeMembers } from "./process-tree.js";
+import type { ServiceRunner } from "./service-runner.js";
+
+/** What a service that could not bind its port prints (Node, Python, Go, Java, Ruby…). */
+const ADDRESS_IN_USE = /EADDRINUSE|address already in use|address in use|bind\(\) failed|Errno 98|Errno 48/i;
+
+/** A port of a service that another process took. */
+export interface StolenPort {
+  name: string;
+  port: number;
+  /** Who holds it now, where the OS tells. */
+  holder?: string;
+}
+
+/**
+ * The ports of a service that exited before it was healthy and that another process took (spec §3): each held
+ * by a process outside the service's own tree. When none is visibly held but the service said the address was
+ * in use, the ports not free now (or, if all are, its primary port: whoever held it let go in the meantime).
+ */
+export async function stolenPorts(runner: ServiceRunner): Promise<StolenPort[]> {
+  const own = new Set(runner.root ? treeMembers(runner.root, listProcesses()).map((info) => info.pid) : []);
+  const stolen: StolenPort[] = [];
+  for (const [name, port] of Object.entries(runner.service.ports)) {
+    const lookup = await whoHolds(port);
+    const foreign = { ...lookup, holders: lookup.holders.filter((holder) => !own.has(holder.pid)) };
+    if (foreign.holders.length || foreign.hidden.length) stolen.push({ name, port, holder: describeHolders(foreign) });
+  }
+  if (stolen.length || !runner.linesOfThisRun().some((line) => ADDRESS_IN_USE.test(line))) return stolen;
+  for (const [name, port] of Object.entries(runner.service.ports)) if (!(await isPortFree(port))) stolen.push({ name, port });
+  const [primary] = Object.entries(runner.service.ports);
+  if (stolen.length === 0 && primary) stolen.push({ name: primary[0], port: primary[1] });
+  return stolen;
+}
