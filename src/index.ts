@@ -15,5 +15,9 @@ export {
 } from "./errors.js";
 export type { Plan, PlannedService, PlannedCommand, PlannedHealth } from "./plan.js";
 export type { StackEvent, StackListener, ServiceStatus } from "./supervise/events.js";
-export { Stack, type DownOptions, type ServiceInfo } from "./stack.js";
+export { Stack, type DownOptions, type ServiceInfo, type StackOptions } from "./stack.js";
+export type { RestartReport } from "./supervise/rewiring.js";
 export { prepareStack, up, type UpOptions } from "./up.js";
+export { resolveConfig, type ResolveConfigOptions, type ResolvedConfig, type ResolvedService } from "./resolve-config.js";
+export { whoIs, type PortOwnership, type StackUse } from "./port-holder.js";
+export type { PortHolder, PortLookup, HiddenHolder } from "./ports/who.js";

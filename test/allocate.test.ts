@@ -141,4 +141,56 @@ describe("port allocation", () => {
     await allocation.release();
     expect(released).toEqual([range.from, range.from + 3]);
   });
+
+  it("fails a strict request whose preferred port is taken, naming the holder, and keeps nothing", async () => {
+    const range = randomRange(10);
+    const busy = range.from + 5;
+    await occupy(busy, "::", true);
+    const released: number[] = [];
+    const attempt = allocatePorts([{ key: "api", label: "api", preferred: busy, strict: true }, ...requests(2)], {
+      range,
+      reservations: [{ claim: () => true, release: (port) => void released.push(port) }],
+      explainBusy: async (port) => `the test (port ${port})`,
+    });
+    await expect(attempt).rejects.toMatchObject({
+      exitCode: 3,
+      message: `api: port ${busy} is taken by the test (port ${busy}); strict ports: nothing was started`,
+    });
+    // The preferred pass took nothing else yet, and the busy port's reservation was given back.
+    expect(released).toEqual([busy]);
+  });
+
+  it("prefers last run's port when there is no preferred one, and says so when it is taken now", async () => {
+    const range = randomRange(20);
+    const sticky = range.from + 7;
+    const taken = range.from + 9;
+    await occupy(taken, "0.0.0.0");
+    const allocation = await allocatePorts(
+      [
+        { key: "a", label: "a", sticky },
+        { key: "b", label: "b", sticky: taken },
+        { key: "c", label: "c", sticky: range.to + 1000 },
+      ],
+      { range },
+    );
+    try {
+      expect(allocation.ports.get("a")).toBe(sticky);
+      // b's last port is taken: it gets the lowest free one; c's is outside the range now: ignored quietly.
+      expect(allocation.ports.get("b")).toBe(range.from);
+      expect(allocation.ports.get("c")).toBe(range.from + 1);
+      expect(allocation.notes).toEqual([{ key: "b", label: "b", port: range.from, reason: "sticky-busy", wanted: taken }]);
+    } finally {
+      await allocation.release();
+    }
+  });
+
+  it("never hands out a port it is told to avoid", async () => {
+    const range = randomRange(10);
+    const allocation = await allocatePorts(requests(2), { range, avoid: [range.from, range.from + 1] });
+    try {
+      expect([...allocation.ports.values()]).toEqual([range.from + 2, range.from + 3]);
+    } finally {
+      await allocation.release();
+    }
+  });
 });

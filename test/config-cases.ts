@@ -464,4 +464,29 @@ export const cases: ConfigCase[] = [
     path: "services.api.health.http",
     message: /a `http` check needs a port, but the service has `port: none`/,
   },
+  {
+    name: "a port number on a service that announces its own",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          announce: true
+          port: 8000
+    `,
+    at: "5:5",
+    path: "services.api.port",
+    message: /a service with `announce: true` chooses its own port, so it cannot have `port: 8000`/,
+  },
+  {
+    name: "a service that announces its port refers to it in its command",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK} --port \${port}
+          announce: true
+    `,
+    at: "3:14",
+    path: "services.api.command",
+    message: /refers to the service's own port, which it announces/,
+  },
 ];

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/load.js";
 import { UsageError } from "../src/errors.js";
 import { buildPlan, portRequests, selectServices } from "../src/plan.js";
+import { portOverrides } from "../src/up.js";
 import { tempProject, yaml } from "./helpers.js";
 
 const DEMO = yaml`
@@ -141,6 +142,36 @@ describe("plan", () => {
     ]);
     expect(requests.map((request) => request.key)).toContain("2/admin/metrics");
     expect(requests.map((request) => request.label)).toContain("admin#2 (metrics)");
+  });
+
+  it("puts --port and <SVC>_PORT before the config's port, for instance 1, and marks strict requests", () => {
+    const { config } = load(DEMO, { BACKEND_PORT: "8500", UI_PORT: "8600" });
+    const services = selectServices(config);
+    const overrides = portOverrides(config, services, { ui: 8700, "admin.http": 8800 });
+    expect([...overrides]).toEqual([
+      ["backend/default", 8500],
+      ["ui/default", 8700],
+      ["admin/http", 8800],
+    ]);
+    const requests = portRequests(services, 2, { overrides, strict: true, sticky: { "2/ui/default": 8123 } });
+    expect(requests.filter((request) => request.preferred !== undefined || request.sticky !== undefined)).toEqual([
+      { key: "1/backend/default", label: "backend", preferred: 8500, strict: true },
+      { key: "1/ui/default", label: "ui", preferred: 8700, strict: true },
+      { key: "1/admin/http", label: "admin (http)", preferred: 8800, strict: true },
+      { key: "1/admin/metrics", label: "admin (metrics)", preferred: 9100, strict: true },
+      { key: "2/ui/default", label: "ui#2", sticky: 8123 },
+    ]);
+  });
+
+  it("refuses overrides that name no service or port, and a <SVC>_PORT that is no port", () => {
+    const { config } = load();
+    const services = selectServices(config);
+    expect(() => portOverrides(config, services, { backnd: 8000 })).toThrow(/--port backnd=8000: no service "backnd" \(did you mean "backend"\?\)/);
+    expect(() => portOverrides(config, services, { "admin.metric": 8000 })).toThrow(/admin has no port named "metric"/);
+    expect(() => portOverrides(config, services, { migrate: 8000 })).toThrow(/migrate has no port \(`port: none`\)/);
+    const withBadEnv = load(DEMO, { BACKEND_PORT: "80a" });
+    expect(() => portOverrides(withBadEnv.config, selectServices(withBadEnv.config))).toThrow(UsageError);
+    expect(() => portOverrides(withBadEnv.config, selectServices(withBadEnv.config))).toThrow('BACKEND_PORT must be a port number (1-65535), got "80a"');
   });
 
   it("wires ports into commands and env, per instance", () => {

@@ -3,7 +3,9 @@ import { envPrefix } from "../plan.js";
 import type { StackRecord } from "../state/registry.js";
 import { currentProject, type ProjectOptions } from "./project.js";
 import { recordedService, runningRecord } from "./running-stack.js";
-import type { CliIO } from "./terminal.js";
+import { warn, type CliIO } from "./terminal.js";
+
+const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface EnvCommandOptions extends ProjectOptions {
   service?: string;
@@ -18,7 +20,12 @@ export interface EnvCommandOptions extends ProjectOptions {
 export function envCommand(options: EnvCommandOptions, io: CliIO): number {
   const record = runningRecord(currentProject(options), options.instance);
   const env = options.service === undefined ? discoveryEnv(record) : serviceEnv(record, options.service);
-  for (const [name, value] of Object.entries(env)) io.stdout.write(`export ${name}=${shellQuote(value)}\n`);
+  for (const [name, value] of Object.entries(env)) {
+    // `2FA_PORT` (a service named `2fa`) is a fine variable for a process, but no shell accepts it: one bad
+    // line would stop the whole `eval`.
+    if (SHELL_NAME.test(name)) io.stdout.write(`export ${name}=${shellQuote(value)}\n`);
+    else warn(io, `${name} is not a name a shell accepts, so it is left out (a service name that starts with a letter avoids this)`);
+  }
   return ExitCode.ok;
 }
 

@@ -2,7 +2,7 @@ import type { PlannedService } from "../plan.js";
 import type { PortBook } from "../ports/port-book.js";
 import { portKey, renderService, type Wiring } from "../render.js";
 import type { StackEvent, StackListener } from "./events.js";
-import type { Announcement, ServiceRunner } from "./service-runner.js";
+import { StartFailure, type Announcement, type ServiceRunner } from "./service-runner.js";
 import { stolenPorts } from "./stolen-port.js";
 
 /** How often a service's ports are replaced because other processes took them as it started, before giving up. */
@@ -65,11 +65,15 @@ export class Rewiring {
    * After `runner` exited before it was healthy: when another process holds one of its ports (or it said the
    * address was in use), moves those ports to new ones and re-wires; true when it should be started again.
    */
-  recoverStolenPort(runner: ServiceRunner): Promise<boolean> {
+  recoverStolenPort(runner: ServiceRunner): Promise<boolean | StartFailure> {
     return this.serially(async () => {
-      if (!this.ports || runner.service.announce || runner.portMoves >= MAX_PORT_MOVES) return false;
+      if (!this.ports || runner.service.announce) return false;
       const stolen = await stolenPorts(runner);
       if (stolen.length === 0) return false;
+      if (runner.portMoves >= MAX_PORT_MOVES) {
+        const taken = stolen.map((port) => `${port.port}${port.holder ? ` (now held by ${port.holder})` : ""}`).join(", ");
+        return new StartFailure(`could not keep a port: another process took its port as it started, ${MAX_PORT_MOVES + 1} times in a row; last ${taken}`);
+      }
       runner.portMoves++;
       for (const { name, port, holder } of stolen) {
         const next = await this.move(runner, name, port);
@@ -126,10 +130,26 @@ export class Rewiring {
     return next;
   }
 
-  /** The running services of `runner`'s instance whose command or environment would change, in start order. */
+  /**
+   * After `runner` became healthy: if a port it refers to changed while it was starting, it runs with the old
+   * one; restart it so it points at the new one. (Services still starting are left to finish their start.)
+   */
+  async settle(runner: ServiceRunner): Promise<void> {
+    if (runner.isRunning && !sameWiring(runner.service, this.render(runner))) await this.serially(() => runner.relaunch());
+  }
+
+  /**
+   * The services of `runner`'s instance that are up (healthy once) and whose command or environment would
+   * change, in start order. One still starting is not interrupted: `settle` restarts it once it is up.
+   */
   private affected(runner: ServiceRunner): ServiceRunner[] {
     return this.runners.filter(
-      (other) => other !== runner && other.service.instance === runner.service.instance && other.isRunning && !sameWiring(other.service, this.render(other)),
+      (other) =>
+        other !== runner &&
+        other.service.instance === runner.service.instance &&
+        other.isRunning &&
+        other.healthyAt !== undefined &&
+        !sameWiring(other.service, this.render(other)),
     );
   }
 

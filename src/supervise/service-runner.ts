@@ -16,6 +16,9 @@ const FINISHED = Symbol("finished");
 /** Why a service could not be started or made healthy, in words for the user. */
 export class StartFailure extends Error {}
 
+/** The service's port answered its health check, but another process holds it: the service never got it. */
+export class PortTakenFailure extends StartFailure {}
+
 /** A port a service chose and printed on stdout: `{"type":"port_info","port":8009,"url":"…"}`. */
 export interface Announcement {
   port: number;
@@ -32,9 +35,12 @@ export interface StartHooks {
   adopt?: (announcement: Announcement) => Promise<void>;
   /**
    * The service exited before it was healthy: true when the cause is fixed (a port taken by another process
-   * was replaced) and the service should be started again.
+   * was replaced) and the service should be started again; a StartFailure that says better what went wrong;
+   * false when there is nothing to do.
    */
-  recover?: (failure: StartFailure) => Promise<boolean>;
+  recover?: (failure: StartFailure) => Promise<boolean | StartFailure>;
+  /** After the health check passed: who else holds the service's ports (a description), if anyone. */
+  portsTakenBy?: () => Promise<string | undefined>;
 }
 
 /**
@@ -186,10 +192,13 @@ export class ServiceRunner {
           this.markHealthy();
           break;
         }
-        if (exited && error instanceof StartFailure && !abort.aborted && (await hooks.recover?.(error))) continue;
+        // It answered on a port another process holds: stop it, then treat it like a service that could not bind.
+        if (error instanceof PortTakenFailure && !abort.aborted) exited = await this.stopCurrentRun();
+        const recovered = exited && error instanceof StartFailure && !abort.aborted ? await hooks.recover?.(error).catch((reason: unknown) => reason) : false;
+        if (recovered === true) continue;
         if (exited) this.exited.resolve(exited);
         if (this.status === "starting") this.status = "failed";
-        const failure = error instanceof HealthTimeoutError ? new StartFailure(error.message) : error;
+        const failure = recovered instanceof StartFailure ? recovered : error instanceof HealthTimeoutError ? new StartFailure(error.message) : error;
         this.healthy.reject(failure);
         this.announced.reject(failure);
         throw failure;
@@ -233,7 +242,7 @@ export class ServiceRunner {
       await this.ready(stopWaiting.signal);
     } catch (error) {
       // (launch() has set the status since the start of this method: read it afresh.)
-      if (error instanceof HealthTimeoutError && (this.status as ServiceStatus) === "starting") {
+      if ((error instanceof HealthTimeoutError || error instanceof PortTakenFailure) && (this.status as ServiceStatus) === "starting") {
         this.status = "unhealthy";
         this.emit({ type: "unhealthy", service: this.id, reason: error.message });
       }
@@ -249,14 +258,8 @@ export class ServiceRunner {
    */
   async relaunch(): Promise<void> {
     if (this.stopRequested) throw new StartFailure("is being stopped");
-    this.replacing = true;
-    try {
-      if (this.root) await terminateTree(this.root, { signal: this.service.stopSignal, timeoutMs: this.service.stopTimeoutMs, hurry: this.stopAbort.signal });
-      // Its exit is reported once its output is read: it must be seen while `replacing` still says why.
-      await this.currentExit;
-    } finally {
-      this.replacing = false;
-    }
+    // Its exit is reported once its output is read: it must be seen while `replacing` still says why.
+    await this.stopCurrentRun();
     if (this.stopRequested) throw new StartFailure("is being stopped");
     let exit: Promise<ExitStatus>;
     try {
@@ -327,7 +330,22 @@ export class ServiceRunner {
       this.announced.resolve();
     }
     await waitHealthy(this.service, this.lines, deadline, signal);
+    if (this.service.health.kind === "http" || this.service.health.kind === "tcp") {
+      const thief = await this.hooks.portsTakenBy?.();
+      if (thief) throw new PortTakenFailure(`answered on a port held by ${thief}, not by the service`);
+    }
     this.markHealthy();
+  }
+
+  /** Stops the current run's whole tree (portmate's doing, not a crash) and resolves with its exit. */
+  private async stopCurrentRun(): Promise<ExitStatus | undefined> {
+    this.replacing = true;
+    try {
+      if (this.root) await terminateTree(this.root, { signal: this.service.stopSignal, timeoutMs: this.service.stopTimeoutMs, hurry: this.stopAbort.signal });
+      return await this.currentExit;
+    } finally {
+      this.replacing = false;
+    }
   }
 
   /** The port the current run announces; rejects at the deadline (or on abort) when it announces none. */

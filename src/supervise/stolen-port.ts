@@ -1,5 +1,5 @@
 import { isPortFree } from "../ports/probe.js";
-import { describeHolders, whoHolds } from "../ports/who.js";
+import { describeHolders, heldOnlyBy, whoHolds } from "../ports/who.js";
 import { listProcesses, treeMembers } from "./process-tree.js";
 import type { ServiceRunner } from "./service-runner.js";
 
@@ -20,16 +20,30 @@ export interface StolenPort {
  * in use, the ports not free now (or, if all are, its primary port: whoever held it let go in the meantime).
  */
 export async function stolenPorts(runner: ServiceRunner): Promise<StolenPort[]> {
-  const own = new Set(runner.root ? treeMembers(runner.root, listProcesses()).map((info) => info.pid) : []);
-  const stolen: StolenPort[] = [];
-  for (const [name, port] of Object.entries(runner.service.ports)) {
-    const lookup = await whoHolds(port);
-    const foreign = { ...lookup, holders: lookup.holders.filter((holder) => !own.has(holder.pid)) };
-    if (foreign.holders.length || foreign.hidden.length) stolen.push({ name, port, holder: describeHolders(foreign) });
-  }
+  const stolen = await foreignHeld(runner);
   if (stolen.length || !runner.linesOfThisRun().some((line) => ADDRESS_IN_USE.test(line))) return stolen;
   for (const [name, port] of Object.entries(runner.service.ports)) if (!(await isPortFree(port))) stolen.push({ name, port });
   const [primary] = Object.entries(runner.service.ports);
   if (stolen.length === 0 && primary) stolen.push({ name: primary[0], port: primary[1] });
+  return stolen;
+}
+
+/**
+ * The ports of a running service that a process outside its tree listens on: its health check may have
+ * reached that process instead of the service. Cheap when the service holds its ports, as it should.
+ */
+export async function foreignHeld(runner: ServiceRunner): Promise<StolenPort[]> {
+  const ports = Object.entries(runner.service.ports);
+  // Most services listen in their main process: then its file descriptors alone tell.
+  const main = runner.pid === undefined ? [] : [runner.pid];
+  if ((await Promise.all(ports.map(([, port]) => heldOnlyBy(port, main)))).every(Boolean)) return [];
+  const own = runner.root ? treeMembers(runner.root, listProcesses()).map((info) => info.pid) : [];
+  const stolen: StolenPort[] = [];
+  for (const [name, port] of ports) {
+    if (await heldOnlyBy(port, own)) continue;
+    const lookup = await whoHolds(port);
+    const foreign = { ...lookup, holders: lookup.holders.filter((holder) => !own.includes(holder.pid)) };
+    if (foreign.holders.length || foreign.hidden.length) stolen.push({ name, port, holder: describeHolders(foreign) });
+  }
   return stolen;
 }

@@ -10,6 +10,7 @@ import { killTreeNow } from "./terminate.js";
 import { renderService } from "../render.js";
 import type { PortBook } from "../ports/port-book.js";
 import { Rewiring, type RestartReport } from "./rewiring.js";
+import { foreignHeld } from "./stolen-port.js";
 
 /** Lines of a failed service's output shown with the error. */
 export const FAILURE_LINES = 20;
@@ -143,7 +144,9 @@ export class Supervisor {
         exitZeroIsReady: this.awaitedToComplete(runner),
         adopt: (announcement) => this.rewiring.adopt(runner, announcement),
         recover: () => this.rewiring.recoverStolenPort(runner),
+        portsTakenBy: async () => (await foreignHeld(runner)).map((port) => port.holder ?? "another process").join(", ") || undefined,
       });
+      await this.rewiring.settle(runner);
     } catch (error) {
       if (error instanceof StartFailure) this.fail(runner, error.message);
       else if (this.startAbort.signal.aborted)

@@ -1,0 +1,275 @@
+import { createServer } from "node:http";
+import type { Socket } from "node:net";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ServiceFailedError } from "../src/errors.js";
+import type { PlannedService } from "../src/plan.js";
+import type { StackEvent } from "../src/supervise/events.js";
+import { spawnService, type Spawner } from "../src/supervise/spawn.js";
+import { up } from "../src/up.js";
+import {
+  expectNothingLeft,
+  fixtureCommand,
+  isListening,
+  onCleanup,
+  randomRange,
+  readRecords,
+  recordedPids,
+  runCli,
+  tempProject,
+  yaml,
+  type RecordLine,
+} from "./helpers.js";
+
+/** Starts a stack from `text` with the library; stopped after the test. */
+async function start(text: string, options: { spawn?: Spawner } = {}) {
+  const dir = tempProject({ "portmate.yaml": text });
+  const events: StackEvent[] = [];
+  const stack = await up({ cwd: dir, onEvent: (event) => events.push(event), ...options });
+  onCleanup(() => stack.down());
+  return { stack, dir, events, record: join(dir, "record.jsonl") };
+}
+
+function starts(record: string, name: string): RecordLine[] {
+  return readRecords(record).filter((line) => line.name === name && line.event === "start");
+}
+
+function listening(record: string, name: string): RecordLine[] {
+  return readRecords(record).filter((line) => line.name === name && line.event === "listening");
+}
+
+/**
+ * Takes `port` in the test process with an HTTP server that answers 200 to everything: a thief a health check
+ * would take for the service. Closed after the test, with the connections it has.
+ */
+async function steal(port: number): Promise<void> {
+  const sockets = new Set<Socket>();
+  const server = createServer((_request, response) => response.end("not the service"));
+  server.on("connection", (socket) => sockets.add(socket));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ port, host: "::" }, () => resolve());
+  });
+  onCleanup(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+}
+
+/**
+ * A spawner that, before `name` is spawned (the first `times` times), has the test process take the port it is
+ * about to bind: a port stolen between allocation and start, with no race.
+ */
+function stealingSpawner(name: string, times = 1): { spawn: Spawner; stolen: number[] } {
+  const stolen: number[] = [];
+  const spawn: Spawner = async (service: PlannedService, onLine) => {
+    if (service.name === name && stolen.length < times && service.port !== undefined) {
+      await steal(service.port);
+      stolen.push(service.port);
+    }
+    return spawnService(service, onLine);
+  };
+  return { spawn, stolen };
+}
+
+describe("a port stolen between allocation and start", () => {
+  it("moves the service to a new port and starts its dependent with the new URL", async () => {
+    const range = randomRange();
+    const { spawn, stolen } = stealingSpawner("backend");
+    const { stack, events, record } = await start(
+      yaml`
+        ports: {range: ${range.text}}
+        services:
+          backend:
+            command: ${fixtureCommand("--name backend --record record.jsonl")}
+            health: {http: /}
+          ui:
+            command: ${fixtureCommand("--name ui --record record.jsonl")}
+            depends_on: [backend]
+            env: {API_URL: "\${services.backend.url}"}
+      `,
+      { spawn },
+    );
+    const backend = stack.services.backend;
+    expect(stolen).toHaveLength(1);
+    expect(backend?.port).not.toBe(stolen[0]);
+    expect(backend?.status).toBe("healthy");
+    // The first run was stopped (its port answered, but from the thief); the second listens on the new one.
+    const spawned = events.flatMap((event) => (event.type === "spawned" && event.service === "backend" ? [event.pid] : []));
+    expect(spawned).toHaveLength(2);
+    expect(listening(record, "backend").map((line) => line.port)).toEqual([backend?.port]);
+    expect(starts(record, "ui").map((line) => line.env?.API_URL)).toEqual([`http://127.0.0.1:${backend?.port}`]);
+    const moved = events.find((event) => event.type === "port");
+    expect(moved).toMatchObject({ type: "port", service: "backend", reason: "stolen", previous: stolen[0], port: backend?.port });
+    // Who took it is named: the test process.
+    expect(moved && "holder" in moved ? moved.holder : "").toContain(`pid ${process.pid}`);
+    // Its health check reached the thief first, which answered 200: that did not count as healthy.
+    expect(events.filter((event) => event.type === "healthy" && event.service === "backend")).toHaveLength(1);
+
+    await stack.down();
+    await expectNothingLeft([...spawned, ...recordedPids(record)], [backend?.port ?? 0, stack.services.ui?.port ?? 0]);
+  });
+
+  it("restarts a service already running that refers to the old port, so it points at the new one", async () => {
+    const range = randomRange();
+    const { spawn, stolen } = stealingSpawner("backend");
+    // ui refers to backend but starts first (backend waits for it): it is up, with the old URL, when backend
+    // finds its port taken.
+    const { stack, events, record } = await start(
+      yaml`
+        ports: {range: ${range.text}}
+        services:
+          backend:
+            command: ${fixtureCommand("--name backend --record record.jsonl")}
+            depends_on: [ui]
+          ui:
+            command: ${fixtureCommand("--name ui --record record.jsonl")}
+            env: {API_URL: "\${services.backend.url}"}
+      `,
+      { spawn },
+    );
+    const port = stack.services.backend?.port;
+    expect(port).not.toBe(stolen[0]);
+    const uiRuns = starts(record, "ui");
+    expect(uiRuns.map((line) => line.env?.API_URL)).toEqual([`http://127.0.0.1:${stolen[0]}`, `http://127.0.0.1:${port}`]);
+    expect(events).toContainEqual(expect.objectContaining({ type: "port", service: "backend", reason: "stolen", restarting: ["ui"] }));
+    expect(stack.services.ui?.pid).toBe(uiRuns[1]?.pid);
+    expect(stack.services.ui?.status).toBe("healthy");
+
+    await stack.down();
+    await expectNothingLeft(recordedPids(record), [port ?? 0, stack.services.ui?.port ?? 0]);
+  });
+
+  it("gives up with a clear failure when its port is taken at every attempt, leaving nothing running", async () => {
+    const range = randomRange();
+    const { spawn, stolen } = stealingSpawner("backend", 10);
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        ports: {range: ${range.text}}
+        services:
+          backend:
+            command: ${fixtureCommand("--name backend --record record.jsonl")}
+      `,
+    });
+    const events: StackEvent[] = [];
+    const error = await up({ cwd: dir, spawn, onEvent: (event) => events.push(event) }).then(
+      () => {
+        throw new Error("the stack started, but every port it got was taken");
+      },
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(ServiceFailedError);
+    expect((error as ServiceFailedError).message).toMatch(/^backend could not keep a port: another process took its port as it started, 4 times in a row/);
+    // Four runs, each on a different port, each taken.
+    expect(new Set(stolen).size).toBe(4);
+    const spawned = events.flatMap((event) => (event.type === "spawned" ? [event.pid] : []));
+    expect(spawned).toHaveLength(4);
+    await expectNothingLeft(spawned, []);
+  });
+});
+
+describe("a service that announces its port", () => {
+  it("is adopted on the port it printed, before the services that depend on or refer to it start", async () => {
+    const range = randomRange();
+    const { stack, events, record } = await start(yaml`
+      ports: {range: ${range.text}}
+      services:
+        backend:
+          command: ${fixtureCommand("--name backend --record record.jsonl --announce --listen-delay 300")}
+          announce: true
+          health: {http: /}
+        ui:
+          command: ${fixtureCommand("--name ui --record record.jsonl")}
+          env: {API_URL: "\${services.backend.url}"}
+        admin:
+          command: ${fixtureCommand("--name admin --record record.jsonl")}
+          depends_on: [backend]
+    `);
+    const [announced] = listening(record, "backend");
+    const port = announced?.port;
+    expect(port).toBeGreaterThan(0);
+    expect(stack.services.backend).toMatchObject({ port, url: `http://127.0.0.1:${port}`, status: "healthy" });
+    expect(events).toContainEqual(expect.objectContaining({ type: "port", service: "backend", reason: "announced", port }));
+    // ui refers to backend without depending on it: it waited for the announcement all the same.
+    const [ui] = starts(record, "ui");
+    expect(ui?.env?.API_URL).toBe(`http://127.0.0.1:${port}`);
+    expect(ui?.t).toBeGreaterThanOrEqual(announced?.t ?? Infinity);
+    expect(starts(record, "admin")[0]?.env).toMatchObject({ BACKEND_PORT: String(port), BACKEND_URL: `http://127.0.0.1:${port}` });
+
+    await stack.down();
+    await expectNothingLeft(recordedPids(record), [port ?? 0]);
+  });
+
+  it("gives its announced URL to what refers to it", async () => {
+    const range = randomRange();
+    const { stack, record } = await start(yaml`
+      ports: {range: ${range.text}}
+      services:
+        backend:
+          command: ${fixtureCommand("--name backend --record record.jsonl --announce --announce-url /app")}
+          announce: true
+        ui:
+          command: ${fixtureCommand("--name ui --record record.jsonl")}
+          depends_on: [backend]
+          env: {API_URL: "\${services.backend.url}"}
+    `);
+    const port = listening(record, "backend")[0]?.port;
+    expect(stack.services.backend?.url).toBe(`http://localhost:${port}/app`);
+    expect(starts(record, "ui")[0]?.env?.API_URL).toBe(`http://localhost:${port}/app`);
+    await stack.down();
+    await expectNothingLeft(recordedPids(record), [port ?? 0]);
+  });
+
+  it("fails clearly when no announcement comes before the health deadline, and starts nothing after it", async () => {
+    const range = randomRange();
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        ports: {range: ${range.text}}
+        services:
+          backend:
+            command: ${fixtureCommand("--name backend --record record.jsonl --no-listen --say hello")}
+            announce: true
+            health: {timeout: 1s}
+          ui:
+            command: ${fixtureCommand("--name ui --record record.jsonl")}
+            depends_on: [backend]
+      `,
+    });
+    const result = await runCli(["up"], { cwd: dir, env: { PORTMATE_STATE_DIR: join(dir, "state") } });
+    expect(result.exitCode, result.all).toBe(1);
+    expect(result.stderr.split("\n")[0]).toBe(
+      'backend did not announce its port within 1.0s: it must print a line such as {"type":"port_info","port":8009} on stdout',
+    );
+    expect(result.stderr).toContain("  hello");
+    const record = join(dir, "record.jsonl");
+    expect(starts(record, "ui")).toEqual([]);
+    await expectNothingLeft(recordedPids(record), []);
+  });
+
+  it("shows its announced port in `ps`, `port` and `env` of a detached stack", async () => {
+    const range = randomRange();
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        name: announcer
+        ports: {range: ${range.text}}
+        services:
+          backend:
+            command: ${fixtureCommand("--name backend --record record.jsonl --announce")}
+            announce: true
+      `,
+    });
+    const env = { PORTMATE_STATE_DIR: join(dir, "state") };
+    onCleanup(async () => void (await runCli(["down"], { cwd: dir, env })));
+    const upResult = await runCli(["up", "-d"], { cwd: dir, env });
+    expect(upResult.exitCode, upResult.all).toBe(0);
+    const port = listening(join(dir, "record.jsonl"), "backend")[0]?.port;
+    const ps = JSON.parse((await runCli(["ps", "--json"], { cwd: dir, env })).stdout) as Array<{ port: number; status: string }>;
+    expect(ps).toMatchObject([{ port, status: "healthy" }]);
+    expect((await runCli(["port", "backend"], { cwd: dir, env })).stdout).toBe(String(port));
+    expect((await runCli(["env"], { cwd: dir, env })).stdout).toContain(`export BACKEND_PORT=${port}\n`);
+    expect(await isListening(port ?? 0)).toBe(true);
+
+    expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
+    await expectNothingLeft(recordedPids(join(dir, "record.jsonl")), [port ?? 0]);
+  });
+});
