@@ -5,8 +5,11 @@
 // the first thing users of `portmate up` feel, and `npm run bench` holds it within 1.3x of a bare script.
 // The supervisor is a bundle of its own so it carries no config parser, CLI or progress display: it stays
 // in memory as long as the stack runs.
-import { chmodSync } from "node:fs";
+import { chmodSync, rmSync } from "node:fs";
 import { build } from "esbuild";
+
+// Chunk names change with their content: without this, every build would leave the last one's behind.
+rmSync("dist/chunks", { recursive: true, force: true });
 
 await build({
   entryPoints: { portmate: "src/cli/bin.ts", supervisor: "src/daemon/supervisor-main.ts" },

@@ -1,17 +1,21 @@
 import { createServer } from "node:http";
 import type { Socket } from "node:net";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ServiceFailedError } from "../src/errors.js";
 import type { PlannedService } from "../src/plan.js";
 import type { StackEvent } from "../src/supervise/events.js";
 import { spawnService, type Spawner } from "../src/supervise/spawn.js";
-import { up } from "../src/up.js";
+import { prepareStack, up } from "../src/up.js";
 import {
   expectNothingLeft,
   fixtureCommand,
   isListening,
   onCleanup,
+  pidGone,
+  ROOT,
+  waitUntil,
   randomRange,
   readRecords,
   recordedPids,
@@ -73,7 +77,40 @@ function stealingSpawner(name: string, times = 1): { spawn: Spawner; stolen: num
 }
 
 describe("a port stolen between allocation and start", () => {
-  it("moves the service to a new port and starts its dependent with the new URL", async () => {
+  it("is found before the service is spawned, and the service starts on a new port", async () => {
+    const range = randomRange();
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        ports: {range: ${range.text}}
+        services:
+          backend:
+            command: ${fixtureCommand("--name backend --record record.jsonl")}
+          ui:
+            command: ${fixtureCommand("--name ui --record record.jsonl")}
+            depends_on: [backend]
+            env: {API_URL: "\${services.backend.url}"}
+      `,
+    });
+    const events: StackEvent[] = [];
+    const stack = await prepareStack({ cwd: dir, onEvent: (event) => events.push(event) });
+    onCleanup(() => stack.down());
+    const allocated = stack.services.backend?.port ?? 0;
+    await steal(allocated);
+    await stack.start();
+    const port = stack.services.backend?.port;
+    expect(port).not.toBe(allocated);
+    // Moved before it was spawned: one run only, on the new port.
+    expect(events.filter((event) => event.type === "spawned" && event.service === "backend")).toHaveLength(1);
+    expect(events).toContainEqual(expect.objectContaining({ type: "port", service: "backend", reason: "stolen", previous: allocated, port }));
+    const moved = events.find((event) => event.type === "port");
+    expect(moved && "holder" in moved ? moved.holder : "").toContain(`pid ${process.pid}`);
+    const record = join(dir, "record.jsonl");
+    expect(starts(record, "ui").map((line) => line.env?.API_URL)).toEqual([`http://127.0.0.1:${port}`]);
+    await stack.down();
+    await expectNothingLeft(recordedPids(record), [port ?? 0, stack.services.ui?.port ?? 0]);
+  });
+
+  it("moves a service whose port another process took as it was spawned, and re-wires its dependent", async () => {
     const range = randomRange();
     const { spawn, stolen } = stealingSpawner("backend");
     const { stack, events, record } = await start(
@@ -94,17 +131,17 @@ describe("a port stolen between allocation and start", () => {
     expect(stolen).toHaveLength(1);
     expect(backend?.port).not.toBe(stolen[0]);
     expect(backend?.status).toBe("healthy");
-    // The first run was stopped (its port answered, but from the thief); the second listens on the new one.
+    // The first run could not bind (the thief, answering 200, may have passed its health check meanwhile); the
+    // second listens on the new port.
     const spawned = events.flatMap((event) => (event.type === "spawned" && event.service === "backend" ? [event.pid] : []));
     expect(spawned).toHaveLength(2);
     expect(listening(record, "backend").map((line) => line.port)).toEqual([backend?.port]);
-    expect(starts(record, "ui").map((line) => line.env?.API_URL)).toEqual([`http://127.0.0.1:${backend?.port}`]);
+    // ui ends up pointing at the new port (restarted if it had started with the old one).
+    expect(starts(record, "ui").at(-1)?.env?.API_URL).toBe(`http://127.0.0.1:${backend?.port}`);
     const moved = events.find((event) => event.type === "port");
     expect(moved).toMatchObject({ type: "port", service: "backend", reason: "stolen", previous: stolen[0], port: backend?.port });
     // Who took it is named: the test process.
     expect(moved && "holder" in moved ? moved.holder : "").toContain(`pid ${process.pid}`);
-    // Its health check reached the thief first, which answered 200: that did not count as healthy.
-    expect(events.filter((event) => event.type === "healthy" && event.service === "backend")).toHaveLength(1);
 
     await stack.down();
     await expectNothingLeft([...spawned, ...recordedPids(record)], [backend?.port ?? 0, stack.services.ui?.port ?? 0]);
@@ -165,6 +202,38 @@ describe("a port stolen between allocation and start", () => {
     const spawned = events.flatMap((event) => (event.type === "spawned" ? [event.pid] : []));
     expect(spawned).toHaveLength(4);
     await expectNothingLeft(spawned, []);
+  });
+});
+
+describe("a port held for the service by a process outside its tree", () => {
+  it("is not taken for a stolen one when that process started after the service (a port proxy, a daemon)", async () => {
+    const range = randomRange();
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        ports: {range: ${range.text}}
+        services:
+          proxied:
+            command: node ${JSON.stringify(join(ROOT, "test", "fixtures", "daemonizing.mjs"))} daemon.pid
+      `,
+    });
+    const pidFile = join(dir, "daemon.pid");
+    // portmate cannot see a process that left its tree (a documented limit): the test stops it.
+    onCleanup(() => {
+      if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, "utf8")), "SIGKILL");
+    });
+    const events: StackEvent[] = [];
+    const stack = await up({ cwd: dir, onEvent: (event) => events.push(event) });
+    onCleanup(() => stack.down());
+    const port = stack.services.proxied?.port ?? 0;
+    expect(port).toBe(range.from);
+    expect(events.filter((event) => event.type === "port")).toEqual([]);
+    expect(events.filter((event) => event.type === "spawned")).toHaveLength(1);
+    await stack.down();
+    const daemon = Number(readFileSync(pidFile, "utf8"));
+    process.kill(daemon, "SIGKILL");
+    // A killed process shows as a zombie a moment before the kernel has closed its sockets.
+    await waitUntil(async () => pidGone(daemon) && !(await isListening(port)), "the daemon is gone");
+    await expectNothingLeft([stack.services.proxied?.pid ?? 0, daemon], [port]);
   });
 });
 

@@ -57,7 +57,11 @@ describe("restart policies", () => {
           port: none
           restart: {policy: always, delay: 5s}
     `);
-    await waitUntil(() => stack.services.loop?.status === "restarting", "loop to wait for its restart");
+    // Both exit after 200 ms, in either order: wait for both.
+    await waitUntil(
+      () => stack.services.loop?.status === "restarting" && events.some((event) => event.type === "exited" && event.service === "job"),
+      "loop to wait for its restart, and job to exit",
+    );
     const jobExit = events.find((event) => event.type === "exited" && event.service === "job");
     expect(jobExit).toMatchObject({ status: { code: 0 }, expected: true });
     expect(jobExit && "restartInMs" in jobExit ? jobExit.restartInMs : undefined).toBeUndefined();

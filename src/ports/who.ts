@@ -85,13 +85,19 @@ export async function whoHolds(port: number, options: { procRoot?: string } = {}
  */
 export async function heldOnlyBy(port: number, pids: readonly number[], options: { procRoot?: string } = {}): Promise<boolean> {
   const root = options.procRoot ?? "/proc";
-  const v4 = process.platform === "linux" ? await readOptional(`${root}/net/tcp`) : undefined;
-  if (v4 === undefined) return true;
-  const v6 = (await readOptional(`${root}/net/tcp6`)) ?? "";
-  const inodes = new Set([...listeningSockets(v4, port, decodeIpv4), ...listeningSockets(v6, port, decodeIpv6)].map((socket) => socket.inode));
-  if (inodes.size === 0) return true;
-  const owned = await findOwners(root, inodes, pids.map(String));
-  return [...inodes].every((inode) => owned.has(inode));
+  if (process.platform !== "linux") return true;
+  const among = pids.map(String);
+  // Each read of a table costs the kernel a walk of every socket of the host (milliseconds on a busy one):
+  // IPv6 first, as a dual-stack listener on `::` (Node's default) leaves no room for another process on IPv4.
+  const v6 = listeningSockets((await readOptional(`${root}/net/tcp6`)) ?? "", port, decodeIpv6);
+  const owned6 = await findOwners(root, new Set(v6.map((socket) => socket.inode)), among);
+  if (!v6.every((socket) => owned6.has(socket.inode))) return false;
+  if (v6.some((socket) => socket.address === "::")) return true;
+  const v4text = await readOptional(`${root}/net/tcp`);
+  if (v4text === undefined) return true;
+  const v4 = listeningSockets(v4text, port, decodeIpv4);
+  const owned4 = await findOwners(root, new Set(v4.map((socket) => socket.inode)), among);
+  return v4.every((socket) => owned4.has(socket.inode));
 }
 
 /**

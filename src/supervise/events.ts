@@ -52,7 +52,7 @@ export function describePortEvent(event: Extract<StackEvent, { type: "port" }>):
   const restarting = event.restarting.length ? `; restarting ${event.restarting.join(", ")} so they use it` : "";
   switch (event.reason) {
     case "announced":
-      return `announced ${which} ${event.port}${event.previous === undefined ? "" : ` (was ${event.previous})`}${event.holder ? ` (also reserved by ${event.holder})` : ""}${restarting}`;
+      return `announced ${which} ${event.port}${event.previous === undefined ? "" : ` (was ${event.previous})`}${event.holder ? ` (${event.holder} had reserved it)` : ""}${restarting}`;
     case "stolen":
       return `${which} ${event.previous} was taken${event.holder ? ` by ${event.holder}` : " by another process"} as it started; moved to ${event.port}${restarting}`;
     case "restart":

@@ -3,7 +3,9 @@ import type { PortBook } from "../ports/port-book.js";
 import { portKey, renderService, type Wiring } from "../render.js";
 import type { StackEvent, StackListener } from "./events.js";
 import { StartFailure, type Announcement, type ServiceRunner } from "./service-runner.js";
-import { stolenPorts } from "./stolen-port.js";
+import { isPortFree } from "../ports/probe.js";
+import { describeHolders, whoHolds } from "../ports/who.js";
+import { foreignHeld, stolenPorts, type StolenPort } from "./stolen-port.js";
 
 /** How often a service's ports are replaced because other processes took them as it started, before giving up. */
 export const MAX_PORT_MOVES = 3;
@@ -38,27 +40,42 @@ export class Rewiring {
    * (Not queued behind other changes: a restart of a service that announces waits for this.)
    */
   async adopt(runner: ServiceRunner, announcement: Announcement): Promise<void> {
-    {
-      const { name, instance } = runner.service;
-      const portName = this.wiring.services.find((service) => service.name === name)?.ports[0]?.name ?? "default";
-      const key = portKey(instance, name, portName);
-      const previous = this.wiring.ports[key];
-      const urlKey = `${instance}/${name}`;
-      if (previous === announcement.port && this.wiring.urls[urlKey] === announcement.url) return;
-      if (previous !== undefined) await this.ports?.release([previous]);
-      const reserved = (await this.ports?.adopt(announcement.port)) ?? true;
-      this.wiring.ports[key] = announcement.port;
-      if (announcement.url) this.wiring.urls[urlKey] = announcement.url;
-      else delete this.wiring.urls[urlKey];
-      runner.service = this.render(runner);
-      const affected = previous === undefined ? [] : this.affected(runner);
-      const event: StackEvent = { type: "port", service: runner.id, name: portName, port: announcement.port, reason: "announced", restarting: ids(affected) };
-      if (runner.service.url) event.url = runner.service.url;
-      if (previous !== undefined) event.previous = previous;
-      if (!reserved) event.holder = "another portmate stack, which reserved it";
-      this.emit(event);
-      await this.restartAll(affected);
-    }
+    const { name, instance } = runner.service;
+    const portName = this.wiring.services.find((service) => service.name === name)?.ports[0]?.name ?? "default";
+    const key = portKey(instance, name, portName);
+    const previous = this.wiring.ports[key];
+    const urlKey = `${instance}/${name}`;
+    if (previous === announcement.port && this.wiring.urls[urlKey] === announcement.url) return;
+    if (previous !== undefined) await this.ports?.release([previous]);
+    const reserved = (await this.ports?.adopt(announcement.port)) ?? true;
+    this.wiring.ports[key] = announcement.port;
+    if (announcement.url) this.wiring.urls[urlKey] = announcement.url;
+    else delete this.wiring.urls[urlKey];
+    runner.service = this.render(runner);
+    const affected = previous === undefined ? [] : this.affected(runner);
+    const event: StackEvent = { type: "port", service: runner.id, name: portName, port: announcement.port, reason: "announced", restarting: ids(affected) };
+    if (runner.service.url) event.url = runner.service.url;
+    if (previous !== undefined) event.previous = previous;
+    if (!reserved) event.holder = "another portmate stack";
+    this.emit(event);
+    await this.restartAll(affected);
+  }
+
+  /**
+   * Before `runner` is launched during the start: a port taken since it was allocated (found by one bind each,
+   * so this costs next to nothing when all is well) is moved before the service even tries it.
+   */
+  async keepPortsFree(runner: ServiceRunner): Promise<void> {
+    if (!this.ports || runner.service.announce) return;
+    const service = this.render(runner);
+    const taken: StolenPort[] = [];
+    for (const [name, port] of Object.entries(service.ports)) if (!(await isPortFree(port))) taken.push({ name, port });
+    if (taken.length === 0) return;
+    const moved = await this.serially(async () => {
+      for (const port of taken) port.holder = describeHolders(await whoHolds(port.port));
+      return this.moveStolen(runner, taken);
+    });
+    if (moved !== true) throw moved;
   }
 
   /**
@@ -70,24 +87,87 @@ export class Rewiring {
       if (!this.ports || runner.service.announce) return false;
       const stolen = await stolenPorts(runner);
       if (stolen.length === 0) return false;
-      if (runner.portMoves >= MAX_PORT_MOVES) {
-        const taken = stolen.map((port) => `${port.port}${port.holder ? ` (now held by ${port.holder})` : ""}`).join(", ");
-        return new StartFailure(`could not keep a port: another process took its port as it started, ${MAX_PORT_MOVES + 1} times in a row; last ${taken}`);
-      }
-      runner.portMoves++;
-      for (const { name, port, holder } of stolen) {
-        const next = await this.move(runner, name, port);
-        await this.ports.release([port]);
-        const event: StackEvent = { type: "port", service: runner.id, name, port: next, previous: port, reason: "stolen", restarting: [] };
-        if (holder) event.holder = holder;
-        runner.service = this.render(runner);
-        if (runner.service.url) event.url = runner.service.url;
-        event.restarting = ids(this.affected(runner));
-        this.emit(event);
-      }
-      await this.restartAll(this.affected(runner));
-      return true;
+      return this.moveStolen(runner, stolen);
     });
+  }
+
+  /**
+   * After `runner` exited while the stack was starting, having been healthy (another process answered its
+   * health check on a port it never got, say): when its port was stolen, moves it and starts it again, with
+   * what refers to it; true when that worked.
+   */
+  recoverAfterHealthy(runner: ServiceRunner): Promise<boolean | StartFailure> {
+    return this.serially(async () => {
+      if (!this.ports || runner.service.announce || runner.stopCalled) return false;
+      const stolen = await stolenPorts(runner);
+      return stolen.length === 0 ? false : this.moveAndRelaunch(runner, stolen);
+    });
+  }
+
+  /**
+   * Once `runner` is healthy by a network check: whether the processes listening on its ports are its own. An
+   * older process outside its tree answered instead (it took the port as the service started, and the
+   * service never got it): that run is replaced by one on a new port, with what refers to it.
+   */
+  async verifyOwnPorts(runner: ServiceRunner): Promise<true | StartFailure> {
+    const { health, announce } = runner.service;
+    if (!this.ports || announce || (health.kind !== "http" && health.kind !== "tcp")) return true;
+    const stolen = await foreignHeld(runner);
+    if (stolen.length === 0) return true;
+    return this.serially(() => this.moveAndRelaunch(runner, stolen));
+  }
+
+  /**
+   * After `runner` is healthy: restarts every service of its instance that is up and still runs with ports that
+   * changed while it was starting (its own, or those of services it refers to), in start order.
+   */
+  refresh(runner: ServiceRunner): Promise<void> {
+    return this.serially(() => this.restartAll(this.stale(runner.service.instance)));
+  }
+
+  /** Moves `stolen` ports and starts `runner` on the new ones, as long as they get stolen too (a few times). */
+  private async moveAndRelaunch(runner: ServiceRunner, stolen: StolenPort[]): Promise<true | StartFailure> {
+    for (let taken = stolen; taken.length > 0;) {
+      const moved = await this.moveStolen(runner, taken);
+      if (moved !== true) return moved;
+      try {
+        await runner.relaunch();
+        taken = await foreignHeld(runner);
+      } catch (error) {
+        taken = runner.exitStatus === undefined ? [] : await stolenPorts(runner);
+        if (taken.length === 0) return error instanceof StartFailure ? error : new StartFailure(String(error));
+      }
+    }
+    try {
+      await this.restartAll(this.stale(runner.service.instance));
+    } catch (error) {
+      return error instanceof StartFailure ? error : new StartFailure(String(error));
+    }
+    return true;
+  }
+
+  /**
+   * Moves stolen ports of `runner` to new ones; a failure after too many moves. What refers to them is restarted
+   * once the service runs on the new ones (`refresh`).
+   */
+  private async moveStolen(runner: ServiceRunner, stolen: StolenPort[]): Promise<true | StartFailure> {
+    if (runner.portMoves >= MAX_PORT_MOVES) {
+      const taken = stolen.map((port) => `${port.port}${port.holder ? ` (now held by ${port.holder})` : ""}`).join(", ");
+      return new StartFailure(`could not keep a port: another process took its port as it started, ${MAX_PORT_MOVES + 1} times in a row; last ${taken}`);
+    }
+    runner.portMoves++;
+    const ports = this.ports as PortBook;
+    for (const { name, port, holder } of stolen) {
+      const next = await this.move(runner, name, port);
+      await ports.release([port]);
+      const event: StackEvent = { type: "port", service: runner.id, name, port: next, previous: port, reason: "stolen", restarting: [] };
+      if (holder) event.holder = holder;
+      runner.service = this.render(runner);
+      if (runner.service.url) event.url = runner.service.url;
+      event.restarting = ids(this.affected(runner));
+      this.emit(event);
+    }
+    return true;
   }
 
   /** Restarts `runner` (on new ports with `newPort`), then what refers to a port that changed. */
@@ -130,26 +210,18 @@ export class Rewiring {
     return next;
   }
 
-  /**
-   * After `runner` became healthy: if a port it refers to changed while it was starting, it runs with the old
-   * one; restart it so it points at the new one. (Services still starting are left to finish their start.)
-   */
-  async settle(runner: ServiceRunner): Promise<void> {
-    if (runner.isRunning && !sameWiring(runner.service, this.render(runner))) await this.serially(() => runner.relaunch());
+  /** The services of `runner`'s instance, but `runner`, that run with ports that changed since, in start order. */
+  private affected(runner: ServiceRunner): ServiceRunner[] {
+    return this.stale(runner.service.instance).filter((other) => other !== runner);
   }
 
   /**
-   * The services of `runner`'s instance that are up (healthy once) and whose command or environment would
-   * change, in start order. One still starting is not interrupted: `settle` restarts it once it is up.
+   * The services of `instance` that are up (healthy once) and whose command or environment would change if
+   * rendered now, in start order. One still starting is not interrupted: `refresh` restarts it once it is up.
    */
-  private affected(runner: ServiceRunner): ServiceRunner[] {
+  private stale(instance: number): ServiceRunner[] {
     return this.runners.filter(
-      (other) =>
-        other !== runner &&
-        other.service.instance === runner.service.instance &&
-        other.isRunning &&
-        other.healthyAt !== undefined &&
-        !sameWiring(other.service, this.render(other)),
+      (other) => other.service.instance === instance && other.isRunning && other.healthyAt !== undefined && !sameWiring(other.service, this.render(other)),
     );
   }
 

@@ -16,9 +16,6 @@ const FINISHED = Symbol("finished");
 /** Why a service could not be started or made healthy, in words for the user. */
 export class StartFailure extends Error {}
 
-/** The service's port answered its health check, but another process holds it: the service never got it. */
-export class PortTakenFailure extends StartFailure {}
-
 /** A port a service chose and printed on stdout: `{"type":"port_info","port":8009,"url":"…"}`. */
 export interface Announcement {
   port: number;
@@ -39,8 +36,8 @@ export interface StartHooks {
    * false when there is nothing to do.
    */
   recover?: (failure: StartFailure) => Promise<boolean | StartFailure>;
-  /** After the health check passed: who else holds the service's ports (a description), if anyone. */
-  portsTakenBy?: () => Promise<string | undefined>;
+  /** Before each launch during the start: makes sure its ports are still free (moving those that are not). */
+  beforeLaunch?: () => Promise<void>;
 }
 
 /**
@@ -166,6 +163,8 @@ export class ServiceRunner {
     if (this.stopRequested) throw new Error(`${this.id} was stopped before it started`);
     this.hooks = hooks;
     for (;;) {
+      await hooks.beforeLaunch?.();
+      abort.throwIfAborted();
       let exit: Promise<ExitStatus>;
       try {
         ({ exit } = await this.launch());
@@ -192,8 +191,6 @@ export class ServiceRunner {
           this.markHealthy();
           break;
         }
-        // It answered on a port another process holds: stop it, then treat it like a service that could not bind.
-        if (error instanceof PortTakenFailure && !abort.aborted) exited = await this.stopCurrentRun();
         const recovered = exited && error instanceof StartFailure && !abort.aborted ? await hooks.recover?.(error).catch((reason: unknown) => reason) : false;
         if (recovered === true) continue;
         if (exited) this.exited.resolve(exited);
@@ -242,7 +239,7 @@ export class ServiceRunner {
       await this.ready(stopWaiting.signal);
     } catch (error) {
       // (launch() has set the status since the start of this method: read it afresh.)
-      if ((error instanceof HealthTimeoutError || error instanceof PortTakenFailure) && (this.status as ServiceStatus) === "starting") {
+      if (error instanceof HealthTimeoutError && (this.status as ServiceStatus) === "starting") {
         this.status = "unhealthy";
         this.emit({ type: "unhealthy", service: this.id, reason: error.message });
       }
@@ -330,10 +327,6 @@ export class ServiceRunner {
       this.announced.resolve();
     }
     await waitHealthy(this.service, this.lines, deadline, signal);
-    if (this.service.health.kind === "http" || this.service.health.kind === "tcp") {
-      const thief = await this.hooks.portsTakenBy?.();
-      if (thief) throw new PortTakenFailure(`answered on a port held by ${thief}, not by the service`);
-    }
     this.markHealthy();
   }
 

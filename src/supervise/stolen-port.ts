@@ -1,6 +1,6 @@
 import { isPortFree } from "../ports/probe.js";
 import { describeHolders, heldOnlyBy, whoHolds } from "../ports/who.js";
-import { listProcesses, treeMembers } from "./process-tree.js";
+import { listProcesses, readProcess, treeMembers } from "./process-tree.js";
 import type { ServiceRunner } from "./service-runner.js";
 
 /** What a service that could not bind its port prints (Node, Python, Go, Java, Ruby…). */
@@ -15,9 +15,9 @@ export interface StolenPort {
 }
 
 /**
- * The ports of a service that exited before it was healthy and that another process took (spec §3): each held
- * by a process outside the service's own tree. When none is visibly held but the service said the address was
- * in use, the ports not free now (or, if all are, its primary port: whoever held it let go in the meantime).
+ * The ports of a service that exited while the stack was starting and that another process took (spec §3):
+ * each held by an older process outside the service's own tree. When none is, but the service said the address
+ * was in use, the ports not free now (or, if all are, its primary port: whoever held it let go meanwhile).
  */
 export async function stolenPorts(runner: ServiceRunner): Promise<StolenPort[]> {
   const stolen = await foreignHeld(runner);
@@ -29,8 +29,10 @@ export async function stolenPorts(runner: ServiceRunner): Promise<StolenPort[]> 
 }
 
 /**
- * The ports of a running service that a process outside its tree listens on: its health check may have
- * reached that process instead of the service. Cheap when the service holds its ports, as it should.
+ * The ports of a service that a process outside its tree listens on, a process that started before the service:
+ * one started after it most likely listens on its behalf (docker's port proxy for `docker run -p`, a server that
+ * daemonized itself). Another user's socket cannot be told apart, so it does not count either. Cheap when the
+ * service holds its ports, as it should.
  */
 export async function foreignHeld(runner: ServiceRunner): Promise<StolenPort[]> {
   const ports = Object.entries(runner.service.ports);
@@ -42,8 +44,17 @@ export async function foreignHeld(runner: ServiceRunner): Promise<StolenPort[]> 
   for (const [name, port] of ports) {
     if (await heldOnlyBy(port, own)) continue;
     const lookup = await whoHolds(port);
-    const foreign = { ...lookup, holders: lookup.holders.filter((holder) => !own.includes(holder.pid)) };
+    const holders = lookup.holders.filter((holder) => !own.includes(holder.pid) && startedBefore(holder.pid, runner));
+    const foreign = { ...lookup, holders, hidden: [] };
     if (foreign.holders.length || foreign.hidden.length) stolen.push({ name, port, holder: describeHolders(foreign) });
   }
   return stolen;
+}
+
+/** Whether process `pid` started before the service's current run (by the kernel's start times, where known). */
+function startedBefore(pid: number, runner: ServiceRunner): boolean {
+  const started = readProcess(pid)?.startTime ?? 0;
+  const service = runner.root?.startTime ?? 0;
+  if (started === 0 || service === 0) return true; // nothing known against it
+  return started < service;
 }

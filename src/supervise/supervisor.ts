@@ -10,7 +10,6 @@ import { killTreeNow } from "./terminate.js";
 import { renderService } from "../render.js";
 import type { PortBook } from "../ports/port-book.js";
 import { Rewiring, type RestartReport } from "./rewiring.js";
-import { foreignHeld } from "./stolen-port.js";
 
 /** Lines of a failed service's output shown with the error. */
 export const FAILURE_LINES = 20;
@@ -42,6 +41,8 @@ export class Supervisor {
   /** Resolves when a stop is hurried: dependents are no longer waited for. */
   private readonly hurried: Promise<void>;
   private removeExitGuard: (() => void) | undefined;
+  /** Services being moved off a stolen port after they were healthy: the start is not over before they are. */
+  private readonly recoveries = new Set<Promise<void>>();
 
   /** Moves ports when they are stolen, re-wiring the services that refer to them. */
   private readonly rewiring: Rewiring;
@@ -85,6 +86,7 @@ export class Supervisor {
     // If portmate itself exits without stopping (crash, process.exit, a signal nobody handles), kill every tree.
     this.removeExitGuard = onExit(() => this.killAllNow());
     await Promise.all(this.runners.map((runner) => this.run(runner)));
+    while (this.recoveries.size) await Promise.all(this.recoveries);
     if (this.failure) {
       await this.stop();
       throw this.failure;
@@ -144,9 +146,16 @@ export class Supervisor {
         exitZeroIsReady: this.awaitedToComplete(runner),
         adopt: (announcement) => this.rewiring.adopt(runner, announcement),
         recover: () => this.rewiring.recoverStolenPort(runner),
-        portsTakenBy: async () => (await foreignHeld(runner)).map((port) => port.holder ?? "another process").join(", ") || undefined,
+        beforeLaunch: () => this.rewiring.keepPortsFree(runner),
       });
-      await this.rewiring.settle(runner);
+      // Ports that moved while it started (its own or those it refers to): restart what still runs with old ones.
+      await this.rewiring.refresh(runner);
+      this.track(
+        runner,
+        this.rewiring.verifyOwnPorts(runner).then((verified) => {
+          if (verified !== true) throw verified;
+        }),
+      );
     } catch (error) {
       if (error instanceof StartFailure) this.fail(runner, error.message);
       else if (this.startAbort.signal.aborted)
@@ -204,7 +213,17 @@ export class Supervisor {
     this.emit(event);
     // Healthy, then gone while the rest was starting: the stack cannot come up as configured. (An exit before
     // it was healthy is reported by the runner's own start.)
-    if (this.phase === "starting" && !expected && runner.healthyAt !== undefined) this.fail(runner, `${describeExit(status)} while the stack was starting`);
+    // (Unless its port was stolen: another process answered its health check on a port it never got. Then
+    // it is moved and started again.)
+    if (this.phase === "starting" && !expected && runner.healthyAt !== undefined) {
+      const reason = `${describeExit(status)} while the stack was starting`;
+      this.track(
+        runner,
+        this.rewiring.recoverAfterHealthy(runner).then((recovered) => {
+          if (recovered !== true) throw recovered instanceof StartFailure ? recovered : new Error(reason);
+        }),
+      );
+    }
   }
 
   /** A one-off task (no port and no check, or awaited with `completed`) that exited with code 0 did its job. */
@@ -214,6 +233,16 @@ export class Supervisor {
 
   private awaitedToComplete(runner: ServiceRunner): boolean {
     return this.runners.some((other) => other.service.dependsOn.some((dep) => dep.id === runner.id && dep.condition === "completed"));
+  }
+
+  /** Keeps the start open until `work` on `runner` (a port check, a recovery) is done; a crash in it fails the start. */
+  private track(runner: ServiceRunner, work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      // A stop during the start makes a port check or a restart fail: that is the stop, not a failure.
+      if (!this.startAbort.signal.aborted) this.fail(runner, String((error as Error)?.message ?? error));
+    });
+    this.recoveries.add(tracked);
+    void tracked.finally(() => this.recoveries.delete(tracked));
   }
 
   private fail(runner: ServiceRunner, reason: string): void {
