@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeHolders, heldOnlyBy, whoHolds, type PortHolder, type PortLookup } from "../src/ports/who.js";
+import { describeHolders, heldByOthers, whoHolds, type PortHolder, type PortLookup } from "../src/ports/who.js";
 import { onCleanup, pidGone, randomRange, waitUntil } from "./helpers.js";
 
 const isLinux = process.platform === "linux";
@@ -196,7 +196,7 @@ function passwdName(uid: number): string | undefined {
 const BOOT_TIME = 1_700_000_000;
 
 describe.runIf(isLinux)("who holds a port, from a fabricated /proc", () => {
-  it("tells whether only given processes listen on a port, reading the IPv4 table only when it must", async () => {
+  it("tells on which ports processes other than given ones listen, reading the IPv4 table only when it must", async () => {
     const port = randomRange(1).from;
     const uid = userInfo().uid;
     const dualStack = tcpLine(0, "00000000000000000000000000000000", port, "0A", uid, 6001, "00000000000000000000000000000000:0000"); // ::
@@ -204,18 +204,18 @@ describe.runIf(isLinux)("who holds a port, from a fabricated /proc", () => {
     const files = { "10/fd/3": { link: "socket:[6001]" }, "20/fd/3": { link: "socket:[6002]" } };
     // The service (pid 10) holds `::`: nobody can hold the IPv4 side, and the (broken) IPv4 table is not read.
     const root = fakeProc({ ...files, "net/tcp6": [TCP6_HEADER, dualStack].join("\n"), "net/tcp": "garbage" });
-    expect(await heldOnlyBy(port, [10], { procRoot: root })).toBe(true);
-    expect(await heldOnlyBy(port, [20], { procRoot: root })).toBe(false);
+    expect(await heldByOthers([port], [10], { procRoot: root })).toEqual([]);
+    expect(await heldByOthers([port], [20], { procRoot: root })).toEqual([port]);
     // It holds ::1 only; pid 20 holds 0.0.0.0: another process listens.
     const split = fakeProc({
       ...files,
       "net/tcp6": [TCP6_HEADER, loopback6].join("\n"),
       "net/tcp": [TCP_HEADER, tcpLine(0, "00000000", port, "0A", uid, 6002)].join("\n"),
     });
-    expect(await heldOnlyBy(port, [10], { procRoot: split })).toBe(false);
-    expect(await heldOnlyBy(port, [10, 20], { procRoot: split })).toBe(true);
+    expect(await heldByOthers([port, port + 1], [10], { procRoot: split })).toEqual([port]);
+    expect(await heldByOthers([port], [10, 20], { procRoot: split })).toEqual([]);
     // Nobody listens: nothing against it.
-    expect(await heldOnlyBy(port, [10], { procRoot: fakeProc({ "net/tcp6": TCP6_HEADER, "net/tcp": TCP_HEADER }) })).toBe(true);
+    expect(await heldByOthers([port], [10], { procRoot: fakeProc({ "net/tcp6": TCP6_HEADER, "net/tcp": TCP_HEADER }) })).toEqual([]);
   });
 
   it("reports a listening socket no visible process owns as hidden, with its user", async () => {

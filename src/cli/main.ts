@@ -2,12 +2,7 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { ExitCode, PortmateError } from "../errors.js";
 import { MAX_INSTANCES } from "../up.js";
 import { packageInfo } from "../package-root.js";
-import { configCommand } from "./config-command.js";
 import { downCommand } from "./down-command.js";
-import { envCommand } from "./env-command.js";
-import { restartCommand } from "./restart-command.js";
-import { whoCommand } from "./who-command.js";
-import { logsCommand } from "./logs-command.js";
 import { portCommand } from "./port-command.js";
 import { psCommand } from "./ps-command.js";
 import { upCommand } from "./up-command.js";
@@ -120,10 +115,9 @@ Examples:
     .option("--instance <n>", "only this instance", count(1, MAX_INSTANCES))
     .action(async (services: string[], options: { follow?: boolean; lines?: number; instance?: number }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const code = await logsCommand(
-        { ...globals, services, follow: options.follow === true, lines: options.lines ?? Infinity, instance: options.instance },
-        io,
-      );
+      const code = await (
+        await import("./logs-command.js")
+      ).logsCommand({ ...globals, services, follow: options.follow === true, lines: options.lines ?? Infinity, instance: options.instance }, io);
       throw new ExitRequest(code);
     });
 
@@ -142,8 +136,10 @@ Examples:
     .description('Print `export NAME=value` lines of a running stack, for `eval "$(portmate env)"`.')
     .argument("[service]", "every variable portmate gives this service (default: every service's <SVC>_PORT and <SVC>_URL)")
     .option("--instance <n>", "of this instance (default 1)", count(1, MAX_INSTANCES), 1)
-    .action((service: string | undefined, options: { instance: number }, command: Command) => {
-      throw new ExitRequest(envCommand({ ...command.optsWithGlobals<GlobalOptions>(), service, instance: options.instance }, io));
+    .action(async (service: string | undefined, options: { instance: number }, command: Command) => {
+      throw new ExitRequest(
+        (await import("./env-command.js")).envCommand({ ...command.optsWithGlobals<GlobalOptions>(), service, instance: options.instance }, io),
+      );
     });
 
   root
@@ -154,7 +150,11 @@ Examples:
     .option("--port <service=port>", "as for `up`: prefer this port for a service; repeatable", portOverride, {})
     .action(async (options: { json?: boolean; instance: number; port: Record<string, number> }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      throw new ExitRequest(await configCommand({ ...globals, json: options.json === true, instance: options.instance, ports: options.port }, io));
+      throw new ExitRequest(
+        await (
+          await import("./config-command.js")
+        ).configCommand({ ...globals, json: options.json === true, instance: options.instance, ports: options.port }, io),
+      );
     });
 
   root
@@ -164,7 +164,7 @@ Examples:
     .option("--json", "print JSON")
     .addHelpText("after", "\nExit codes: 0 something holds (or portmate reserved) the port; 1 nothing does.")
     .action(async (port: number, options: { json?: boolean }) => {
-      throw new ExitRequest(await whoCommand({ port, json: options.json === true }, io));
+      throw new ExitRequest(await (await import("./who-command.js")).whoCommand({ port, json: options.json === true }, io));
     });
 
   root
@@ -175,7 +175,11 @@ Examples:
     .option("--instance <n>", "of this instance (default 1)", count(1, MAX_INSTANCES), 1)
     .action(async (services: string[], options: { newPort?: boolean; instance: number }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      throw new ExitRequest(await restartCommand({ ...globals, services, instance: options.instance, newPort: options.newPort === true }, io));
+      throw new ExitRequest(
+        await (
+          await import("./restart-command.js")
+        ).restartCommand({ ...globals, services, instance: options.instance, newPort: options.newPort === true }, io),
+      );
     });
 
   return root;

@@ -10,7 +10,8 @@ import { PortLocks } from "../state/port-locks.js";
 import { StackHost } from "../state/stack-host.js";
 import { writeStickyPorts } from "../state/sticky-ports.js";
 import { PortBook } from "../ports/port-book.js";
-import { describePortHolder } from "../port-holder.js";
+import { isPortFree } from "../ports/probe.js";
+import type { StateLayout } from "../state/paths.js";
 import type { FromSupervisor, ToSupervisor } from "./protocol.js";
 
 /** Sends to the CLI while it listens; resolves once the message is out (before the process may exit). */
@@ -31,6 +32,11 @@ function exit(log: string, code: number): never {
   process.exit(code);
 }
 
+/** Who holds a port, for messages; loaded only when a port turns out to be taken (it reads every stack record). */
+function holderExplainer(layout: StateLayout): (port: number) => Promise<string | undefined> {
+  return async (port) => (await import("../port-holder.js")).describePortHolder(port, layout);
+}
+
 async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<void> {
   const plan = planFromJson(message.plan);
   const layout = stateLayout(message.stateDir);
@@ -39,7 +45,7 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
   const book = new PortBook(locks.allocationOf(ports), {
     range: plan.wiring.range,
     reservations: [locks],
-    explainBusy: (port) => describePortHolder(port, layout),
+    explainBusy: holderExplainer(layout),
   });
   const stack = new Stack(plan, book, [], { rememberPorts: (settled) => writeStickyPorts(layout, plan.project, settled) });
   const host = await StackHost.open(stack, {
@@ -73,6 +79,10 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
   // The CLI may be gone already (its terminal closed): the stack runs on either way.
   if (process.connected) process.disconnect();
 }
+
+// The first TCP bind of a process costs ~10 ms of setup; the supervisor checks each service's ports with one
+// just before starting it. Pay that now, while it waits for its plan, not on the way to the first service.
+void isPortFree(0);
 
 process.once("message", (message: ToSupervisor) => {
   if (message.type !== "start") process.exit(1);

@@ -1,4 +1,4 @@
-import { allocatePorts, type Allocation, type AllocationOptions } from "./allocate.js";
+import type { Allocation, AllocationOptions } from "./allocate.js";
 import type { PortReservation } from "./reservation.js";
 
 /**
@@ -18,6 +18,8 @@ export class PortBook {
 
   /** A new free port of the range, reserved like the first ones; never one of `avoid`. */
   async allocate(label: string, avoid: Iterable<number>): Promise<number> {
+    // Loaded when needed: a detached supervisor, which holds this in memory all along, seldom needs it.
+    const { allocatePorts } = await import("./allocate.js");
     const allocation = await allocatePorts([{ key: label, label }], { ...this.options, avoid });
     this.allocations.push(allocation);
     return allocation.ports.get(label) as number;

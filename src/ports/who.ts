@@ -80,24 +80,33 @@ export async function whoHolds(port: number, options: { procRoot?: string } = {}
 }
 
 /**
- * Whether every socket listening on `port` belongs to one of `pids` (true too when none listens). Cheaper than
- * whoHolds: only the file descriptors of `pids` are read. Where /proc cannot tell, true: nothing is known against.
+ * The ports of `ports` on which a process other than `pids` listens (none listening counts as fine). Cheaper
+ * than whoHolds: only the file descriptors of `pids` are read. Where /proc cannot tell, none: nothing is known
+ * against them.
  */
-export async function heldOnlyBy(port: number, pids: readonly number[], options: { procRoot?: string } = {}): Promise<boolean> {
+export async function heldByOthers(ports: readonly number[], pids: readonly number[], options: { procRoot?: string } = {}): Promise<number[]> {
   const root = options.procRoot ?? "/proc";
-  if (process.platform !== "linux") return true;
+  if (process.platform !== "linux" || ports.length === 0) return [];
   const among = pids.map(String);
-  // Each read of a table costs the kernel a walk of every socket of the host (milliseconds on a busy one):
-  // IPv6 first, as a dual-stack listener on `::` (Node's default) leaves no room for another process on IPv4.
-  const v6 = listeningSockets((await readOptional(`${root}/net/tcp6`)) ?? "", port, decodeIpv6);
-  const owned6 = await findOwners(root, new Set(v6.map((socket) => socket.inode)), among);
-  if (!v6.every((socket) => owned6.has(socket.inode))) return false;
-  if (v6.some((socket) => socket.address === "::")) return true;
-  const v4text = await readOptional(`${root}/net/tcp`);
-  if (v4text === undefined) return true;
-  const v4 = listeningSockets(v4text, port, decodeIpv4);
-  const owned4 = await findOwners(root, new Set(v4.map((socket) => socket.inode)), among);
-  return v4.every((socket) => owned4.has(socket.inode));
+  const others = new Set<number>();
+  const check = async (text: string, port: number, decode: (hex: string) => string) => {
+    const sockets = listeningSockets(text, port, decode);
+    const owned = await findOwners(root, new Set(sockets.map((socket) => socket.inode)), among);
+    if (!sockets.every((socket) => owned.has(socket.inode))) others.add(port);
+    return sockets;
+  };
+  // Each read of a table costs the kernel a walk of every socket of the host (milliseconds on a busy one), so
+  // each is read once for all ports, and IPv4's only when needed: a dual-stack listener on `::` (Node's
+  // default) leaves no room for another process on the IPv4 side.
+  const v6 = (await readOptional(`${root}/net/tcp6`)) ?? "";
+  const open: number[] = [];
+  for (const port of ports) {
+    const sockets = await check(v6, port, decodeIpv6);
+    if (!others.has(port) && !sockets.some((socket) => socket.address === "::")) open.push(port);
+  }
+  const v4 = open.length ? await readOptional(`${root}/net/tcp`) : undefined;
+  if (v4 !== undefined) for (const port of open) await check(v4, port, decodeIpv4);
+  return ports.filter((port) => others.has(port));
 }
 
 /**

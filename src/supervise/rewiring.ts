@@ -105,19 +105,6 @@ export class Rewiring {
   }
 
   /**
-   * Once `runner` is healthy by a network check: whether the processes listening on its ports are its own. An
-   * older process outside its tree answered instead (it took the port as the service started, and the
-   * service never got it): that run is replaced by one on a new port, with what refers to it.
-   */
-  async verifyOwnPorts(runner: ServiceRunner): Promise<true | StartFailure> {
-    const { health, announce } = runner.service;
-    if (!this.ports || announce || (health.kind !== "http" && health.kind !== "tcp")) return true;
-    const stolen = await foreignHeld(runner);
-    if (stolen.length === 0) return true;
-    return this.serially(() => this.moveAndRelaunch(runner, stolen));
-  }
-
-  /**
    * After `runner` is healthy: restarts every service of its instance that is up and still runs with ports that
    * changed while it was starting (its own, or those of services it refers to), in start order.
    */

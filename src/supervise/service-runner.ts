@@ -1,11 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PlannedService } from "../plan.js";
 import { describeExit, type ServiceStatus, type StackListener } from "./events.js";
-import { formatDuration } from "../duration.js";
 import { HealthTimeoutError, waitHealthy, type LineFeed } from "./health.js";
 import type { ExitStatus, OutputStream, Spawner } from "./spawn.js";
 import { identify, type RootProcess } from "./process-tree.js";
 import { terminateTree, type TerminateResult } from "./terminate.js";
+import { parseAnnouncement, waitForAnnouncement, type Announcement } from "./announcement.js";
+import { Deferred, follow } from "./deferred.js";
+
+export type { Announcement } from "./announcement.js";
 
 /** Lines of output kept per service: the last 20 are shown when it fails. */
 const KEPT_LINES = 200;
@@ -15,12 +18,6 @@ const FINISHED = Symbol("finished");
 
 /** Why a service could not be started or made healthy, in words for the user. */
 export class StartFailure extends Error {}
-
-/** A port a service chose and printed on stdout: `{"type":"port_info","port":8009,"url":"…"}`. */
-export interface Announcement {
-  port: number;
-  url?: string;
-}
 
 /** What the supervisor does at points of a service's start. */
 export interface StartHooks {
@@ -38,31 +35,6 @@ export interface StartHooks {
   recover?: (failure: StartFailure) => Promise<boolean | StartFailure>;
   /** Before each launch during the start: makes sure its ports are still free (moving those that are not). */
   beforeLaunch?: () => Promise<void>;
-}
-
-/**
- * Makes `controller` abort when `signal` does (AbortSignal.any needs Node 20.3); returns the function that
- * stops listening, so a long-lived signal does not collect one listener per use.
- */
-function follow(signal: AbortSignal, controller: AbortController): () => void {
-  const onAbort = () => controller.abort(signal.reason);
-  if (signal.aborted) onAbort();
-  else signal.addEventListener("abort", onAbort, { once: true });
-  return () => signal.removeEventListener("abort", onAbort);
-}
-
-/** A promise with its resolve and reject at hand; never reported as an unhandled rejection. */
-class Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve!: (value: T) => void;
-  reject!: (reason: unknown) => void;
-  constructor() {
-    this.promise = new Promise<T>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    this.promise.catch(() => undefined);
-  }
 }
 
 /**
@@ -341,39 +313,17 @@ export class ServiceRunner {
     }
   }
 
-  /** The port the current run announces; rejects at the deadline (or on abort) when it announces none. */
+  /** The port the current run announces (on stdout); rejects at the deadline (or on abort) if it announces none. */
   private nextAnnouncement(deadline: number, signal: AbortSignal): Promise<Announcement> {
-    return new Promise((resolve, reject) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", onAbort);
-        this.announcement = undefined;
-      };
-      const onAbort = () => {
-        done();
-        reject(signal.reason);
-      };
-      const timer = setTimeout(
-        () => {
-          done();
-          reject(
-            new HealthTimeoutError(
-              `did not announce its port within ${formatDuration(this.service.health.timeoutMs)}: it must print a line such as {"type":"port_info","port":8009} on stdout`,
-            ),
-          );
-        },
-        Math.max(0, deadline - Date.now()),
-      );
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.announcement = (announcement) => {
-        done();
-        resolve(announcement);
-      };
-      // Announced already, before anyone listened.
-      for (const line of this.linesOfThisRun()) {
-        const early = parseAnnouncement(line);
-        if (early && this.announcement) this.announcement(early);
-      }
+    return waitForAnnouncement({
+      printed: this.linesOfThisRun(),
+      listen: (listener) => {
+        this.announcement = listener;
+        return () => (this.announcement = undefined);
+      },
+      deadline,
+      timeoutMs: this.service.health.timeoutMs,
+      signal,
     });
   }
 
@@ -414,20 +364,5 @@ export class ServiceRunner {
     this.healthy.reject(reason);
     this.exited.reject(reason);
     this.announced.reject(reason);
-  }
-}
-
-/** `{"type":"port_info","port":8009,"url":"…"}` on a line of its own; anything else is ordinary output. */
-export function parseAnnouncement(line: string): Announcement | undefined {
-  const text = line.trim();
-  if (!text.startsWith("{") || !text.includes("port_info")) return undefined;
-  try {
-    const data = JSON.parse(text) as { type?: unknown; port?: unknown; url?: unknown };
-    if (data.type !== "port_info" || !Number.isInteger(data.port) || (data.port as number) < 1 || (data.port as number) > 65535) return undefined;
-    const announcement: Announcement = { port: data.port as number };
-    if (typeof data.url === "string" && /^[a-z][a-z0-9+.-]*:\/\//i.test(data.url)) announcement.url = data.url;
-    return announcement;
-  } catch {
-    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { isPortFree } from "../ports/probe.js";
-import { describeHolders, heldOnlyBy, whoHolds } from "../ports/who.js";
+import { describeHolders, heldByOthers, whoHolds } from "../ports/who.js";
 import { listProcesses, readProcess, treeMembers } from "./process-tree.js";
 import type { ServiceRunner } from "./service-runner.js";
 
@@ -38,15 +38,18 @@ export async function foreignHeld(runner: ServiceRunner): Promise<StolenPort[]> 
   const ports = Object.entries(runner.service.ports);
   // Most services listen in their main process: then its file descriptors alone tell.
   const main = runner.pid === undefined ? [] : [runner.pid];
-  if ((await Promise.all(ports.map(([, port]) => heldOnlyBy(port, main)))).every(Boolean)) return [];
+  const suspect = await heldByOthers(
+    ports.map(([, port]) => port),
+    main,
+  );
+  if (suspect.length === 0) return [];
   const own = runner.root ? treeMembers(runner.root, listProcesses()).map((info) => info.pid) : [];
   const stolen: StolenPort[] = [];
-  for (const [name, port] of ports) {
-    if (await heldOnlyBy(port, own)) continue;
+  for (const port of await heldByOthers(suspect, own)) {
     const lookup = await whoHolds(port);
     const holders = lookup.holders.filter((holder) => !own.includes(holder.pid) && startedBefore(holder.pid, runner));
-    const foreign = { ...lookup, holders, hidden: [] };
-    if (foreign.holders.length || foreign.hidden.length) stolen.push({ name, port, holder: describeHolders(foreign) });
+    const name = ports.find(([, number]) => number === port)?.[0] ?? "default";
+    if (holders.length) stolen.push({ name, port, holder: describeHolders({ ...lookup, holders, hidden: [] }) });
   }
   return stolen;
 }

@@ -150,12 +150,6 @@ export class Supervisor {
       });
       // Ports that moved while it started (its own or those it refers to): restart what still runs with old ones.
       await this.rewiring.refresh(runner);
-      this.track(
-        runner,
-        this.rewiring.verifyOwnPorts(runner).then((verified) => {
-          if (verified !== true) throw verified;
-        }),
-      );
     } catch (error) {
       if (error instanceof StartFailure) this.fail(runner, error.message);
       else if (this.startAbort.signal.aborted)
