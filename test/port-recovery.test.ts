@@ -274,6 +274,27 @@ describe("a service that announces its port", () => {
     await expectNothingLeft(recordedPids(record), [port ?? 0]);
   });
 
+  it("does not restart a service that started before the announcement without needing it", async () => {
+    const range = randomRange();
+    const { stack, events, record } = await start(yaml`
+      ports: {range: ${range.text}}
+      services:
+        backend:
+          command: ${fixtureCommand("--name backend --record record.jsonl --announce --listen-delay 500")}
+          announce: true
+        worker:
+          command: ${fixtureCommand("--name worker --record record.jsonl")}
+    `);
+    // worker was up before backend announced: it lacks BACKEND_PORT, and that alone is no reason to restart it.
+    const [worker] = starts(record, "worker");
+    expect(worker?.env?.BACKEND_PORT).toBeUndefined();
+    expect(starts(record, "worker")).toHaveLength(1);
+    expect(events.filter((event) => event.type === "spawned" && event.service === "worker")).toHaveLength(1);
+    expect(stack.services.worker?.pid).toBe(worker?.pid);
+    await stack.down();
+    await expectNothingLeft(recordedPids(record), [stack.services.backend?.port ?? 0, stack.services.worker?.port ?? 0]);
+  });
+
   it("gives its announced URL to what refers to it", async () => {
     const range = randomRange();
     const { stack, record } = await start(yaml`

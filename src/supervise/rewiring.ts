@@ -1,6 +1,6 @@
 import type { PlannedService } from "../plan.js";
 import type { PortBook } from "../ports/port-book.js";
-import { portKey, renderService, type Wiring } from "../render.js";
+import { envPrefix, portKey, renderService, type Wiring } from "../render.js";
 import type { StackEvent, StackListener } from "./events.js";
 import { StartFailure, type Announcement, type ServiceRunner } from "./service-runner.js";
 import { isPortFree } from "../ports/probe.js";
@@ -27,13 +27,18 @@ export interface RestartReport {
  */
 export class Rewiring {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The variables injected for services that announce their port: `<SVC>_PORT`, `<SVC>_URL`. */
+  private readonly announcedVariables: ReadonlySet<string>;
 
   constructor(
     private readonly wiring: Wiring,
     private readonly runners: readonly ServiceRunner[],
     private readonly ports: PortBook | undefined,
     private readonly emit: StackListener,
-  ) {}
+  ) {
+    const announcing = wiring.services.filter((service) => service.announce).map((service) => envPrefix(service.name));
+    this.announcedVariables = new Set(announcing.flatMap((prefix) => [`${prefix}_PORT`, `${prefix}_URL`]));
+  }
 
   /**
    * Takes on the port `runner` announced; when it had announced another before, re-wires what refers to it.
@@ -208,7 +213,11 @@ export class Rewiring {
    */
   private stale(instance: number): ServiceRunner[] {
     return this.runners.filter(
-      (other) => other.service.instance === instance && other.isRunning && other.healthyAt !== undefined && !sameWiring(other.service, this.render(other)),
+      (other) =>
+        other.service.instance === instance &&
+        other.isRunning &&
+        other.healthyAt !== undefined &&
+        !sameWiring(other.service, this.render(other), this.announcedVariables),
     );
   }
 
@@ -232,7 +241,15 @@ function ids(runners: readonly ServiceRunner[]): string[] {
   return runners.map((runner) => runner.id);
 }
 
-/** Whether a service rendered again runs the same command with the same environment. */
-function sameWiring(a: PlannedService, b: PlannedService): boolean {
-  return JSON.stringify([a.command, a.env, a.cwd]) === JSON.stringify([b.command, b.env, b.cwd]);
+/**
+ * Whether a service rendered again (`next`) runs the same command with the same environment as it does now.
+ * A variable of `learned` it did not have is no difference: the `<SVC>_PORT` of a service that announced its
+ * port after this one started (nothing made this one wait for it) is not worth a restart.
+ */
+function sameWiring(current: PlannedService, next: PlannedService, learned: ReadonlySet<string>): boolean {
+  if (JSON.stringify([current.command, current.cwd]) !== JSON.stringify([next.command, next.cwd])) return false;
+  for (const [key, value] of Object.entries(next.env)) {
+    if (current.env[key] !== value && !(current.env[key] === undefined && learned.has(key))) return false;
+  }
+  return Object.keys(current.env).every((key) => key in next.env);
 }
