@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { PsRow } from "../src/stacks.js";
 import {
   expectNothingLeft,
   fixtureCommand,
@@ -16,26 +15,9 @@ import {
   waitForOutput,
   waitUntil,
   yaml,
+  project,
+  ps,
 } from "./helpers.js";
-
-/** A project folder with its own state folder, so `ps -a` and `down -a` see only this test's stacks. */
-function project(text: string) {
-  const dir = tempProject({ "portmate.yaml": text });
-  const env = { PORTMATE_STATE_DIR: join(dir, "state") };
-  onCleanup(async () => {
-    await runCli(["down", "-a"], { cwd: dir, env });
-  });
-  return { dir, env, record: join(dir, "record.jsonl"), state: join(dir, "state") };
-}
-
-/** One object of `ps --json`. */
-type PsJson = Omit<PsRow, "id" | "uptimeMs">;
-
-async function ps(cwd: string, env: Record<string, string>, ...args: string[]): Promise<PsJson[]> {
-  const result = await runCli(["ps", "--json", ...args], { cwd, env });
-  expect(result.exitCode, result.all).toBe(0);
-  return JSON.parse(result.stdout) as PsJson[];
-}
 
 /** A stack that takes a few seconds to be healthy: time to act while `up -d` is still starting it. */
 const SLOW_STACK = (range: string) => yaml`

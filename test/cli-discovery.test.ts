@@ -3,42 +3,23 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type { PsRow } from "../src/stacks.js";
 import {
   CLI,
   expectNothingLeft,
   fixtureCommand,
   isListening,
   occupy,
-  onCleanup,
   pidGone,
   randomRange,
   readRecords,
   recordedPids,
   runCli,
-  tempProject,
   yaml,
   type RecordLine,
+  project,
+  ps,
+  type PsJson,
 } from "./helpers.js";
-
-/** A project folder with its own state folder, so `ps -a` and `down -a` see only this test's stacks. */
-function project(text: string) {
-  const dir = tempProject({ "portmate.yaml": text });
-  const env = { PORTMATE_STATE_DIR: join(dir, "state") };
-  onCleanup(async () => {
-    await runCli(["down", "-a"], { cwd: dir, env });
-  });
-  return { dir, env, record: join(dir, "record.jsonl"), state: join(dir, "state") };
-}
-
-/** One object of `ps --json`. */
-type PsJson = Omit<PsRow, "id" | "uptimeMs">;
-
-async function ps(cwd: string, env: Record<string, string>, ...args: string[]): Promise<PsJson[]> {
-  const result = await runCli(["ps", "--json", ...args], { cwd, env });
-  expect(result.exitCode, result.all).toBe(0);
-  return JSON.parse(result.stdout) as PsJson[];
-}
 
 /** What `portmate config --json` prints (the part these tests read). */
 interface ConfigJson {

@@ -3,7 +3,6 @@ import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { PsRow } from "../src/stacks.js";
 import {
   expectNothingLeft,
   fixtureCommand,
@@ -18,26 +17,9 @@ import {
   tempProject,
   waitUntil,
   yaml,
+  project,
+  ps,
 } from "./helpers.js";
-
-/** A project folder with its own state folder, so `ps -a` and `down -a` see only this test's stacks. */
-function project(text: string) {
-  const dir = tempProject({ "portmate.yaml": text });
-  const env = { PORTMATE_STATE_DIR: join(dir, "state") };
-  onCleanup(async () => {
-    await runCli(["down", "-a"], { cwd: dir, env });
-  });
-  return { dir, env, record: join(dir, "record.jsonl"), state: join(dir, "state") };
-}
-
-/** One object of `ps --json`. */
-type PsJson = Omit<PsRow, "id" | "uptimeMs">;
-
-async function ps(cwd: string, env: Record<string, string>, ...args: string[]): Promise<PsJson[]> {
-  const result = await runCli(["ps", "--json", ...args], { cwd, env });
-  expect(result.exitCode, result.all).toBe(0);
-  return JSON.parse(result.stdout) as PsJson[];
-}
 
 /** `service → primary port` of the running stack, from `ps --json`. */
 async function portsByService(cwd: string, env: Record<string, string>): Promise<Record<string, number>> {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import { afterEach, expect } from "vitest";
+import type { PsRow } from "../src/stacks.js";
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 export const CLI = join(ROOT, "dist", "portmate.js");
@@ -222,4 +223,23 @@ export function yaml(strings: TemplateStringsArray, ...values: unknown[]): strin
   const lines = text.replace(/^\n/, "").split("\n");
   const indent = Math.min(...lines.filter((line) => line.trim()).map((line) => /^ */.exec(line)?.[0].length ?? 0));
   return lines.map((line) => line.slice(indent)).join("\n");
+}
+
+/** A project folder with its own state folder, so `ps -a` and `down -a` see only this test's stacks. */
+export function project(text: string) {
+  const dir = tempProject({ "portmate.yaml": text });
+  const env = { PORTMATE_STATE_DIR: join(dir, "state") };
+  onCleanup(async () => {
+    await runCli(["down", "-a"], { cwd: dir, env });
+  });
+  return { dir, env, record: join(dir, "record.jsonl"), state: join(dir, "state") };
+}
+
+/** One object of `ps --json`. */
+export type PsJson = Omit<PsRow, "id" | "uptimeMs">;
+
+export async function ps(cwd: string, env: Record<string, string>, ...args: string[]): Promise<PsJson[]> {
+  const result = await runCli(["ps", "--json", ...args], { cwd, env });
+  expect(result.exitCode, result.all).toBe(0);
+  return JSON.parse(result.stdout) as PsJson[];
 }

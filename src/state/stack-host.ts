@@ -34,6 +34,7 @@ export class StackHost {
   private readonly startTimes = new Map<string, number>();
   private readonly startedAt = new Date().toISOString();
   private readonly self = identify(process.pid);
+  /** The services as planned: their instance, stop signal and timeout, which never change. */
   private readonly planned: Map<string, PlannedService>;
   private control: ControlServer | undefined;
   private dirty = new Set<number>();
@@ -108,7 +109,7 @@ export class StackHost {
     // The start time of a service's process, read as it starts, so a pid reused later is never taken for it.
     if (event.type === "spawned") this.startTimes.set(event.service, identify(event.pid).startTime);
     if (!STATUS_EVENTS.has(event.type)) return;
-    const instance = this.stack.plan.services.find((service) => service.id === event.service)?.instance;
+    const instance = this.planned.get(event.service)?.instance;
     if (instance === undefined || !this.running.has(instance)) return;
     // Several services change at once (a stop, a failure): write each record once, after they all have.
     if (this.dirty.size === 0) queueMicrotask(() => this.flush());
@@ -123,7 +124,7 @@ export class StackHost {
 
   private writeRecord(instance: number): void {
     const plan = this.stack.plan;
-    const planned = new Map(plan.services.map((service) => [service.id, service]));
+    const current = new Map(plan.services.map((service) => [service.id, service]));
     const services: ServiceRecord[] = Object.values(this.stack.instances[instance - 1]?.services ?? {}).map((service) => ({
       name: service.name,
       id: service.id,
@@ -139,14 +140,14 @@ export class StackHost {
       startedAt: service.startedAt?.toISOString() ?? null,
       stopSignal: this.planned.get(service.id)?.stopSignal ?? "SIGTERM",
       stopTimeoutMs: this.planned.get(service.id)?.stopTimeoutMs ?? 10_000,
-      env: ownEnv(planned.get(service.id) as PlannedService, plan.wiring.env),
+      env: ownEnv(current.get(service.id) as PlannedService, plan.wiring.env),
     }));
     const self = this.self;
     writeRecord(this.options.layout, {
       version: 1,
       project: this.stack.project,
       instance,
-      configFile: this.stack.plan.configFile,
+      configFile: plan.configFile,
       mode: this.options.mode,
       supervisor: { pid: self.pid, startTime: self.startTime, control: this.control?.path ?? "" },
       startedAt: this.startedAt,
