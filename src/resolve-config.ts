@@ -8,7 +8,7 @@ import { recordedStacks } from "./stacks.js";
 import { stateLayout } from "./state/paths.js";
 import { PortLocks } from "./state/port-locks.js";
 import { readStickyPorts } from "./state/sticky-ports.js";
-import { portOverrides } from "./up.js";
+import { describeNote, portOverrides } from "./up.js";
 
 export interface ResolveConfigOptions extends LoadConfigOptions {
   /** Which instance to show (default 1). */
@@ -75,8 +75,7 @@ export async function resolveConfig(options: ResolveConfigOptions = {}): Promise
     });
     await allocation.release();
     for (const [key, port] of allocation.ports) ports.set(key, port);
-    for (const note of allocation.notes)
-      if (note.reason === "preferred-busy") notes.push(`${note.label}: preferred port ${note.wanted} is taken; using ${note.port}`);
+    for (const note of allocation.notes) if (note.reason === "preferred-busy") notes.push(describeNote(note));
   }
   const wiring: Wiring = { project: config.project, range: config.range, env: config.env, services, ports: Object.fromEntries(ports), urls };
   const resolved: ResolvedConfig = {

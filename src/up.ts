@@ -155,7 +155,8 @@ export async function up(options: UpOptions = {}): Promise<Stack> {
   return stack;
 }
 
-function describeNote(note: AllocationNote): string {
+/** An allocation note as the line `up` (and `config`) print. */
+export function describeNote(note: AllocationNote): string {
   if (note.reason === "os-assigned") return `${note.label}: every port of the range is taken; the OS assigned ${note.port}`;
   if (note.reason === "sticky-busy") return `${note.label}: its last port ${note.wanted} is taken now; using ${note.port}`;
   return `${note.label}: preferred port ${note.wanted} is taken${note.holder ? ` by ${note.holder}` : ""}; using ${note.port}`;

@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import { afterEach, expect } from "vitest";
 import type { PsRow } from "../src/stacks.js";
+import type { StackEvent } from "../src/supervise/events.js";
+import { up, type UpOptions } from "../src/up.js";
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 export const CLI = join(ROOT, "dist", "portmate.js");
@@ -242,4 +244,13 @@ export async function ps(cwd: string, env: Record<string, string>, ...args: stri
   const result = await runCli(["ps", "--json", ...args], { cwd, env });
   expect(result.exitCode, result.all).toBe(0);
   return JSON.parse(result.stdout) as PsJson[];
+}
+
+/** Starts a stack from `text` (a portmate.yaml in a fresh folder) with the library; it is stopped after the test. */
+export async function startStack(text: string, options: UpOptions = {}) {
+  const dir = tempProject({ "portmate.yaml": text });
+  const events: StackEvent[] = [];
+  const stack = await up({ cwd: dir, onEvent: (event) => events.push(event), ...options });
+  onCleanup(() => stack.down());
+  return { stack, dir, events, record: join(dir, "record.jsonl") };
 }

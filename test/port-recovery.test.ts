@@ -23,16 +23,8 @@ import {
   tempProject,
   yaml,
   type RecordLine,
+  startStack,
 } from "./helpers.js";
-
-/** Starts a stack from `text` with the library; stopped after the test. */
-async function start(text: string, options: { spawn?: Spawner } = {}) {
-  const dir = tempProject({ "portmate.yaml": text });
-  const events: StackEvent[] = [];
-  const stack = await up({ cwd: dir, onEvent: (event) => events.push(event), ...options });
-  onCleanup(() => stack.down());
-  return { stack, dir, events, record: join(dir, "record.jsonl") };
-}
 
 function starts(record: string, name: string): RecordLine[] {
   return readRecords(record).filter((line) => line.name === name && line.event === "start");
@@ -117,7 +109,7 @@ describe("a port stolen between allocation and start", () => {
     // The thief answers backend's check at once, so backend looks healthy, and ui starts, until backend exits
     // on the port it could not bind: while the stack is still starting (ui takes a second), which is what
     // this is about.
-    const { stack, events, record } = await start(
+    const { stack, events, record } = await startStack(
       yaml`
         ports: {range: ${range.text}}
         services:
@@ -155,7 +147,7 @@ describe("a port stolen between allocation and start", () => {
     const { spawn, stolen } = stealingSpawner("backend");
     // ui refers to backend but starts first (backend waits for it): it is up, with the old URL, when backend
     // finds its port taken.
-    const { stack, events, record } = await start(
+    const { stack, events, record } = await startStack(
       yaml`
         ports: {range: ${range.text}}
         services:
@@ -245,7 +237,7 @@ describe("a port held for the service by a process outside its tree", () => {
 describe("a service that announces its port", () => {
   it("is adopted on the port it printed, before the services that depend on or refer to it start", async () => {
     const range = randomRange();
-    const { stack, events, record } = await start(yaml`
+    const { stack, events, record } = await startStack(yaml`
       ports: {range: ${range.text}}
       services:
         backend:
@@ -276,7 +268,7 @@ describe("a service that announces its port", () => {
 
   it("does not restart a service that started before the announcement without needing it", async () => {
     const range = randomRange();
-    const { stack, events, record } = await start(yaml`
+    const { stack, events, record } = await startStack(yaml`
       ports: {range: ${range.text}}
       services:
         backend:
@@ -297,7 +289,7 @@ describe("a service that announces its port", () => {
 
   it("gives its announced URL to what refers to it", async () => {
     const range = randomRange();
-    const { stack, record } = await start(yaml`
+    const { stack, record } = await startStack(yaml`
       ports: {range: ${range.text}}
       services:
         backend:

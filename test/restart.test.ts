@@ -1,20 +1,10 @@
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { up } from "../src/up.js";
 import type { StackEvent } from "../src/supervise/events.js";
-import { fixtureCommand, onCleanup, pidGone, randomRange, readRecords, recordedPids, tempProject, waitUntil, yaml } from "./helpers.js";
-
-async function start(text: string) {
-  const dir = tempProject({ "portmate.yaml": text });
-  const events: StackEvent[] = [];
-  const stack = await up({ cwd: dir, onEvent: (event) => events.push(event) });
-  onCleanup(() => stack.down());
-  return { stack, events, record: join(dir, "record.jsonl") };
-}
+import { fixtureCommand, pidGone, randomRange, readRecords, recordedPids, waitUntil, yaml, startStack } from "./helpers.js";
 
 describe("restart policies", () => {
   it("restarts a crashed service with a doubling delay, then gives up, leaving the rest running", async () => {
-    const { stack, events, record } = await start(yaml`
+    const { stack, events, record } = await startStack(yaml`
       ports: {range: ${randomRange().text}}
       services:
         steady:
@@ -45,7 +35,7 @@ describe("restart policies", () => {
   });
 
   it("restarts after a clean exit only with `always`, and a stop cancels a pending restart", async () => {
-    const { stack, events, record } = await start(yaml`
+    const { stack, events, record } = await startStack(yaml`
       ports: {range: ${randomRange().text}}
       services:
         job:

@@ -3,7 +3,6 @@ import { describe, expect, it } from "vitest";
 import { ServiceFailedError } from "../src/errors.js";
 import type { Stack } from "../src/stack.js";
 import { up } from "../src/up.js";
-import type { StackEvent } from "../src/supervise/events.js";
 import {
   expectNothingLeft,
   fixtureCommand,
@@ -15,16 +14,8 @@ import {
   tempProject,
   yaml,
   type RecordLine,
+  startStack,
 } from "./helpers.js";
-
-/** Starts a stack from `text` (a portmate.yaml in a fresh folder); it is stopped after the test. */
-async function start(text: string, options: { instances?: number; services?: string[] } = {}) {
-  const dir = tempProject({ "portmate.yaml": text });
-  const events: StackEvent[] = [];
-  const stack = await up({ cwd: dir, onEvent: (event) => events.push(event), ...options });
-  onCleanup(() => stack.down());
-  return { stack, dir, events, record: join(dir, "record.jsonl") };
-}
 
 /** Expects `up` to fail; returns the error and the folder, for checking what was left behind. */
 async function startFailing(text: string) {
@@ -57,7 +48,7 @@ function first(records: RecordLine[], name: string, event: string): RecordLine {
 describe("starting a stack", () => {
   it("starts dependents only once what they depend on is healthy, and independent services in parallel", async () => {
     const range = randomRange();
-    const { stack, record } = await start(yaml`
+    const { stack, record } = await startStack(yaml`
       ports: {range: ${range.text}}
       services:
         backend:
@@ -87,7 +78,7 @@ describe("starting a stack", () => {
 
   it("becomes ready by each kind of health check", async () => {
     const range = randomRange();
-    const { stack, record, events } = await start(yaml`
+    const { stack, record, events } = await startStack(yaml`
       ports: {range: ${range.text}}
       services:
         by-http:
@@ -163,7 +154,7 @@ describe("starting a stack", () => {
 
   it("waits for a one-off task to complete, and fails when it does not succeed", async () => {
     const range = randomRange();
-    const ok = await start(yaml`
+    const ok = await startStack(yaml`
       ports: {range: ${range.text}}
       services:
         migrate:
@@ -207,7 +198,7 @@ describe("starting a stack", () => {
   });
 
   it("gives a slow health command the whole deadline", async () => {
-    const { stack } = await start(yaml`
+    const { stack } = await startStack(yaml`
       ports: {range: ${randomRange().text}}
       services:
         api:
@@ -226,7 +217,7 @@ describe("starting a stack", () => {
     process.on("warning", onWarning);
     onCleanup(() => void process.off("warning", onWarning));
     const services = Array.from({ length: 4 }, (_, index) => `s${index}:\n  command: ${fixtureCommand("--record record.jsonl")}\n  depends_on: [base]`);
-    const { stack, record } = await start(
+    const { stack, record } = await startStack(
       `ports: {range: ${randomRange().text}}\nservices:\n  base:\n    command: ${fixtureCommand("--record record.jsonl")}\n${services.map((text) => text.replace(/^/gm, "  ")).join("\n")}\n`,
       { instances: 3 },
     );
@@ -237,7 +228,7 @@ describe("starting a stack", () => {
 
   it("runs instances side by side, each on its own ports, with ${instance} filled in", async () => {
     const range = randomRange();
-    const { stack, record } = await start(
+    const { stack, record } = await startStack(
       yaml`
         ports: {range: ${range.text}}
         services:

@@ -1,7 +1,7 @@
 import getPort from "get-port";
 import { PortAllocationError } from "../errors.js";
 import { isPortFree } from "./probe.js";
-import { processReservation, type PortReservation } from "./reservation.js";
+import { claimAll, processReservation, releaseAll, type PortReservation } from "./reservation.js";
 
 /** One port wanted by one service of one instance. */
 export interface PortRequest {
@@ -189,18 +189,4 @@ async function osAssigned(claims: Claims): Promise<number | undefined> {
     if (await claims.take(port)) return port;
   }
   return undefined;
-}
-
-async function claimAll(reservations: PortReservation[], port: number): Promise<boolean> {
-  for (const [index, reservation] of reservations.entries()) {
-    if (!(await reservation.claim(port))) {
-      for (const earlier of reservations.slice(0, index)) await earlier.release(port);
-      return false;
-    }
-  }
-  return true;
-}
-
-async function releaseAll(reservations: PortReservation[], port: number): Promise<void> {
-  for (const reservation of reservations) await reservation.release(port);
 }

@@ -1,5 +1,5 @@
 import type { Allocation, AllocationOptions } from "./allocate.js";
-import type { PortReservation } from "./reservation.js";
+import { claimAll, releaseAll } from "./reservation.js";
 
 /**
  * The ports a running stack holds: those allocated before it started, and those it takes later (a port that was
@@ -30,15 +30,7 @@ export class PortBook {
    * another run holds it already: nothing is reserved then.
    */
   async adopt(port: number): Promise<boolean> {
-    const reservations: PortReservation[] = this.options.reservations ?? [];
-    const taken: PortReservation[] = [];
-    for (const reservation of reservations) {
-      if (!(await reservation.claim(port))) {
-        for (const earlier of taken) await earlier.release(port);
-        return false;
-      }
-      taken.push(reservation);
-    }
+    if (!(await claimAll(this.options.reservations ?? [], port))) return false;
     this.adopted.add(port);
     return true;
   }
@@ -49,7 +41,7 @@ export class PortBook {
     for (const allocation of this.allocations) await allocation.release(which);
     for (const port of which ?? [...this.adopted]) {
       if (!this.adopted.delete(port)) continue;
-      for (const reservation of this.options.reservations ?? []) await reservation.release(port);
+      await releaseAll(this.options.reservations ?? [], port);
     }
   }
 }

@@ -25,3 +25,19 @@ export const processReservation = {
     handedOut.delete(port);
   },
 } satisfies PortReservation;
+
+/** Takes `port` in every reservation, in order; when one refuses, gives back what the earlier ones took. */
+export async function claimAll(reservations: readonly PortReservation[], port: number): Promise<boolean> {
+  for (const [index, reservation] of reservations.entries()) {
+    if (!(await reservation.claim(port))) {
+      for (const earlier of reservations.slice(0, index)) await earlier.release(port);
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Gives `port` back to every reservation. */
+export async function releaseAll(reservations: readonly PortReservation[], port: number): Promise<void> {
+  for (const reservation of reservations) await reservation.release(port);
+}
