@@ -1,5 +1,5 @@
-// Bundles the CLI (dist/portmate.js) and the detached supervisor (dist/supervisor.js), each with its
-// dependencies, into one file.
+// Bundles the CLI (dist/portmate.js), the detached supervisor (dist/supervisor.js) and the reaper a watchdog
+// runs when a supervisor dies (dist/reaper.js), each with its dependencies, into one file.
 // Why: on Node 20 (no module compile cache) loading execa, yaml, listr2 and ajv as ~400 separate ES modules
 // costs ~230 ms before portmate can do anything; bundled, the same code loads in ~25 ms. Start-up time is
 // the first thing users of `portmate up` feel, and `npm run bench` holds it within 1.3x of a bare script.
@@ -12,7 +12,7 @@ import { build } from "esbuild";
 rmSync("dist/chunks", { recursive: true, force: true });
 
 await build({
-  entryPoints: { portmate: "src/cli/bin.ts", supervisor: "src/daemon/supervisor-main.ts" },
+  entryPoints: { portmate: "src/cli/bin.ts", supervisor: "src/daemon/supervisor-main.ts", reaper: "src/daemon/reaper-main.ts" },
   outdir: "dist",
   bundle: true,
   platform: "node",

@@ -7,6 +7,7 @@ import { recordedStacks, type RecordedStack } from "./stacks.js";
 import type { StateLayout } from "./state/paths.js";
 import { PortLocks } from "./state/port-locks.js";
 import { readRecords, removeRecord, type StackRecord } from "./state/registry.js";
+import { markedProcesses, serviceQuery } from "./supervise/process-marker.js";
 import { isGone } from "./supervise/process-tree.js";
 import { terminateTree } from "./supervise/terminate.js";
 
@@ -114,11 +115,13 @@ function answerTimeout(group: readonly RecordedStack[], timeoutMs: number | unde
 /** Stops the services of a stack whose supervisor is gone, releases its ports and removes its record. */
 async function stopUnsupervised(layout: StateLayout, record: StackRecord, timeoutMs: number | undefined): Promise<void> {
   await Promise.all(
-    record.services.map((service) =>
-      service.pid === null
-        ? undefined
-        : terminateTree({ pid: service.pid, startTime: service.startTime }, { signal: service.stopSignal, timeoutMs: timeoutMs ?? service.stopTimeoutMs }),
-    ),
+    record.services.map((service) => {
+      // The mark also finds a service spawned in the instant before its pid was recorded, and daemons that
+      // detached themselves from its group and tree.
+      const mark = serviceQuery(record.supervisor, service.id);
+      const root = service.pid === null ? markedProcesses(mark)[0] : { pid: service.pid, startTime: service.startTime };
+      return root && terminateTree(root, { signal: service.stopSignal, timeoutMs: timeoutMs ?? service.stopTimeoutMs, mark });
+    }),
   );
   const locks = new PortLocks(layout.ports, { ...record.supervisor, project: record.project });
   for (const service of record.services) for (const port of Object.values(service.ports)) locks.release(port);

@@ -17,6 +17,7 @@ import {
   yaml,
   project,
   ps,
+  watchdogOf,
 } from "./helpers.js";
 
 /** A stack that takes a few seconds to be healthy: time to act while `up -d` is still starting it. */
@@ -121,11 +122,16 @@ describe("portmate up -d, ps, down, logs, port", () => {
     for (const row of after) expect(pidGone(row.pid as number)).toBe(false);
   });
 
-  it("shows a stack whose supervisor was killed as stale, and down still leaves nothing behind", async () => {
+  it("shows a stack whose supervisor was killed (and its watchdog with it) as stale, and down still leaves nothing behind", async () => {
     const { dir, env, record, state } = project(TWO_SERVICES(randomRange().text));
     expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);
     const rows = await ps(dir, env);
-    process.kill(supervisorOf(state, "shop"), "SIGKILL");
+    // Without its watchdog, nothing stops the services of a killed supervisor but `down` (see chaos.test.ts).
+    const supervisor = supervisorOf(state, "shop");
+    const watchdog = watchdogOf(supervisor);
+    expect(watchdog, "the supervisor's watchdog").toBeGreaterThan(1);
+    process.kill(watchdog as number, "SIGKILL");
+    process.kill(supervisor, "SIGKILL");
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     expect((await ps(dir, env)).map((row) => row.status)).toEqual(["stale", "stale"]);
@@ -271,7 +277,7 @@ describe("portmate up -d, ps, down, logs, port", () => {
     process.kill(supervisorOf(state, "slow"), "SIGKILL");
     const result = await cli;
     expect(result.exitCode, result.all).toBe(1);
-    expect(result.stderr).toMatch(/the supervisor exited unexpectedly/);
+    expect(result.stderr).toMatch(/the supervisor was killed by SIGKILL before the stack was up/);
     expect(await ps(dir, env)).toEqual([]);
     for (const pid of recordedPids(record)) expect(pidGone(pid), `pid ${pid}`).toBe(true);
     expect(readdirSync(join(state, "ports"))).toEqual([]);

@@ -64,10 +64,11 @@ function starts(record: string, name: string): RecordLine[] {
 
 /**
  * The environment portmate gave a started fixture: what it recorded, less what it inherited unchanged (the
- * test's own state folder, vitest's BASE_URL).
+ * test's own state folder, vitest's BASE_URL) and the mark that finds the process at stop time
+ * (PORTMATE_OWNER, not configuration: `portmate env` leaves it out).
  */
 function givenEnv(line: RecordLine | undefined): Record<string, string> {
-  const { PORTMATE_STATE_DIR: _state, ...env } = line?.env ?? {};
+  const { PORTMATE_STATE_DIR: _state, PORTMATE_OWNER: _owner, ...env } = line?.env ?? {};
   return Object.fromEntries(Object.entries(env).filter(([name, value]) => process.env[name] !== value));
 }
 

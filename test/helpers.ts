@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -253,4 +253,19 @@ export async function startStack(text: string, options: UpOptions = {}) {
   const stack = await up({ cwd: dir, onEvent: (event) => events.push(event), ...options });
   onCleanup(() => stack.down());
   return { stack, dir, events, record: join(dir, "record.jsonl") };
+}
+
+/** The pid of the watchdog (a waiting `sh`, see src/supervise/watchdog.ts) that the portmate process `owner` started. */
+export function watchdogOf(owner: number): number | undefined {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === owner && readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").includes("portmate-watchdog")) return Number(entry);
+    } catch {
+      // gone while we looked
+    }
+  }
+  return undefined;
 }

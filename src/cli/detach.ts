@@ -13,7 +13,7 @@ import { StartProgress } from "./progress.js";
 import { servicesTable } from "./table.js";
 import { colors, info, warn, wantsFancyProgress, type CliIO } from "./terminal.js";
 
-type Outcome = Extract<FromSupervisor, { type: "ready" | "failed" | "stopped" }> | { type: "crashed"; code: number | null };
+type Outcome = Extract<FromSupervisor, { type: "ready" | "failed" | "stopped" }> | { type: "crashed"; code: number | null; signal: NodeJS.Signals | null };
 
 /**
  * `portmate up -d`: starts a supervisor in a session of its own (it outlives this terminal), allocates the
@@ -29,6 +29,8 @@ export async function upDetached(
 ): Promise<number> {
   const { child, log: supervisorLog } = supervisor;
   const send = (message: ToSupervisor) => child.connected && child.send(message);
+  // The supervisor may die at any moment, even while the ports are allocated.
+  const crashed = supervisor.exited.then(({ code, signal }): Outcome => ({ type: "crashed", code, signal }));
 
   let planned;
   try {
@@ -46,14 +48,16 @@ export async function upDetached(
   const onSignal = () => send({ type: "stop" });
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const outcome = await new Promise<Outcome>((resolve) => {
-    child.on("message", (message: FromSupervisor) => {
-      if (message.type === "event") for (const listener of listeners) listener(message.event);
-      else resolve(message);
-    });
-    child.once("exit", (code) => resolve({ type: "crashed", code }));
-    send({ type: "start", plan: planToJson(planned.plan), stateDir: layout.root });
-  });
+  const outcome = await Promise.race([
+    crashed,
+    new Promise<Outcome>((resolve) => {
+      child.on("message", (message: FromSupervisor) => {
+        if (message.type === "event") for (const listener of listeners) listener(message.event);
+        else resolve(message);
+      });
+      send({ type: "start", plan: planToJson(planned.plan), stateDir: layout.root });
+    }),
+  ]);
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
   progress.finish("stopped");
@@ -79,6 +83,10 @@ export async function upDetached(
         { warn: (message) => warn(io, message) },
       );
       await planned.allocation.release();
-      throw new PortmateError(`the supervisor exited unexpectedly (code ${outcome.code ?? "?"})`, ExitCode.serviceFailed, [`its log: ${supervisorLog}`]);
+      throw new PortmateError(
+        `the supervisor ${outcome.signal ? `was killed by ${outcome.signal}` : `exited unexpectedly (code ${outcome.code ?? "?"})`} before the stack was up; what it had started is stopped`,
+        ExitCode.serviceFailed,
+        [`its log: ${supervisorLog}`],
+      );
   }
 }

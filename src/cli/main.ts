@@ -2,6 +2,8 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { ExitCode, PortmateError } from "../errors.js";
 import { MAX_INSTANCES } from "../up.js";
 import { packageInfo } from "../package-root.js";
+import { stateDir } from "../state/paths.js";
+import { stateFolderError } from "../state/state-error.js";
 import { downCommand } from "./down-command.js";
 import { portCommand } from "./port-command.js";
 import { psCommand } from "./ps-command.js";
@@ -229,6 +231,8 @@ function report(error: unknown, io: CliIO): number {
     for (const line of error.details) io.stderr.write(`${line}\n`);
     return error.exitCode;
   }
+  const stateFailure = stateFolderError(error, stateDir(io.env));
+  if (stateFailure) return report(stateFailure, io);
   io.stderr.write(`${colors.red("portmate: unexpected error")}\n${(error as Error)?.stack ?? String(error)}\n`);
   return ExitCode.serviceFailed;
 }

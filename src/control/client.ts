@@ -31,7 +31,9 @@ export function sendRequest(path: string, request: ControlRequest, answerTimeout
       reject(error);
     };
     let timer = setTimeout(() => fail(new Error("it does not accept connections")), CONNECT_TIMEOUT_MS);
-    socket.once("error", fail);
+    // `on`, not `once`: a supervisor that exits while answering can make the socket fail twice (ECONNRESET
+    // after the connect), and an error nobody listens to would crash the command.
+    socket.on("error", fail);
     socket.once("connect", () => {
       clearTimeout(timer);
       timer = setTimeout(() => fail(new Error(`it did not answer within ${Math.round(answerTimeoutMs / 1000)} s`)), answerTimeoutMs);
@@ -41,7 +43,14 @@ export function sendRequest(path: string, request: ControlRequest, answerTimeout
     createInterface({ input: socket }).once("line", (line) => {
       answered = true;
       clearTimeout(timer);
-      const reply = JSON.parse(line) as ControlReply;
+      let reply: ControlReply;
+      try {
+        reply = JSON.parse(line) as ControlReply;
+      } catch {
+        fail(new Error(`it answered something unreadable: ${line.slice(0, 80)}`));
+        return;
+      }
+      socket.end();
       if (reply.ok) resolve(reply.result);
       else reject(new RequestRefusedError(reply.error));
     });

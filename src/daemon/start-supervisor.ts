@@ -8,6 +8,8 @@ import { ensurePrivateDir, stateLayout, type StateLayout } from "../state/paths.
 export interface SupervisorProcess {
   child: ChildProcess;
   log: string;
+  /** Resolves when it exits, listened to from its start: it may die before anyone waits for it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /**
@@ -25,7 +27,12 @@ export function startSupervisor(layout: StateLayout): SupervisorProcess {
       // but memory it would hold as long as the stack runs: ~3 MB, for ~25 ms more start-up.
       execArgv: ["--no-opt"],
     });
-    return { child, log };
+    // A message sent to a supervisor that just died fails with EPIPE; its exit says what happened, better.
+    child.on("error", () => undefined);
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once("exit", (code, signal) => resolve({ code, signal })),
+    );
+    return { child, log, exited };
   } finally {
     closeSync(logFd);
   }
@@ -38,7 +45,12 @@ let early: SupervisorProcess | undefined;
  * (a Node process of its own) overlaps with loading the CLI, the config and allocating ports.
  */
 export function startSupervisorEarly(argv: readonly string[]): void {
-  if (wantsDetachedUp(argv)) early = startSupervisor(stateLayout());
+  if (!wantsDetachedUp(argv)) return;
+  try {
+    early = startSupervisor(stateLayout());
+  } catch {
+    // The state folder cannot be written: `up` meets the same error again where it is reported properly.
+  }
 }
 
 /** The supervisor started early, or a new one. */

@@ -6,11 +6,13 @@ import { PortmateError, StopRequestedError } from "../errors.js";
 import { planFromJson } from "../plan-json.js";
 import { Stack } from "../stack.js";
 import { stateLayout } from "../state/paths.js";
+import { stateFolderError } from "../state/state-error.js";
 import { PortLocks } from "../state/port-locks.js";
 import { StackHost } from "../state/stack-host.js";
 import { writeStickyPorts } from "../state/sticky-ports.js";
 import { PortBook } from "../ports/port-book.js";
 import { isPortFree } from "../ports/probe.js";
+import { Watchdog } from "../supervise/watchdog.js";
 import type { StateLayout } from "../state/paths.js";
 import type { FromSupervisor, ToSupervisor } from "./protocol.js";
 
@@ -47,7 +49,11 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
     reservations: [locks],
     explainBusy: holderExplainer(layout),
   });
-  const stack = new Stack(plan, book, [], { rememberPorts: (settled) => writeStickyPorts(layout, plan.project, settled) });
+  const stack = new Stack(plan, book, [], {
+    stateDir: layout.root,
+    ...(watchdog ? { watchdog } : {}),
+    rememberPorts: (settled) => writeStickyPorts(layout, plan.project, settled),
+  });
   const host = await StackHost.open(stack, {
     layout,
     mode: "detached",
@@ -82,15 +88,18 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
 
 // The first TCP bind of a process costs ~10 ms of setup; the supervisor checks each service's ports with one
 // just before starting it. Pay that now, while it waits for its plan, not on the way to the first service.
+// The same goes for the first spawn: the watchdog's.
 void isPortFree(0);
+const watchdog = Watchdog.start();
 
 process.once("message", (message: ToSupervisor) => {
   if (message.type !== "start") process.exit(1);
   run(message).catch((error: unknown) => {
-    process.stderr.write(`portmate supervisor: ${(error as Error)?.stack ?? String(error)}\n`);
-    void send({ type: "failed", error: { message: `the supervisor failed: ${(error as Error).message}`, details: [], exitCode: 1 } }).then(() =>
-      process.exit(1),
-    );
+    const stateFailure = stateFolderError(error, stateLayout(message.stateDir).root);
+    const failure = stateFailure ?? new PortmateError(`the supervisor failed: ${(error as Error).message}`, 1);
+    // What the user can fix is said to the user; anything else is a bug, whose stack goes to the supervisor's log.
+    if (!stateFailure) process.stderr.write(`portmate supervisor: ${(error as Error)?.stack ?? String(error)}\n`);
+    void send({ type: "failed", error: { message: failure.message, details: failure.details, exitCode: failure.exitCode } }).then(() => process.exit(1));
   });
 });
 // Without a plan (the CLI died, or did not need this supervisor after all) there is nothing to do.

@@ -11,13 +11,14 @@ export function writeFileAtomic(path: string, content: string): void {
   const temporary = `${path}.${process.pid}.${++counter}.tmp`;
   const fd = openSync(temporary, "wx", 0o600);
   try {
-    writeSync(fd, content);
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    try {
+      writeSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temporary, path);
   } catch (error) {
+    // A full disk must not also collect half-written temporary files.
     rmSync(temporary, { force: true });
     throw error;
   }

@@ -24,28 +24,51 @@ export interface LogLine {
 export class LogWriter {
   private fd: number;
   private size: number;
+  private lost = 0;
+  private lostReason = "";
 
   constructor(
     readonly path: string,
     private readonly maxBytes = LOG_MAX_BYTES,
   ) {
     ensurePrivateDir(dirname(path));
-    this.fd = openSync(path, "a", 0o600);
-    this.size = statSync(path).size;
+    this.fd = -1;
+    this.size = 0;
+    this.reopen();
   }
 
+  /**
+   * Appends a line. A line that cannot be written (the disk is full) is counted, not thrown: the services keep
+   * running, and once writing works again the log says how many lines it lost.
+   */
   write(text: string, at = new Date()): void {
-    const line = `${at.toISOString()} ${text}\n`;
-    if (this.size + line.length > this.maxBytes && this.size > 0) this.rotate();
-    this.size += writeSync(this.fd, line);
+    let line = `${at.toISOString()} ${text}\n`;
+    if (this.lost > 0) line = `${at.toISOString()} [portmate: ${this.lost} line${this.lost === 1 ? "" : "s"} lost: ${this.lostReason}]\n${line}`;
+    try {
+      if (this.fd === -1) this.reopen();
+      if (this.size + line.length > this.maxBytes && this.size > 0) this.rotate();
+      this.size += writeSync(this.fd, line);
+      this.lost = 0;
+    } catch (error) {
+      this.lost++;
+      this.lostReason = (error as NodeJS.ErrnoException).code ?? String(error);
+    }
   }
 
   close(): void {
-    closeSync(this.fd);
+    if (this.fd !== -1) closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  private reopen(): void {
+    this.fd = openSync(this.path, "a", 0o600);
+    this.size = statSync(this.path).size;
   }
 
   private rotate(): void {
     closeSync(this.fd);
+    // Closed: if what follows fails, the next write reopens the file rather than write to a reused descriptor.
+    this.fd = -1;
     renameSync(this.path, `${this.path}.1`);
     this.fd = openSync(this.path, "a", 0o600);
     this.size = 0;

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Allocation } from "../ports/allocate.js";
 import type { PortReservation } from "../ports/reservation.js";
@@ -42,6 +42,11 @@ export class OwnedLocks {
     if (owner && owner !== "unreadable" && owner.pid === this.owner.pid && owner.startTime === this.owner.startTime) rmSync(this.path(name), { force: true });
   }
 
+  /** Removes every lock this owner holds: what a process that died left (see reap.ts). */
+  releaseAll(): void {
+    for (const entry of readdirSync(this.dir)) if (entry.endsWith(".lock")) this.release(entry.slice(0, -".lock".length));
+  }
+
   /** The live owner of a lock, if any. */
   holder(name: string): LockOwner | undefined {
     const owner = readOwner(this.path(name));
@@ -62,9 +67,15 @@ export class OwnedLocks {
       throw error;
     }
     try {
-      writeSync(fd, JSON.stringify({ ...this.owner, at: new Date().toISOString() }));
-    } finally {
-      closeSync(fd);
+      try {
+        writeSync(fd, JSON.stringify({ ...this.owner, at: new Date().toISOString() }));
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      // An empty lock (the disk is full) would block the name for everyone until it grows old.
+      rmSync(this.path(name), { force: true });
+      throw error;
     }
     return true;
   }
@@ -119,6 +130,11 @@ export class PortLocks implements PortReservation {
 
   release(port: number): void {
     this.locks.release(String(port));
+  }
+
+  /** Releases every port this owner still holds. */
+  releaseAllHeld(): void {
+    this.locks.releaseAll();
   }
 
   /** The live portmate process holding `port`, if any. */

@@ -19,6 +19,9 @@ export interface HostOptions {
   onAllStopped?: () => void;
 }
 
+/** How often a record that could not be written (full disk) is tried again. */
+const RECORD_RETRY_MS = 1000;
+
 /** Events after which a service's record changes. */
 const STATUS_EVENTS = new Set<StackEvent["type"]>(["spawned", "healthy", "unhealthy", "exited", "failed", "skipped", "stopping", "stopped", "port"]);
 
@@ -38,6 +41,7 @@ export class StackHost {
   private readonly planned: Map<string, PlannedService>;
   private control: ControlServer | undefined;
   private dirty = new Set<number>();
+  private retry: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly stack: Stack,
@@ -88,6 +92,7 @@ export class StackHost {
 
   /** Removes every record left and closes the logs and the control socket (once its answers are out). Idempotent. */
   async close(): Promise<void> {
+    clearTimeout(this.retry);
     for (const instance of [...this.running]) this.forget(instance);
     for (const log of this.logs.values()) log.close();
     this.logs.clear();
@@ -119,7 +124,26 @@ export class StackHost {
   private flush(): void {
     const instances = [...this.dirty];
     this.dirty = new Set();
-    for (const instance of instances) if (this.running.has(instance)) this.writeRecord(instance);
+    const failed = instances.filter((instance) => this.running.has(instance) && !this.tryWriteRecord(instance));
+    // The disk is full or the folder went read-only: the stack runs on, its last record stays (records are
+    // replaced whole, never half-written), and the new one is written once it can be.
+    if (failed.length > 0 && !this.retry) {
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        for (const instance of failed) this.dirty.add(instance);
+        this.flush();
+      }, RECORD_RETRY_MS);
+      this.retry.unref();
+    }
+  }
+
+  private tryWriteRecord(instance: number): boolean {
+    try {
+      this.writeRecord(instance);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private writeRecord(instance: number): void {

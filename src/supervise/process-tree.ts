@@ -100,10 +100,12 @@ export function identify(pid: number): RootProcess {
  * If the root's pid now belongs to a process started later, the pid was reused, and since Linux never reuses a
  * pid that is still some process group's id, none of the service's group is left: nothing is returned, so
  * nothing unrelated is signalled.
+ *
+ * `also`: more processes of the service, found otherwise (by their mark), included with their descendants.
  */
-export function treeMembers(root: RootProcess, all: ProcessInfo[] = listProcesses()): ProcessInfo[] {
+export function treeMembers(root: RootProcess, all: ProcessInfo[] = listProcesses(), also: readonly ProcessInfo[] = []): ProcessInfo[] {
   const current = all.find((info) => info.pid === root.pid);
-  if (current && root.startTime && current.startTime && current.startTime !== root.startTime) return [];
+  const reused = current !== undefined && root.startTime !== 0 && current.startTime !== 0 && current.startTime !== root.startTime;
   const children = new Map<number, ProcessInfo[]>();
   for (const info of all) {
     const list = children.get(info.ppid);
@@ -116,6 +118,7 @@ export function treeMembers(root: RootProcess, all: ProcessInfo[] = listProcesse
     members.set(info.pid, info);
     for (const child of children.get(info.pid) ?? []) addWithDescendants(child);
   };
-  for (const info of all) if (info.pid === root.pid || info.pgid === root.pid) addWithDescendants(info);
+  if (!reused) for (const info of all) if (info.pid === root.pid || info.pgid === root.pid) addWithDescendants(info);
+  for (const info of also) addWithDescendants(info);
   return [...members.values()].filter((info) => info.state !== "Z" && info.state !== "X");
 }

@@ -4,7 +4,8 @@ import { describeExit, type ServiceStatus, type StackListener } from "./events.j
 import { HealthTimeoutError, waitHealthy, type LineFeed } from "./health.js";
 import type { ExitStatus, OutputStream, Spawner } from "./spawn.js";
 import { identify, type RootProcess } from "./process-tree.js";
-import { terminateTree, type TerminateResult } from "./terminate.js";
+import { serviceQuery, thisSupervisor, type MarkQuery } from "./process-marker.js";
+import { terminateTree, type TerminateOptions, type TerminateResult } from "./terminate.js";
 import { parseAnnouncement, waitForAnnouncement, type Announcement } from "./announcement.js";
 import { Deferred, follow } from "./deferred.js";
 
@@ -190,7 +191,7 @@ export class ServiceRunner {
     this.restarts++;
     const previous = this.root;
     try {
-      if (previous) await terminateTree(previous, { signal: this.service.stopSignal, timeoutMs: this.service.stopTimeoutMs, hurry: this.stopAbort.signal });
+      if (previous) await terminateTree(previous, { ...this.stopOptions(), hurry: this.stopAbort.signal });
       await sleep(delayMs, undefined, { signal: this.stopAbort.signal });
     } catch {
       return; // stopped while waiting
@@ -306,7 +307,7 @@ export class ServiceRunner {
   private async stopCurrentRun(): Promise<ExitStatus | undefined> {
     this.replacing = true;
     try {
-      if (this.root) await terminateTree(this.root, { signal: this.service.stopSignal, timeoutMs: this.service.stopTimeoutMs, hurry: this.stopAbort.signal });
+      if (this.root) await terminateTree(this.root, { ...this.stopOptions(), hurry: this.stopAbort.signal });
       return await this.currentExit;
     } finally {
       this.replacing = false;
@@ -339,10 +340,19 @@ export class ServiceRunner {
     const wasRunning = this.exitStatus === undefined;
     if (wasRunning || this.status === "restarting") this.status = "stopping";
     this.emit({ type: "stopping", service: this.id });
-    const result = await terminateTree(this.root, { signal: this.service.stopSignal, timeoutMs, hurry });
+    const result = await terminateTree(this.root, { ...this.stopOptions(), timeoutMs, hurry });
     if (this.status === "stopping") this.status = "stopped";
     this.emit({ type: "stopped", service: this.id, forced: result.forced, survivors: result.survivors });
     return result;
+  }
+
+  /** What finds this service's processes that left its group and tree: the mark they were started with. */
+  get mark(): MarkQuery {
+    return serviceQuery(thisSupervisor(), this.id);
+  }
+
+  private stopOptions(): TerminateOptions {
+    return { signal: this.service.stopSignal, timeoutMs: this.service.stopTimeoutMs, mark: this.mark };
   }
 
   private onLine(line: string, stream: OutputStream): void {

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Readable } from "node:stream";
 import { execa, type Options } from "execa";
 import type { PlannedService } from "../plan.js";
+import { OWNER_VARIABLE, serviceMark, thisSupervisor } from "./process-marker.js";
 
 export type OutputStream = "stdout" | "stderr";
 
@@ -39,7 +40,8 @@ export class SpawnError extends Error {}
 export const spawnService: Spawner = async (service, onLine) => {
   const options = {
     cwd: service.cwd,
-    env: service.env,
+    // The mark finds the service's processes at stop time even when they detached themselves completely.
+    env: { ...service.env, [OWNER_VARIABLE]: serviceMark(thisSupervisor(), service.id) },
     extendEnv: false,
     preferLocal: true,
     localDir: service.cwd,

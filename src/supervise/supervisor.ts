@@ -10,6 +10,8 @@ import { killTreeNow } from "./terminate.js";
 import { renderService } from "../render.js";
 import type { PortBook } from "../ports/port-book.js";
 import { Rewiring, type RestartReport } from "./rewiring.js";
+import { thisSupervisor } from "./process-marker.js";
+import { Watchdog } from "./watchdog.js";
 
 /** Lines of a failed service's output shown with the error. */
 export const FAILURE_LINES = 20;
@@ -17,6 +19,10 @@ export const FAILURE_LINES = 20;
 export interface SupervisorOptions {
   /** Starts a service (default: execa in its own process group). */
   spawn?: Spawner;
+  /** The state folder of the stack's records and port reservations, which the watchdog cleans if this process dies. */
+  stateDir?: string;
+  /** A watchdog started ahead of time (see Watchdog.start); by default one is started with the stack. */
+  watchdog?: Watchdog;
 }
 
 type Phase = "idle" | "starting" | "running" | "stopped";
@@ -41,6 +47,9 @@ export class Supervisor {
   /** Resolves when a stop is hurried: dependents are no longer waited for. */
   private readonly hurried: Promise<void>;
   private removeExitGuard: (() => void) | undefined;
+  /** Stops the services if this process dies without stopping them (SIGKILL): see watchdog.ts. */
+  private watchdog: Watchdog | undefined;
+  private readonly stateDir: string | undefined;
   /** Services being moved off a stolen port after they were healthy: the start is not over before they are. */
   private readonly recoveries = new Set<Promise<void>>();
 
@@ -50,6 +59,8 @@ export class Supervisor {
   constructor(plan: Plan, options: SupervisorOptions = {}, ports?: PortBook) {
     this.plan = plan;
     const spawn = options.spawn ?? spawnService;
+    this.stateDir = options.stateDir;
+    this.watchdog = options.watchdog;
     this.runners = plan.services.map(
       (service) =>
         new ServiceRunner(
@@ -85,6 +96,15 @@ export class Supervisor {
     this.phase = "starting";
     // If portmate itself exits without stopping (crash, process.exit, a signal nobody handles), kill every tree.
     this.removeExitGuard = onExit(() => this.killAllNow());
+    this.watchdog ??= Watchdog.start();
+    this.watchdog?.arm({
+      owner: thisSupervisor(),
+      ...(this.stateDir === undefined ? {} : { stateDir: this.stateDir }),
+      instances: this.plan.instances,
+      services: this.plan.services
+        .filter((service) => service.instance === 1)
+        .map((service) => ({ name: service.name, signal: service.stopSignal, timeoutMs: service.stopTimeoutMs })),
+    });
     await Promise.all(this.runners.map((runner) => this.run(runner)));
     while (this.recoveries.size) await Promise.all(this.recoveries);
     if (this.failure) {
@@ -116,6 +136,7 @@ export class Supervisor {
     if (this.runners.every((runner) => runner.stopCalled)) {
       this.phase = "stopped";
       this.removeExitGuard?.();
+      this.watchdog?.disarm();
     }
   }
 
@@ -262,6 +283,6 @@ export class Supervisor {
 
   /** SIGKILL to every tree, synchronously: portmate is exiting and cannot wait. */
   private killAllNow(): void {
-    for (const runner of this.runners) if (runner.root !== undefined) killTreeNow(runner.root);
+    for (const runner of this.runners) if (runner.root !== undefined) killTreeNow(runner.root, runner.mark);
   }
 }

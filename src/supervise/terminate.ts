@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import treeKill from "tree-kill";
-import { isGone, treeMembers, type ProcessInfo, type RootProcess } from "./process-tree.js";
+import { markedProcesses, type MarkQuery } from "./process-marker.js";
+import { isGone, listProcesses, treeMembers, type ProcessInfo, type RootProcess } from "./process-tree.js";
 
 export interface TerminateOptions {
   /** Signal that asks the processes to stop. */
@@ -11,6 +12,8 @@ export interface TerminateOptions {
   hurry?: AbortSignal;
   /** How long to wait for the processes to disappear after SIGKILL before giving up. */
   killWaitMs?: number;
+  /** The service's mark: finds its processes that left its group and tree (see process-marker.ts). */
+  mark?: MarkQuery;
 }
 
 export interface TerminateResult {
@@ -26,13 +29,13 @@ const POLL_MS = 20;
  * Stops a service's whole process tree and returns once every process of it is gone: `signal` to its process
  * group, and through tree-kill to every descendant that left the group; then, after `timeoutMs`, SIGKILL to
  * everything still alive. Processes are tracked by pid and start time, so a root that exits early does not
- * hide its orphaned descendants.
+ * hide its orphaned descendants; with a `mark`, daemons that detached themselves completely are found too.
  */
 export async function terminateTree(root: RootProcess, options: TerminateOptions): Promise<TerminateResult> {
   const pgid = root.pid;
   const known = new Map<number, ProcessInfo>();
   const refresh = () => {
-    for (const info of treeMembers(root)) if (!known.has(info.pid)) known.set(info.pid, info);
+    for (const info of serviceProcesses(root, options.mark)) if (!known.has(info.pid)) known.set(info.pid, info);
   };
   refresh();
   const hurried = () => options.hurry?.aborted === true;
@@ -91,12 +94,18 @@ async function waitGone(known: Map<number, ProcessInfo>, timeoutMs: number, refr
 }
 
 /** SIGKILL to a whole tree at once, synchronously: the last resort when portmate itself is exiting. */
-export function killTreeNow(root: RootProcess): void {
+export function killTreeNow(root: RootProcess, mark?: MarkQuery): void {
   try {
-    const members = treeMembers(root);
+    const members = serviceProcesses(root, mark);
     if (members.some((info) => info.pgid === root.pid)) killQuietly(-root.pid, "SIGKILL");
     for (const info of members) killQuietly(info.pid, "SIGKILL");
   } catch {
     // best effort while exiting
   }
+}
+
+/** A service's live processes: its group, its tree, and with a mark every process carrying it (and theirs). */
+export function serviceProcesses(root: RootProcess, mark?: MarkQuery): ProcessInfo[] {
+  const all = listProcesses();
+  return treeMembers(root, all, mark ? markedProcesses(mark, all) : []);
 }
