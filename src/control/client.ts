@@ -31,8 +31,6 @@ export function sendRequest(path: string, request: ControlRequest, answerTimeout
       reject(error);
     };
     let timer = setTimeout(() => fail(new Error("it does not accept connections")), CONNECT_TIMEOUT_MS);
-    // `on`, not `once`: a supervisor that exits while answering can make the socket fail twice (ECONNRESET
-    // after the connect), and an error nobody listens to would crash the command.
     socket.on("error", fail);
     socket.once("connect", () => {
       clearTimeout(timer);
@@ -40,7 +38,10 @@ export function sendRequest(path: string, request: ControlRequest, answerTimeout
       socket.write(`${JSON.stringify(request)}\n`);
     });
     let answered = false;
-    createInterface({ input: socket }).once("line", (line) => {
+    const lines = createInterface({ input: socket });
+    // readline passes the socket's errors on (ECONNRESET from a supervisor exiting as it answers).
+    lines.on("error", fail);
+    lines.once("line", (line) => {
       answered = true;
       clearTimeout(timer);
       let reply: ControlReply;

@@ -34,6 +34,8 @@ export class ControlServer {
 function serve(socket: Socket, handle: (request: ControlRequest) => Promise<unknown>): void {
   socket.on("error", () => undefined); // the client went away: nothing to answer
   const lines = createInterface({ input: socket });
+  // readline passes the socket's errors on: unheard, a client that resets the connection would crash the supervisor.
+  lines.on("error", () => undefined);
   lines.once("line", (line) => {
     let reply: Promise<ControlReply>;
     try {

@@ -79,5 +79,7 @@ function readLines(stream: Readable | null, onLine: (line: string) => void): Pro
   if (!stream) return Promise.resolve();
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   lines.on("line", onLine);
+  // A read error on a service's output ends its output; unheard, it would crash the supervisor.
+  lines.on("error", () => lines.close());
   return new Promise((resolve) => lines.once("close", () => resolve()));
 }
