@@ -3,149 +3,24 @@
 // machines are noisy, so speed targets are checked here, by a person, never by a timed assertion in a test.
 //
 //  1. Port allocation: portmate's one-scan allocator against get-port (looped with `exclude`), get-port-please,
-//     portfinder, detect-port, and a bare sequential bind-test loop (the floor), on three scenarios.
+//     portfinder, detect-port, and a bare sequential bind-test loop (the floor), on three scenarios
+//     (bench/allocation.mjs).
 //  2. Start-up: `portmate up` of the demo stack until every service is healthy, against a bare Node script that
 //     spawns the same three services in the same order and polls their ports.
-import { fork, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { get as httpGet } from "node:http";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { allocatePorts } from "../dist/ports/allocate.js";
+import { measureAllocation } from "./allocation.mjs";
+import { accepts, answers } from "./probes.mjs";
+import { ROOT, freePorts, median, rssMiB, run, table } from "./util.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quick = process.argv.includes("--quick");
 
 // ---------------------------------------------------------------------------------------------------------
-// Helpers
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function shuffle(list) {
-  const copy = [...list];
-  for (let index = copy.length - 1; index > 0; index--) {
-    const other = Math.floor(Math.random() * (index + 1));
-    [copy[index], copy[other]] = [copy[other], copy[index]];
-  }
-  return copy;
-}
-
-function table(rows) {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => String(cell).padEnd(widths[column]))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
-
-/** Starts a child process holding listeners on `ports` ([[port, host], …]); resolves with a stop function. */
-async function occupy(ports) {
-  const child = spawn(process.execPath, [join(ROOT, "bench", "occupy.mjs")], { stdio: ["pipe", "pipe", "inherit"] });
-  child.stdin.end(JSON.stringify(ports));
-  const held = await new Promise((resolve, reject) => {
-    child.stdout.on("data", (chunk) => {
-      const match = /ready (\d+)/.exec(String(chunk));
-      if (match) resolve(Number(match[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`occupy.mjs exited with ${code}`)));
-  });
-  return {
-    held,
-    stop: () =>
-      new Promise((resolve) => {
-        child.removeAllListeners("exit");
-        child.once("exit", resolve);
-        child.kill("SIGKILL");
-      }),
-  };
-}
-
-/** Picks `share` of the ports of a range at random, each held on one of the four loopback/wildcard hosts. */
-function busyPorts(from, to, share) {
-  const hosts = ["0.0.0.0", "::", "127.0.0.1", "::1"];
-  const ports = [];
-  for (let port = from; port <= to; port++) if (Math.random() < share) ports.push([port, hosts[Math.floor(Math.random() * hosts.length)]]);
-  return ports;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// 1. Allocation
-
-/** The contenders, each in a process of its own (bench/allocator-worker.mjs): see measureAllocation. */
-const CONTENDERS = ["portmate", "get-port (loop, exclude)", "get-port-please", "portfinder", "detect-port", "bare bind loop (floor)"];
-
-/** A worker process that runs one contender on request and reports how long it took and what it returned. */
-function startWorker(contender) {
-  const child = fork(join(ROOT, "bench", "allocator-worker.mjs"), [contender], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const pending = [];
-  child.on("message", (message) => pending.shift()?.(message));
-  return {
-    run: (count, from, to) =>
-      new Promise((resolve) => {
-        pending.push(resolve);
-        child.send({ count, from, to });
-      }),
-    stop: () => child.kill(),
-  };
-}
-
-async function measureAllocation(name, { count, from, to, share, runs }) {
-  const busy = busyPorts(from, to, share);
-  const occupant = await occupy(busy);
-  const busySet = new Set(busy.map(([port]) => port));
-  const results = Object.fromEntries(CONTENDERS.map((contender) => [contender, []]));
-  // Each contender runs in a process of its own, so none inherits another's garbage or JIT state; they take
-  // turns, run by run, in a new random order each time, so a burst of machine noise is shared among them.
-  const workers = Object.fromEntries(CONTENDERS.map((contender) => [contender, startWorker(contender)]));
-  try {
-    for (const worker of Object.values(workers)) await worker.run(count, from, to); // warm-up, not measured
-    for (let run = 0; run < runs; run++) {
-      for (const contender of shuffle(CONTENDERS)) {
-        const { elapsed, ports } = await workers[contender].run(count, from, to);
-        const distinct = new Set(ports).size === ports.length && ports.length === count;
-        const clean = ports.every((port) => !busySet.has(port));
-        results[contender].push({ elapsed, ok: distinct && clean });
-      }
-    }
-  } finally {
-    for (const worker of Object.values(workers)) worker.stop();
-    await occupant.stop();
-  }
-  const portmate = median(results.portmate.map((result) => result.elapsed));
-  const rows = Object.entries(results).map(([contender, list]) => {
-    const ms = median(list.map((result) => result.elapsed));
-    const bad = list.filter((result) => !result.ok).length;
-    return [contender, ms.toFixed(2), (ms / portmate).toFixed(2), bad ? `${bad}/${list.length} wrong` : "ok"];
-  });
-  console.log(`\n${name}  (${occupant.held} of ${to - from + 1} ports busy, ${runs} runs)`);
-  console.log(table([["allocator", "median ms", "x portmate", "distinct & free"], ...rows]));
-  const floor = median(results["bare bind loop (floor)"].map((result) => result.elapsed));
-  return { name, portmate, floor, others: rows.filter(([contender]) => contender !== "portmate" && !contender.startsWith("bare")) };
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // 2. Start-up
-
-async function freePorts(count) {
-  const allocation = await allocatePorts(
-    Array.from({ length: count }, (_, index) => ({ key: String(index), label: String(index) })),
-    { range: { from: 20_000, to: 30_000 } },
-  );
-  await allocation.release();
-  return [...allocation.ports.values()];
-}
 
 /** Runs a command until it prints `ready` on stdout; returns the ms from spawn to that line, then stops it. */
 function timeUntil(command, args, pattern, env = {}) {
@@ -191,41 +66,11 @@ async function measureStartup(runs) {
 // ---------------------------------------------------------------------------------------------------------
 // 3. Running in the background: the detached supervisor's memory, and `up -d` until healthy
 
-/** Resident memory of a process, in MiB, from /proc. */
-function rssMiB(pid) {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-  return kb ? Number(kb) / 1024 : Number.NaN;
-}
-
-function accepts(port) {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: "127.0.0.1" });
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-  });
-}
-
-function answers(port, path) {
-  return new Promise((resolve) => {
-    httpGet({ host: "127.0.0.1", port, path, agent: false }, (res) => (res.resume(), resolve(res.statusCode < 400))).once("error", () => resolve(false));
-  });
-}
-
 /** What portmate.yaml's health checks wait for, polled every 10 ms: backend /health, ui's port, admin /status.json. */
 async function demoHealthy([backend, ui, admin]) {
   while (!(await answers(backend, "/health"))) await sleep(10);
   while (!(await accepts(ui))) await sleep(10);
   while (!(await answers(admin, "/status.json"))) await sleep(10);
-}
-
-function run(command, args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.once("exit", (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${output}`))));
-  });
 }
 
 /** The demo's three services as env and commands for peers that are not portmate. */
