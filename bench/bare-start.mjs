@@ -1,69 +1,50 @@
-// The floor for start-up: what a hand-written script does to run the demo stack, and nothing more.
-// Spawns backend, polls it, then ui and admin together, polls them, prints "ready". It waits for what
-// portmate.yaml's health checks wait for (backend's GET /health, ui's port, admin's GET /status.json),
-// polling every 10 ms.
-// Ports come from the harness (already checked free) in BENCH_PORTS: backend,ui,admin,metrics.
+// The floor: what a hand-written script does to run the benchmark's stack, and nothing more. For each
+// instance at once, it spawns the first service (the backend), polls its health check, then spawns the others
+// together and polls theirs, every 10 ms; once every instance is up it prints "ready".
+// The stack comes from the harness in BENCH_STACK (see bench/stack.mjs: instances, each a list of services
+// {command, port, path}; ports already checked free). Each service's command runs with `sh -c`, in a process
+// group of its own, so the script can stop the whole group (wrapper and server) on SIGINT or SIGTERM.
 // With BENCH_LOGS=DIR it also does the rest of a supervisor's job, as the floor for its memory: it keeps each
-// service's output in DIR/<service>.log and stays until SIGTERM.
+// service's output in DIR/<service>.log and stays until stopped.
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { basename, join } from "node:path";
-import { get } from "node:http";
-import { connect } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
+import { join } from "node:path";
+import { healthy } from "./probes.mjs";
 
-const [backend, ui, admin, metrics] = process.env.BENCH_PORTS.split(",").map(Number);
-const url = (port) => `http://127.0.0.1:${port}`;
-const children = [];
-// The harness stops this script with SIGTERM as soon as it reads "ready": take the services down with it.
-process.on("SIGTERM", () => {
-  for (const child of children) child.kill("SIGKILL");
+const instances = JSON.parse(process.env.BENCH_STACK);
+const logs = process.env.BENCH_LOGS;
+const groups = [];
+
+function stop() {
+  for (const group of groups) {
+    try {
+      process.kill(-group, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
   process.exit(0);
-});
+}
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
 
-function run(script, args, env) {
-  const logs = process.env.BENCH_LOGS;
-  const child = spawn("node", [script, ...args], { stdio: ["ignore", logs ? "pipe" : "ignore", logs ? "pipe" : "ignore"], env: { ...process.env, ...env } });
+function run(service, instance) {
+  const output = logs ? "pipe" : "ignore";
+  const child = spawn("/bin/sh", ["-c", service.command], { detached: true, stdio: ["ignore", output, output] });
+  groups.push(child.pid);
   if (logs) {
-    const file = createWriteStream(join(logs, `${basename(script, ".js")}.log`), { flags: "a" });
+    const file = createWriteStream(join(logs, `${service.name}-${instance}.log`), { flags: "a" });
     child.stdout.pipe(file);
     child.stderr.pipe(file);
   }
-  children.push(child);
 }
 
-function accepts(port) {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: "127.0.0.1" });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
+async function start([first, ...others], instance) {
+  run(first, instance);
+  await healthy(first);
+  for (const service of others) run(service, instance);
+  await Promise.all(others.map(healthy));
 }
 
-function answers(port, path) {
-  return new Promise((resolve) => {
-    get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode >= 200 && res.statusCode < 400);
-    }).once("error", () => resolve(false));
-  });
-}
-
-async function waitPort(port) {
-  while (!(await accepts(port))) await sleep(10);
-}
-
-async function waitHttp(port, path) {
-  while (!(await answers(port, path))) await sleep(10);
-}
-
-const common = { BACKEND_URL: url(backend), BACKEND_PORT: String(backend) };
-run("examples/demo/backend.js", ["--port", String(backend)], { PORT: String(backend) });
-await waitHttp(backend, "/health");
-run("examples/demo/ui.js", [], { ...common, PORT: String(ui), API_URL: url(backend) });
-run("examples/demo/admin.js", [], { ...common, PORT: String(admin), UI_URL: url(ui), METRICS_PORT: String(metrics) });
-await Promise.all([waitPort(ui), waitHttp(admin, "/status.json")]);
+await Promise.all(instances.map(start));
 process.stdout.write("ready\n");

@@ -1,0 +1,157 @@
+// The peer benchmarks' tables, for the terminal and for bench/results.md, and the targets they are read against.
+import { median } from "./util.mjs";
+
+const fixed = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : "-");
+const ratio = (value, base) => (Number.isFinite(value) && Number.isFinite(base) ? `${(value / base).toFixed(2)}×` : "-");
+
+/** The runs that worked, and a note on those that did not. */
+function ok(list = []) {
+  return list.filter((result) => !result.error);
+}
+
+function failures(list = []) {
+  const failed = list.length - ok(list).length;
+  return failed ? ` (${failed} of ${list.length} runs failed)` : "";
+}
+
+function medianOf(list, key) {
+  const values = ok(list).map((result) => result[key]);
+  return values.length ? median(values) : Number.NaN;
+}
+
+/** The worst of what the runs left behind: most processes, then most ports. */
+function worst(lefts) {
+  return lefts.filter(Boolean).reduce((bad, left) => (!bad || left.processes + left.ports > bad.processes + bad.ports ? left : bad), undefined);
+}
+
+function leftText(left, toolStayed) {
+  if (!left) return "-";
+  const stayed = toolStayed ? ", and the tool itself" : "";
+  if (left.processes === 0 && left.ports === 0) return `none${stayed}`;
+  const wrappers = left.processes - left.servers;
+  return `${left.servers} servers + ${wrappers} wrappers, ${left.ports} ports${stayed}`;
+}
+
+const nothingLeft = (left) => left !== undefined && left.processes === 0 && left.ports === 0;
+
+/** Start-up, 10 instances and memory: one row per contender, medians with ratios to the bare script and portmate. */
+export function summaryRows(measured) {
+  const { contenders, start = {}, instances = {} } = measured;
+  const startMs = (key) => medianOf(start[key], "startMs");
+  const manyMs = (key) => medianOf(instances[key], "startMs");
+  const rss = (key) => medianOf(start[key], "rssMiB");
+  const header = [
+    "tool",
+    "gates on health",
+    "start, 3 services (ms)",
+    "× bare",
+    "× portmate",
+    `${measured.instanceCount} instances (ms)`,
+    "× bare",
+    "× portmate",
+    "tool's RSS (MiB)",
+    "× bare",
+  ];
+  const rows = contenders.map((contender) => {
+    const { key } = contender;
+    const many = instances[key] ? fixed(manyMs(key)) + failures(instances[key]) : "not run";
+    return [
+      contender.name,
+      contender.gates ? "yes" : "no",
+      fixed(startMs(key)) + failures(start[key]),
+      ratio(startMs(key), startMs("bare")),
+      ratio(startMs(key), startMs("portmate")),
+      many,
+      instances[key] ? ratio(manyMs(key), manyMs("bare")) : "",
+      instances[key] ? ratio(manyMs(key), manyMs("portmate")) : "",
+      fixed(rss(key), 1),
+      ratio(rss(key), rss("bare")),
+    ];
+  });
+  return [header, ...rows];
+}
+
+function stopLeft(stops) {
+  return stops.length
+    ? leftText(
+        worst(stops.map((result) => result.left)),
+        stops.some((result) => result.toolStayed),
+      )
+    : "";
+}
+
+/** Teardown: the stop as users do it, and SIGKILL of the tool, with what each left behind in the worst run. */
+export function teardownRows(measured) {
+  const { contenders, start = {}, kill = {}, instances = {} } = measured;
+  const header = [
+    "tool",
+    "stopped with",
+    "until every port closed (ms)",
+    "left after the stop",
+    `left after stopping ${measured.instanceCount} instances`,
+    "killed with",
+    "left at once",
+    "3 s later",
+    "after `portmate down`",
+  ];
+  const rows = contenders.map((contender) => {
+    const stops = ok(start[contender.key]);
+    const stopMs = median(stops.map((result) => result.stopMs));
+    const kills = ok(kill[contender.key]);
+    const killed = kill[contender.key] !== undefined;
+    return [
+      contender.name,
+      contender.stopHow,
+      Number.isNaN(stopMs) ? "not run" : Number.isFinite(stopMs) ? fixed(stopMs) : "never (> 5 s)",
+      stopLeft(stops),
+      instances[contender.key] ? stopLeft(ok(instances[contender.key])) : "not run",
+      killed ? contender.killHow : "not run",
+      killed ? leftText(worst(kills.map((result) => result.atOnce))) : "",
+      killed ? leftText(worst(kills.map((result) => result.later))) : "",
+      killed && contender.key.startsWith("portmate") ? leftText(worst(kills.map((result) => result.recovered))) : "",
+    ];
+  });
+  return [header, ...rows];
+}
+
+/** The issue's targets, each with whether this run met it and the figures it was read from. */
+export function targets(measured) {
+  const { contenders, start = {}, kill = {}, instances = {} } = measured;
+  const lines = [];
+  const startMs = (key) => medianOf(start[key], "startMs");
+  if (start.portmate) {
+    const gating = contenders.filter((contender) => contender.gates && contender.key !== "bare" && !contender.key.startsWith("portmate"));
+    const fastest = gating.reduce((best, contender) => (startMs(contender.key) < startMs(best.key) ? contender : best));
+    const vsFastest = startMs("portmate") / startMs(fastest.key);
+    const vsBare = startMs("portmate") / startMs("bare");
+    lines.push(
+      `portmate the fastest tool that health-gates dependencies: ${vsFastest < 1 ? "met" : "NOT met"} (${vsFastest.toFixed(2)}× the fastest other, ${fastest.name})`,
+      `portmate within 1.3× of the bare script that waits for the backend: ${vsBare <= 1.3 ? "met" : "NOT met"} (${vsBare.toFixed(2)}×)`,
+    );
+    const rss = medianOf(start["portmate-d"], "rssMiB") / medianOf(start.bare, "rssMiB");
+    lines.push(`supervisor (up -d) RSS within 1.15× of a bare Node spawner: ${rss <= 1.15 ? "met" : "NOT met"} (${rss.toFixed(2)}×)`);
+  }
+  const portmates = contenders.filter((contender) => contender.key.startsWith("portmate"));
+  const cases = portmates.flatMap(({ key, name }) => [
+    ...ok(start[key]).map((result) => ({ what: `${name}, stopped`, left: result.left, stayed: result.toolStayed })),
+    ...ok(instances[key]).map((result) => ({ what: `${name}, ${measured.instanceCount} instances stopped`, left: result.left, stayed: result.toolStayed })),
+    ...ok(kill[key]).map((result) => ({ what: `${name}, SIGKILL then \`portmate down\``, left: result.recovered })),
+  ]);
+  const failed = portmates.flatMap(({ key }) => [start, instances, kill].flatMap((section) => (section[key] ?? []).filter((result) => result.error)));
+  if (cases.length || failed.length) {
+    const bad = cases.filter((item) => !nothingLeft(item.left) || item.stayed);
+    const why = [
+      ...bad.map((item) => `${item.what}: ${leftText(item.left, item.stayed)}`),
+      ...(failed.length ? [`${failed.length} runs failed, first: ${failed[0].error.split("\n")[0]}`] : []),
+    ];
+    lines.push(
+      `nothing left in every portmate teardown, SIGKILL then \`portmate down\` included: ${why.length ? "NOT met" : "met"} (${cases.length} teardowns${why.length ? `; ${why.join("; ")}` : ""})`,
+    );
+    const killedOnly = portmates.flatMap(({ key }) => ok(kill[key]).map((result) => result.later));
+    if (killedOnly.length) {
+      const gone = killedOnly.every(nothingLeft);
+      lines.push(`  and 3 s after SIGKILL, without \`portmate down\`: ${gone ? "nothing left" : `left: ${leftText(worst(killedOnly))}`}`);
+    }
+  }
+  return lines;
+}
