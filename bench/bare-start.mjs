@@ -43,7 +43,7 @@ async function start([first, ...others], instance) {
   run(first, instance);
   await healthy(first);
   for (const service of others) run(service, instance);
-  await Promise.all(others.map(healthy));
+  await Promise.all(others.map((service) => healthy(service)));
 }
 
 await Promise.all(instances.map(start));

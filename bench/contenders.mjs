@@ -1,6 +1,6 @@
 // The tools the peer benchmarks compare, each running bench/stack.mjs's stack the way its users run one.
 // A contender's prepare() does what comes before the timed start (files, ports, pm2's daemon up or down) and
-// returns start(), which launches the tool and returns a handle:
+// returns start(signal), which launches the tool and returns a handle (`signal` ends the harness's polls):
 //   ready    resolves with the time every service is healthy: when the tool says so (portmate, the bare
 //            script) or, for tools that cannot tell, when the harness's own polls of the same health checks pass
 //   settled  resolves once the tool's start command is done (pm2's CLI may return after the services answer)
@@ -49,7 +49,7 @@ function launch(command, args, env, pattern) {
   };
 }
 
-const untilHealthyAt = (instances) => untilHealthy(instances).then(() => performance.now());
+const untilHealthyAt = (instances, signal) => untilHealthy(instances, signal).then(() => performance.now());
 
 /** The stack of a peer that is given its ports by the harness: ports free now, services, health checks. */
 async function peerPlan(count, token) {
@@ -122,9 +122,9 @@ async function prepareBare(ctx, token) {
 function prepareConcurrently(waitOn) {
   return async (ctx, token) => {
     const plan = await peerPlan(ctx.count, token);
-    return () => {
+    return (signal) => {
       const tool = launch(bin("concurrently"), concurrentlyArgs(plan.instances, waitOn), ctx.env);
-      return foregroundHandle(tool, plan, tool.ready(untilHealthyAt(plan.instances)));
+      return foregroundHandle(tool, plan, tool.ready(untilHealthyAt(plan.instances, signal)));
     };
   };
 }
@@ -134,9 +134,9 @@ async function prepareForeman(ctx, token) {
   const plan = await peerPlan(ctx.count, token);
   const file = join(ctx.dir, `Procfile-${token}`);
   writeFileSync(file, procfile(plan.instances));
-  return () => {
+  return (signal) => {
     const tool = launch(bin("nf"), ["start", "-j", file, "-e", ctx.emptyEnvFile], ctx.env);
-    return foregroundHandle(tool, plan, tool.ready(untilHealthyAt(plan.instances)));
+    return foregroundHandle(tool, plan, tool.ready(untilHealthyAt(plan.instances, signal)));
   };
 }
 
@@ -151,11 +151,11 @@ function preparePm2({ warm }) {
     const file = join(ctx.dir, `ecosystem-${token}.config.cjs`);
     writeFileSync(file, ecosystem(plan.instances, token));
     let stopped = false;
-    return () => {
+    return (signal) => {
       const started = cli("start", file);
       return {
         // Healthy is when the polls pass, even before `pm2 start` returns; only its failure ends the wait early.
-        ready: Promise.race([untilHealthyAt(plan.instances), started.then(() => new Promise(() => {}))]),
+        ready: Promise.race([untilHealthyAt(plan.instances, signal), started.then(() => new Promise(() => {}))]),
         settled: started,
         ports: () => plan.ports,
         instances: () => plan.instances,

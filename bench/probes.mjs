@@ -28,7 +28,7 @@ export function passes({ port, path }) {
   return path ? answers(port, path) : accepts(port);
 }
 
-/** Resolves once the service passes its health check, polled every 10 ms. */
-export async function healthy(service) {
-  while (!(await passes(service))) await sleep(10);
+/** Resolves once the service passes its health check, polled every 10 ms; rejects once `signal` aborts. */
+export async function healthy(service, signal) {
+  while (!(await passes(service))) await sleep(10, undefined, { signal });
 }

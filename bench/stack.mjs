@@ -112,11 +112,14 @@ export function concurrentlyArgs(instances, waitOn) {
   return ["-n", services.map((service) => service.name).join(","), ...commands];
 }
 
-/** Resolves once every service of every instance passes its health check, each polled every 10 ms in order. */
-export async function untilHealthy(instances) {
+/**
+ * Resolves once every service of every instance passes its health check, each polled every 10 ms in order;
+ * rejects once `signal` aborts.
+ */
+export async function untilHealthy(instances, signal) {
   await Promise.all(
     instances.map(async (services) => {
-      for (const service of services) await healthy(service);
+      for (const service of services) await healthy(service, signal);
     }),
   );
 }
