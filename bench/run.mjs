@@ -1,6 +1,7 @@
 // portmate's benchmarks: `npm run bench`. Prints medians and ratios, all measured in this one run, so the
-// figures compare like with like on whatever machine runs them. Not part of `npm test`: timings on shared
-// machines are noisy, so speed targets are checked here, by a person, never by a timed assertion in a test.
+// figures compare like with like on whatever machine runs them; a full run also writes them to
+// bench/results.md. Not part of `npm test`: timings on shared machines are noisy, so speed targets are checked
+// here, by a person, never by a timed assertion in a test.
 //
 //  allocation  portmate's one-scan allocator against get-port, get-port-please, portfinder, detect-port and a
 //              bare bind loop (bench/allocation.mjs)
@@ -11,12 +12,15 @@
 //              `portmate down`
 //  instances   10 copies of the stack (30 services) until healthy
 //
-// `--quick`: few runs, for trying a change; `--only=start,kill`: these sections only.
+// `--quick`: few runs, for trying a change; `--only=start,kill`: these sections only. Either way results.md is
+// left as it is.
 import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
 import { measureAllocation } from "./allocation.mjs";
 import { measurePeers } from "./peers.mjs";
 import { summaryRows, targets, teardownRows } from "./report.mjs";
-import { table } from "./util.mjs";
+import { writeResults } from "./results.mjs";
+import { ROOT, table } from "./util.mjs";
 
 const SECTIONS = ["allocation", "start", "kill", "instances"];
 const quick = process.argv.includes("--quick");
@@ -67,3 +71,8 @@ const allocationTargets = scenarios.map((scenario) => {
 const peerTargets = peers ? targets(peers) : [];
 for (const line of [...allocationTargets, ...peerTargets]) console.log(`  ${line}`);
 console.log(`\nload average at the end: ${machine.loadAfter.map((load) => load.toFixed(2)).join(" ")}`);
+
+if (!quick && !only) {
+  writeResults(join(ROOT, "bench", "results.md"), { machine, runs, peers, scenarios, targets: [...peerTargets, ...allocationTargets] });
+  console.log("written to bench/results.md");
+}

@@ -35,6 +35,12 @@ export function table(rows) {
     .join("\n");
 }
 
+/** The same rows as a markdown table, for bench/results.md. */
+export function markdownTable(rows) {
+  const line = (row) => `| ${row.map((cell) => String(cell).replaceAll("|", "\\|")).join(" | ")} |`;
+  return [line(rows[0]), line(rows[0].map(() => "---")), ...rows.slice(1).map(line)].join("\n");
+}
+
 /** `count` distinct ports that are free now, from portmate's allocator, for the peers that need ports given. */
 export async function freePorts(count) {
   const allocation = await allocatePorts(
