@@ -35,7 +35,7 @@ const sections = only ?? SECTIONS;
 // Small allocations take well under a millisecond, where a shared machine's noise is large: many runs each.
 const runs = quick
   ? { allocation: 5, allocationLarge: 3, start: 2, kill: 1, instances: 1 }
-  : { allocation: 200, allocationLarge: 10, start: 12, kill: 2, instances: 3 };
+  : { allocation: 200, allocationLarge: 10, start: 10, kill: 2, instances: 3 };
 const machine = { node: process.version, cores: cpus().length, loadBefore: loadavg() };
 console.log(
   `portmate benchmarks · node ${machine.node} · ${machine.cores} cores · load average ${machine.loadBefore.map((load) => load.toFixed(2)).join(" ")}`,
