@@ -61,9 +61,9 @@ export function removeRecord(layout: StateLayout, project: string, instance: num
 }
 
 /**
- * Every record in the state folder, oldest project first. A file that cannot be read or is not a record
- * (corrupt, edited by hand, from another version) is reported through `warn` and skipped: one bad file never
- * stops `ps` or `down` from handling the others.
+ * Every record in the state folder, by project name, then instance number (instance 10 after 9, not after 1).
+ * A file that cannot be read or is not a record (corrupt, edited by hand, from another version) is reported
+ * through `warn` and skipped: one bad file never stops `ps` or `down` from handling the others.
  */
 export function readRecords(layout: StateLayout, warn: (message: string) => void = () => {}): StackRecord[] {
   let names: string[];
@@ -73,7 +73,7 @@ export function readRecords(layout: StateLayout, warn: (message: string) => void
     return [];
   }
   const records: StackRecord[] = [];
-  for (const name of names.filter((entry) => RECORD.test(entry)).sort()) {
+  for (const name of names.filter((entry) => RECORD.test(entry)).sort(byProjectAndInstance)) {
     const path = join(layout.stacks, name);
     try {
       const data: unknown = JSON.parse(readFileSync(path, "utf8"));
@@ -86,6 +86,12 @@ export function readRecords(layout: StateLayout, warn: (message: string) => void
     }
   }
   return records;
+}
+
+function byProjectAndInstance(a: string, b: string): number {
+  const [, projectA = "", instanceA = "0"] = RECORD.exec(a) ?? [];
+  const [, projectB = "", instanceB = "0"] = RECORD.exec(b) ?? [];
+  return projectA === projectB ? Number(instanceA) - Number(instanceB) : projectA < projectB ? -1 : 1;
 }
 
 /** Why `data` is not a usable record, or undefined when it is one. */
