@@ -121,9 +121,15 @@ export function recordedPids(file: string): number[] {
   return [...new Set(readRecords(file).flatMap((line) => [line.pid, ...(line.child ? [line.child] : [])]))];
 }
 
-/** Runs the portmate CLI to completion. */
-export function runCli(args: string[], options: { cwd: string; env?: Record<string, string> }) {
-  return execa("node", [CLI, ...args], { cwd: options.cwd, env: { NO_COLOR: "1", ...options.env }, reject: false, all: true, timeout: 60_000 });
+/** Runs the portmate CLI to completion (killed after `timeoutMs`, a minute by default). */
+export function runCli(args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }) {
+  return execa("node", [CLI, ...args], {
+    cwd: options.cwd,
+    env: { NO_COLOR: "1", ...options.env },
+    reject: false,
+    all: true,
+    timeout: options.timeoutMs ?? 60_000,
+  });
 }
 
 /** Starts the portmate CLI and leaves it running; killed after the test if still alive. */
