@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -67,28 +67,55 @@ const FIRST_PORT = 10_000;
 const SLOTS = Math.floor((32_000 - FIRST_PORT) / SLOT_WIDTH);
 
 /**
- * A port range of its own for one test: one of 110 slots of 200 ports, claimed with an O_EXCL file in the test
- * run's state folder until the test ends, so tests running at the same time in other files never share ports
- * (a port one test has just freed and checks is closed is not another's). Nothing assumes its ports are free:
- * tests that need busy ports make them busy.
+ * Where test port ranges are claimed: shared by every test run of the user on this machine, as two checkouts
+ * (or a test run and a benchmark) running at the same time must not share ports either.
+ */
+const RANGE_CLAIMS = join(tmpdir(), `portmate-test-ranges-${process.getuid?.() ?? "user"}`);
+
+/**
+ * A port range of its own for one test: one of 110 slots of 200 ports, claimed with an O_EXCL file until the
+ * test ends, so tests running at the same time, in other files or other test runs, never share ports (a port
+ * one test has just freed and checks is closed is not another's). Nothing assumes its ports are free: tests
+ * that need busy ports make them busy.
  */
 export function randomRange(width = SLOT_WIDTH): { from: number; to: number; text: string } {
   if (width > SLOT_WIDTH) throw new Error(`ranges are at most ${SLOT_WIDTH} ports`);
-  const dir = process.env.PORTMATE_STATE_DIR ?? tmpdir();
+  mkdirSync(RANGE_CLAIMS, { recursive: true, mode: 0o700 });
   const start = Math.floor(Math.random() * SLOTS);
   for (let offset = 0; offset < SLOTS; offset++) {
     const slot = (start + offset) % SLOTS;
-    const claim = join(dir, `test-range-${slot}`);
-    try {
-      closeSync(openSync(claim, "wx"));
-    } catch {
-      continue;
-    }
+    const claim = join(RANGE_CLAIMS, String(slot));
+    if (!claimSlot(claim)) continue;
     onCleanup(() => rmSync(claim, { force: true }));
     const from = FIRST_PORT + slot * SLOT_WIDTH;
     return { from, to: from + width - 1, text: `${from}-${from + width - 1}` };
   }
   throw new Error("every test port range is in use");
+}
+
+/**
+ * Creates a claim file naming this process. The claim of a process that died (a test run killed before its
+ * clean-up) is taken over; one still being written (no pid in it yet) is left alone. (Two runs taking over the
+ * same dead claim in the same instant could both get it: rare enough for a claim that only a killed run leaves.)
+ */
+function claimSlot(claim: string): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(claim, String(process.pid), { flag: "wx", mode: 0o600 });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(claim, "utf8"));
+    } catch {
+      continue; // released meanwhile: try again
+    }
+    if (!(owner > 0) || !pidGone(owner)) return false;
+    rmSync(claim, { force: true });
+  }
+  return false;
 }
 
 /** The command line of the fixture service, for portmate.yaml. */
