@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { get } from "node:http";
 import { join, relative } from "node:path";
-import { pidGone, runCli } from "./helpers.js";
+import { expect } from "vitest";
+import { pidGone, runCli, watchdogOf } from "./helpers.js";
 
 /** Runs the CLI with time to spare: hundreds of processes start on a small, shared machine. */
 export function loadCli(args: string[], cwd: string, env: Record<string, string>) {
@@ -34,10 +35,11 @@ function liveProcesses(): LiveProcess[] {
 
 /**
  * What is still running of a test: live processes whose command line holds one of the markers (a detached
- * supervisor's holds its state folder, a service's its name), and live descendants of the test process (a
- * supervisor leaves the tree as its CLI exits, so the markers are what finds it).
+ * supervisor's holds its state folder, a service's its name), live descendants of the test process (a
+ * supervisor leaves the tree as its CLI exits, so the markers are what finds it), and those of `pids` that
+ * live (a supervisor's watchdog, whose command line names nothing of the test).
  */
-export function leftoverProcesses(markers: readonly string[]): LiveProcess[] {
+export function leftoverProcesses(markers: readonly string[], pids: readonly number[] = []): LiveProcess[] {
   const all = liveProcesses();
   const ours = new Set([process.pid]);
   // Parents come before children often but not always (pids wrap): repeat until nothing is added.
@@ -50,7 +52,7 @@ export function leftoverProcesses(markers: readonly string[]): LiveProcess[] {
       }
     }
   }
-  return all.filter((info) => ours.has(info.pid) || markers.some((marker) => info.cmdline.includes(marker)));
+  return all.filter((info) => ours.has(info.pid) || pids.includes(info.pid) || markers.some((marker) => info.cmdline.includes(marker)));
 }
 
 /** How many file descriptors `pid` has open. */
@@ -108,7 +110,11 @@ export function answer(port: number): Promise<{ name: string; port: number }> {
   });
 }
 
-/** The supervisor of a recorded stack instance. */
-export function supervisorPid(state: string, project: string, instance = 1): number {
-  return (JSON.parse(readFileSync(join(state, "stacks", `${project}@${instance}.json`), "utf8")) as { supervisor: { pid: number } }).supervisor.pid;
+/** The supervisor of a running stack and its watchdog: what runs besides the services, and must not outlive them. */
+export function keepers(state: string, project: string): number[] {
+  const record = JSON.parse(readFileSync(join(state, "stacks", `${project}@1.json`), "utf8")) as { supervisor: { pid: number } };
+  const supervisor = record.supervisor.pid;
+  const watchdog = watchdogOf(supervisor);
+  expect(watchdog, `the watchdog of ${project}'s supervisor`).toBeDefined();
+  return [supervisor, watchdog as number];
 }

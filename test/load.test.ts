@@ -15,7 +15,7 @@ import {
   tempProject,
   waitUntil,
 } from "./helpers.js";
-import { answer, filesUnder, leftoverProcesses, loadCli, rssKiB, supervisorPid } from "./load-helpers.js";
+import { answer, filesUnder, keepers, leftoverProcesses, loadCli, rssKiB } from "./load-helpers.js";
 
 const INSTANCES = 50;
 const PROJECTS = 30;
@@ -94,7 +94,7 @@ describe("load and scale", () => {
       // In instance order: 9 before 10.
       expect(rows.map((row) => row.instance)).toEqual(Array.from({ length: INSTANCES }, (_, index) => [index + 1, index + 1, index + 1]).flat());
       await expectWiredStacks(rows, readRecords(record));
-      const supervisor = supervisorPid(state, "big");
+      const [supervisor = 0, watchdog = 0] = keepers(state, "big");
       // The fixtures take about 45 MiB resident each (7 MiB of it their own); the one supervisor keeping all
       // 150 of them, their pipes, logs and health checks needs about twice what it needs for one stack.
       expect(rssKiB(supervisor) / 1024, "supervisor MiB").toBeLessThan(256);
@@ -105,7 +105,7 @@ describe("load and scale", () => {
         recordedPids(record),
         rows.map((row) => row.port as number),
       );
-      await waitUntil(() => leftoverProcesses([state]).length === 0, "the supervisor exits after down", 60_000);
+      await waitUntil(() => leftoverProcesses([state], [supervisor, watchdog]).length === 0, "the supervisor and its watchdog exit after down", 60_000);
       expectStateEmpty(state);
     },
     15 * 60_000,
@@ -136,6 +136,7 @@ describe("load and scale", () => {
       expect(rows).toHaveLength(3 * PROJECTS);
       const records = dirs.flatMap((dir) => readRecords(join(dir, "record.jsonl")));
       await expectWiredStacks(rows, records);
+      const overseers = names.flatMap((name) => keepers(env.PORTMATE_STATE_DIR, name));
 
       const downs = await Promise.all(dirs.map((dir) => loadCli(["down"], dir, env)));
       for (const [index, result] of downs.entries()) expect(result.exitCode, `${names[index]}: ${result.all}`).toBe(0);
@@ -143,7 +144,7 @@ describe("load and scale", () => {
         dirs.flatMap((dir) => recordedPids(join(dir, "record.jsonl"))),
         rows.map((row) => row.port as number),
       );
-      await waitUntil(() => leftoverProcesses([env.PORTMATE_STATE_DIR]).length === 0, "every supervisor exits after down", 60_000);
+      await waitUntil(() => leftoverProcesses([env.PORTMATE_STATE_DIR], overseers).length === 0, "every supervisor and watchdog exits after down", 60_000);
       expectStateEmpty(env.PORTMATE_STATE_DIR);
       expect(readdirSync(join(env.PORTMATE_STATE_DIR, "sticky")).sort()).toEqual(names.map((name) => `${name}.json`));
     },

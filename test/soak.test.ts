@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { expectNothingLeft, fixtureCommand, project, randomRange, readRecords, recordedPids, waitUntil, yaml } from "./helpers.js";
-import { answer, fdCount, fdTargets, filesUnder, leftoverProcesses, loadCli, supervisorPid } from "./load-helpers.js";
+import { answer, fdCount, fdTargets, filesUnder, keepers, leftoverProcesses, loadCli } from "./load-helpers.js";
 
 /**
  * `npm test` runs a few cycles and restarts; `npm run soak` sets SOAK_CYCLES=200 and SOAK_RESTARTS=50 for the
@@ -52,6 +52,7 @@ describe("soak", () => {
       for (let cycle = 1; cycle <= CYCLES; cycle++) {
         const up = await loadCli(["up", "-d"], dir, env);
         expect(up.exitCode, `cycle ${cycle}: ${up.all}`).toBe(0);
+        const overseers = keepers(state, "soak");
         for (const service of running(state)) {
           expect(await answer(service.port), `cycle ${cycle}`).toEqual({ name: `${marker}/${service.name}`, port: service.port });
           ports.add(service.port);
@@ -59,8 +60,8 @@ describe("soak", () => {
         const down = await loadCli(["down"], dir, env);
         expect(down.exitCode, `cycle ${cycle}: ${down.all}`).toBe(0);
 
-        // down returns once the services are gone; the supervisor exits right after answering it.
-        await waitUntil(() => leftoverProcesses([marker, state]).length === 0, `cycle ${cycle}: nothing of the stack runs`, 60_000);
+        // down returns once the services are gone; the supervisor (and its watchdog) exit right after answering it.
+        await waitUntil(() => leftoverProcesses([marker, state], overseers).length === 0, `cycle ${cycle}: nothing of the stack runs`, 60_000);
         // What stays after down: the last run's logs (until the next up) and the sticky ports. Nothing else:
         // no record, no port or project lock, no control socket, no supervisor log.
         expect(filesUnder(state), `cycle ${cycle}`).toEqual(["logs/soak/1/api.log", "logs/soak/1/web.log", "sticky/soak.json"]);
@@ -83,7 +84,8 @@ describe("soak", () => {
       const { dir, env, record, state } = project(SMALL_STACK(randomRange().text, marker));
       const up = await loadCli(["up", "-d"], dir, env);
       expect(up.exitCode, up.all).toBe(0);
-      const supervisor = supervisorPid(state, "soak");
+      const overseers = keepers(state, "soak");
+      const supervisor = overseers[0] as number;
       const ports = new Set(running(state).map((service) => service.port));
 
       let warm: string[] = [];
@@ -110,7 +112,7 @@ describe("soak", () => {
 
       const down = await loadCli(["down"], dir, env);
       expect(down.exitCode, down.all).toBe(0);
-      await waitUntil(() => leftoverProcesses([marker, state]).length === 0, "nothing of the stack runs", 60_000);
+      await waitUntil(() => leftoverProcesses([marker, state], overseers).length === 0, "nothing of the stack runs", 60_000);
       await expectNothingLeft(recordedPids(record), [...ports]);
       expect(filesUnder(join(state, "ports"))).toEqual([]);
     },
