@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { dropEarlySupervisor, startSupervisorEarly } from "../daemon/start-supervisor.js";
+import { dropEarlySupervisor, startSupervisorEarly, startWatchdogEarly } from "../daemon/start-supervisor.js";
 
 const argv = process.argv.slice(2);
 startSupervisorEarly(argv);
+startWatchdogEarly(argv);
 // The rest of the CLI is a chunk of its own, loaded only now (see scripts/bundle-cli.mjs).
 const { main } = await import("./main.js");
 

@@ -10,7 +10,7 @@ import { psRows, recordedStacks } from "../stacks.js";
 import { stateLayout, type StateLayout } from "../state/paths.js";
 import { StackHost } from "../state/stack-host.js";
 import { prepareStack, type UpOptions } from "../up.js";
-import { takeSupervisor } from "../daemon/start-supervisor.js";
+import { takeSupervisor, takeWatchdog } from "../daemon/start-supervisor.js";
 import { upDetached } from "./detach.js";
 import { psTable } from "./ps-command.js";
 import { describeExit, describePortEvent, type StackEvent } from "../supervise/events.js";
@@ -92,7 +92,8 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
 }
 
 async function upForeground(upOptions: UpOptions & { loaded: LoadedConfig }, layout: StateLayout, io: CliIO, registered: () => void): Promise<number> {
-  const stack = await prepareStack(upOptions);
+  const watchdog = takeWatchdog();
+  const stack = await prepareStack({ ...upOptions, ...(watchdog ? { watchdog } : {}) });
   for (const warning of stack.warnings) warn(io, warning);
   for (const notice of stack.notices) info(io, notice);
   const session = new ForegroundSession(stack, io);
