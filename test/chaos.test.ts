@@ -287,7 +287,7 @@ describe("a state folder that cannot be written", () => {
     const { dir, env, state } = project(HARD_STACK(ports.text));
     const seen = new PortsSeen(state);
     mkdirSync(state, { recursive: true });
-    await mountTmpfs(state, "ro,size=64k");
+    await mountTmpfs(state, "ro,size=64k", () => runCli(["down", "-a"], { cwd: dir, env }));
     for (const args of [["up"], ["up", "-d"]]) {
       const result = await runCli(args, { cwd: dir, env });
       expect(result.exitCode, result.all).toBe(2);
@@ -314,7 +314,10 @@ describe("a state folder that cannot be written", () => {
     `);
       const seen = new PortsSeen(state);
       mkdirSync(state, { recursive: true });
-      await mountTmpfs(state, "size=256k");
+      await mountTmpfs(state, "size=256k", async () => {
+        writeFileSync(join(state, "filler"), "");
+        await runCli(["down", "-a"], { cwd: dir, env });
+      });
       const filler = join(state, "filler");
       const fill = () => execa("dd", ["if=/dev/zero", `of=${filler}`, "bs=4k"], { reject: false });
       await fill();
@@ -472,10 +475,17 @@ function isFolder(path: string): boolean {
   }
 }
 
-/** Mounts a tmpfs (root only, as CI runs) over `dir` for the test; unmounted after it. */
-async function mountTmpfs(dir: string, options: string): Promise<void> {
+/**
+ * Mounts a tmpfs (root only, as CI runs) over `dir` for the test; unmounted after it, once `beforeUnmount` has
+ * run (a `down` of what the test left running, which needs the state folder still in place).
+ */
+async function mountTmpfs(dir: string, options: string, beforeUnmount: () => Promise<unknown>): Promise<void> {
   await execa("mount", ["-t", "tmpfs", "-o", options, "tmpfs", dir]);
   onCleanup(async () => {
-    await execa("umount", ["-l", dir], { reject: false });
+    await execa("umount", ["-l", dir], { reject: false }).then(() => undefined);
+  });
+  // Cleanups run last first: this one before the unmount.
+  onCleanup(async () => {
+    await beforeUnmount();
   });
 }
