@@ -382,16 +382,164 @@ export const cases: ConfigCase[] = [
     message: /"nodee" is not a command found on PATH/,
   },
   {
-    name: "a key of the spec not implemented yet",
+    name: "tunnel: a provider name that is not a shorthand",
     text: yaml`
       services:
         api:
           command: ${MARK}
+          tunnel: localtunnel
+    `,
+    at: "4:13",
+    path: "services.api.tunnel",
+    message: /must be `ngrok`, or a map/,
+  },
+  {
+    name: "tunnel: ssh without a host",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          tunnel: { provider: ssh, user: me }
+    `,
+    at: "4:13",
+    path: "services.api.tunnel",
+    message: /an ssh tunnel needs the `host`/,
+  },
+  {
+    name: "tunnel: ngrok with a key of another provider",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          tunnel:
+            provider: ngrok
+            host: example.com
+    `,
+    at: "6:7",
+    path: "services.api.tunnel.host",
+    message: /`host` is for ssh tunnels, and this one is ngrok/,
+  },
+  {
+    name: "tunnel: an ngrok domain that is no domain",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          tunnel: { provider: ngrok, domain: "my app" }
+    `,
+    at: "4:40",
+    path: "services.api.tunnel.domain",
+    message: /must be a domain such as `demo.ngrok.app`/,
+  },
+  {
+    name: "tunnel: an unknown key",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          tunnel: { provider: ngrok, domian: demo.ngrok.app }
+    `,
+    at: "4:32",
+    path: "services.api.tunnel.domian",
+    message: /unknown key "domian" \(did you mean "domain"\?\)/,
+  },
+  {
+    name: "tunnel: neither provider nor command",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          tunnel: { required: true }
+    `,
+    at: "4:13",
+    path: "services.api.tunnel",
+    message: /says neither which provider/,
+  },
+  {
+    name: "tunnel: a command without url_pattern",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          tunnel: { command: "bore local \${port} --to bore.pub" }
+    `,
+    at: "4:13",
+    path: "services.api.tunnel",
+    message: /a command tunnel needs `url_pattern`/,
+  },
+  {
+    name: "tunnel: url_pattern that is no regular expression",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          tunnel: { command: "bore local \${port}", url_pattern: "https://(" }
+    `,
+    at: "4:59",
+    path: "services.api.tunnel.url_pattern",
+    message: /is not a valid regular expression/,
+  },
+  {
+    name: "tunnel: a port name the service does not have",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          ports: { http: auto, metrics: auto }
+          tunnel: { provider: ngrok, target: admin }
+    `,
+    at: "5:40",
+    path: "services.api.tunnel.target",
+    message: /the service has no port named "admin" \(its ports: http, metrics\)/,
+  },
+  {
+    name: "tunnel: a service without a port",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          port: none
           tunnel: ngrok
     `,
-    at: "4:5",
+    at: "5:5",
     path: "services.api.tunnel",
-    message: /"tunnel" \(public tunnels\) is not supported by this version of portmate yet/,
+    message: /a tunnel needs a port to forward, but the service has `port: none`/,
+  },
+  {
+    name: "tunnel: verify that is no path",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          tunnel: { provider: ngrok, verify: health }
+    `,
+    at: "4:40",
+    path: "services.api.tunnel.verify",
+    message: /must be a path such as `\/health`, or false/,
+  },
+  {
+    name: "tunnel: an ssh url with another template than remote_port",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          tunnel: { provider: ssh, host: example.com, url: "https://\${port}.example.com" }
+    `,
+    at: "4:54",
+    path: "services.api.tunnel.url",
+    message: /only `\$\{remote_port\}` is filled in here, not `\$\{port\}`/,
+  },
+  {
+    name: "tunnel: a template in its command that refers to nothing",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          tunnel: { command: "bore local \${ports.admin}", url_pattern: 'bore.pub:\\d+' }
+    `,
+    at: "4:24",
+    path: "services.api.tunnel.command",
+    message: /admin/,
   },
   {
     name: "unknown restart policy",

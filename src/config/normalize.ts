@@ -5,6 +5,7 @@ import { splitCommandLine } from "../command-line.js";
 import { parseDuration } from "../duration.js";
 import type { ConfigIssue } from "../errors.js";
 import { readEnvFiles } from "./env-file.js";
+import { normalizeTunnel } from "./normalize-tunnel.js";
 import type { ConfigSource, ConfigPath } from "./source.js";
 import {
   DEFAULT_HEALTH_INTERVAL_MS,
@@ -67,6 +68,7 @@ export function normalizeService(name: string, raw: RawService, ctx: NormalizeCo
     disabled: raw.disabled === true,
     strict: raw.strict === true,
     announce: raw.announce === true,
+    tunnel: normalizeTunnel(raw.tunnel, ports, ctx, at("tunnel")),
   };
 }
 
@@ -115,7 +117,7 @@ function normalizeServiceCommand(raw: RawService, ctx: NormalizeContext, at: (..
 }
 
 /** A command line: a string is split like a shell would (or kept whole for `shell: true`), a list is used as is. */
-function normalizeCommand(raw: RawCommandLine, shell: boolean, ctx: NormalizeContext, at: ConfigPath): CommandConfig {
+export function normalizeCommand(raw: RawCommandLine, shell: boolean, ctx: NormalizeContext, at: ConfigPath): CommandConfig {
   if (Array.isArray(raw)) {
     if (shell) {
       ctx.issues.push(
@@ -217,6 +219,6 @@ function normalizeSignal(raw: string | undefined, ctx: NormalizeContext, at: Con
 }
 
 /** The schema has checked the form already; this only converts. */
-function duration(raw: string | undefined, fallback: number): number {
+export function duration(raw: string | undefined, fallback: number): number {
   return raw === undefined ? fallback : (parseDuration(raw) ?? fallback);
 }

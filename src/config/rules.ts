@@ -136,6 +136,10 @@ function templateFields(name: string, service: RawService): Array<[ConfigPath, s
   const http = service.health?.http;
   if (typeof http === "string") fields.push([at("health", "http"), http]);
   else if (http?.path) fields.push([at("health", "http", "path"), http.path]);
+  const tunnel = typeof service.tunnel === "object" ? service.tunnel : undefined;
+  commandLine(tunnel?.command, at("tunnel", "command"));
+  tunnel?.args?.forEach((arg, index) => fields.push([at("tunnel", "args", index), String(arg)]));
+  if (typeof tunnel?.verify === "string") fields.push([at("tunnel", "verify"), tunnel.verify]);
   return fields;
 }
 

@@ -33,6 +33,27 @@ export interface RawService {
   disabled?: boolean;
   strict?: boolean;
   announce?: boolean;
+  tunnel?: "ngrok" | RawTunnel;
+}
+
+/** `tunnel:` as written: one map for every provider; which keys go with which is checked when normalizing. */
+export interface RawTunnel {
+  provider?: "ssh" | "ngrok" | "command";
+  host?: string;
+  user?: string;
+  port?: number;
+  remote_port?: number;
+  url?: string;
+  identity?: string;
+  args?: Array<string | number>;
+  domain?: string;
+  command?: RawCommandLine;
+  url_pattern?: string;
+  target?: string;
+  required?: boolean;
+  enabled?: boolean;
+  verify?: string | false;
+  timeout?: string;
 }
 
 export type RawRestartPolicy = "no" | "on-failure" | "always";
@@ -106,6 +127,8 @@ export interface ServiceConfig {
   strict: boolean;
   /** The service chooses its primary port and announces it on stdout; portmate allocates none for it. */
   announce: boolean;
+  /** Its public tunnel, when it has one. */
+  tunnel?: TunnelConfig;
 }
 
 /** The whole config, normalized. */
@@ -133,3 +156,47 @@ export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 export const DEFAULT_RESTART = { policy: "no", maxRestarts: 10, delayMs: 1000, maxDelayMs: 30_000 } as const satisfies RestartConfig;
 /** A service that ran this long before exiting was stable: its restart count and delay start again. */
 export const RESTART_RESET_AFTER_MS = 30_000;
+
+/** Where a service's public tunnel comes from. */
+export type TunnelProviderConfig =
+  | {
+      provider: "ssh";
+      /** The SSH server whose port is made public (`ssh -R`). */
+      host: string;
+      user?: string;
+      /** The SSH server's own port. */
+      sshPort?: number;
+      /** The port opened on the server; 0 lets the server choose one. */
+      remotePort: number;
+      /** The public URL the remote port is reached at, `${remote_port}` filled in; default `http://HOST:PORT`. */
+      url?: string;
+      /** Private key file, relative to the config's folder. */
+      identity?: string;
+      /** More arguments for ssh, before the destination (`-o Option=value`, `-F config`). */
+      args: string[];
+    }
+  | { provider: "ngrok"; domain?: string }
+  | {
+      provider: "command";
+      /** Any tunnel program; templates such as `${port}` are filled in like the service's command. */
+      command: CommandConfig;
+      /** Finds the public URL in its output: the first group, or the whole match. */
+      urlPattern: RegExp;
+    };
+
+/** A service's public tunnel (`tunnel:`), opened once the service is healthy. */
+export type TunnelConfig = TunnelProviderConfig & {
+  /** Which of the service's ports it forwards (default: the primary one). */
+  target: string;
+  /** Without its tunnel the stack fails to start (exit 1) instead of running the service locally only. */
+  required: boolean;
+  /** Off unless `up --tunnel SERVICE` turns it on. */
+  enabled: boolean;
+  /** Path requested through the tunnel and locally to prove it reaches the service (default: the HTTP health
+   * check's path on that port, else `/`); null: not checked. */
+  verify?: TemplateText | null;
+  /** How long opening and verifying may take. */
+  timeoutMs: number;
+};
+
+export const DEFAULT_TUNNEL_TIMEOUT_MS = 30_000;

@@ -7,11 +7,6 @@ import type { ConfigPath, ConfigSource } from "./source.js";
 /** The schema of portmate.yaml, compiled at build time by scripts/build-validator.mjs. */
 const validate = generatedValidate as unknown as ValidateFunction;
 
-/** Service keys the product spec describes that this version does not implement yet: said plainly, not "unknown". */
-const NOT_YET_SUPPORTED: Record<string, string> = {
-  tunnel: "public tunnels",
-};
-
 /** Checks the data against the JSON Schema; every problem becomes one issue pointing into the file. */
 export function validateSchema(data: unknown, source: ConfigSource): ConfigIssue[] {
   if (validate(data)) return [];
@@ -34,8 +29,6 @@ function toIssue(error: ErrorObject, source: ConfigSource): ConfigIssue {
   switch (error.keyword) {
     case "additionalProperties": {
       const key = String(error.params.additionalProperty);
-      const later = path.length === 2 && path[0] === "services" ? NOT_YET_SUPPORTED[key] : undefined;
-      if (later) return source.issue([...path, key], `"${key}" (${later}) is not supported by this version of portmate yet`, { at: "key" });
       const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const guess = didYouMean(key, known);
       return source.issue([...path, key], `unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ""}`, {
