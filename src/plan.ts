@@ -42,6 +42,35 @@ export interface PlannedService {
   restart: RestartConfig;
   stopSignal: NodeJS.Signals;
   stopTimeoutMs: number;
+  /** Its public tunnel, when it has one switched on. */
+  tunnel?: PlannedTunnel;
+}
+
+/**
+ * A public tunnel to one port of a service: a program to run (ssh, ngrok, any command) and how to read the public
+ * URL from its output.
+ */
+export interface PlannedTunnel {
+  provider: "ssh" | "ngrok" | "command";
+  /** The local port it forwards to. */
+  port: number;
+  command: PlannedCommand;
+  /** Finds the public address in the program's output (first group that matched, else the whole match). */
+  urlPattern?: RegExp;
+  /** The public URL, with `${found}` standing for what urlPattern found; by default what it found. */
+  url?: string;
+  /** The public URL when it is known before the program runs (no urlPattern). */
+  publicUrl?: string;
+  /** Picks the line that explains a failure out of the program's output (first group, else the line). */
+  explain?: RegExp;
+  /** Path requested through the tunnel and locally to verify it; null: not verified. */
+  verifyPath: string | null;
+  required: boolean;
+  timeoutMs: number;
+  /** Why it cannot be opened here, known before anything runs (ngrok without a token): it fails with this. */
+  unavailable?: string;
+  /** What to do when the program cannot be started (not installed). */
+  hint?: string;
 }
 
 /** The whole stack to run: plain data, built without starting anything. */

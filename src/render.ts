@@ -1,6 +1,7 @@
 import type { CommandConfig, ServiceConfig } from "./config/types.js";
 import type { PlannedCommand, PlannedHealth, PlannedService } from "./plan.js";
 import { referencedService, referencesIn, renderTemplate, type TemplateContext, type TemplateService } from "./template.js";
+import { planTunnel } from "./tunnels/tunnel-plan.js";
 
 /** The address services are reached on; `${host}` in templates. */
 export const LOOPBACK = "127.0.0.1";
@@ -108,6 +109,10 @@ function planService(wiring: Wiring, service: ServiceConfig, instance: number, c
   if (primary !== undefined) {
     planned.port = primary;
     planned.url = self?.url ?? `http://${LOOPBACK}:${primary}`;
+  }
+  if (service.tunnel?.enabled) {
+    const planCommandOf = (command: CommandConfig) => planCommand(command, render);
+    planned.tunnel = planTunnel(service.tunnel, { ports, render, env, health: planned.health, planCommand: planCommandOf });
   }
   return planned;
 }

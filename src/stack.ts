@@ -3,6 +3,7 @@ import type { PortBook } from "./ports/port-book.js";
 import type { ServiceStatus, StackListener } from "./supervise/events.js";
 import type { RestartReport } from "./supervise/rewiring.js";
 import type { ServiceRunner } from "./supervise/service-runner.js";
+import type { TunnelState } from "./tunnels/tunnel-runner.js";
 import { Supervisor, type SupervisorOptions } from "./supervise/supervisor.js";
 
 /** One service of one instance, as callers see it. */
@@ -25,6 +26,10 @@ export interface ServiceInfo {
   exitCode: number | null | undefined;
   /** Restarts in a row by its restart policy. */
   restarts: number;
+  /** Its public tunnel's URL while the tunnel is open (verified, unless the config turned verifying off). */
+  publicUrl: string | undefined;
+  /** Its public tunnel, when it has one: where it is, and why it failed if it did. */
+  tunnel?: { state: TunnelState; reason?: string };
 }
 
 /** Options of `stack.down()`. */
@@ -171,5 +176,9 @@ function info(runner: ServiceRunner): ServiceInfo {
     startedAt: runner.startedAt === undefined ? undefined : new Date(runner.startedAt),
     exitCode: runner.exitStatus?.code,
     restarts: runner.restarts,
+    publicUrl: runner.tunnel?.publicUrl,
+    ...(runner.service.tunnel && runner.tunnel?.state
+      ? { tunnel: { state: runner.tunnel.state, ...(runner.tunnel.reason === undefined ? {} : { reason: runner.tunnel.reason }) } }
+      : {}),
   };
 }

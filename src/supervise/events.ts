@@ -27,6 +27,21 @@ export type StackEvent =
   | { type: "stopping"; service: string }
   | { type: "stopped"; service: string; forced: boolean; survivors: number[] }
   | {
+      type: "tunnel";
+      service: string;
+      /** `open`: verified (or not asked to be) and public at `url`; `dropped`: it closed by itself and is reopened. */
+      state: "opening" | "open" | "failed" | "dropped" | "closed";
+      url?: string;
+      /** The local port it forwards to. */
+      port?: number;
+      /** A request through `url` was answered as the service answers it. */
+      verified?: boolean;
+      /** Why it failed or dropped. */
+      reason?: string;
+      /** A failure while reopening a dropped tunnel: it is tried again. */
+      retrying?: boolean;
+    }
+  | {
       type: "port";
       service: string;
       /** Which of its ports (`default` for `port:`). */

@@ -8,6 +8,7 @@ import { serviceQuery, thisSupervisor, type MarkQuery } from "./process-marker.j
 import { terminateTree, type TerminateOptions, type TerminateResult } from "./terminate.js";
 import { parseAnnouncement, waitForAnnouncement, type Announcement } from "./announcement.js";
 import { Deferred, follow } from "./deferred.js";
+import type { TunnelRunner } from "../tunnels/tunnel-runner.js";
 
 export type { Announcement } from "./announcement.js";
 
@@ -66,6 +67,8 @@ export class ServiceRunner {
   replacing = false;
   /** Ports replaced because another process took them as the service started. */
   portMoves = 0;
+  /** Its public tunnel (opened by the supervisor once it is healthy, when the service has one). */
+  tunnel: TunnelRunner | undefined;
 
   private readonly recent: string[] = [];
   private readonly lineListeners = new Set<(line: string) => void>();

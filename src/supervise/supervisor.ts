@@ -12,6 +12,7 @@ import type { PortBook } from "../ports/port-book.js";
 import { Rewiring, type RestartReport } from "./rewiring.js";
 import { thisSupervisor } from "./process-marker.js";
 import { Watchdog } from "./watchdog.js";
+import { TunnelRunner } from "../tunnels/tunnel-runner.js";
 
 /** Lines of a failed service's output shown with the error. */
 export const FAILURE_LINES = 20;
@@ -70,6 +71,12 @@ export class Supervisor {
           () => renderService(plan.wiring, service.name, service.instance),
         ),
     );
+    for (const runner of this.runners)
+      runner.tunnel = new TunnelRunner(
+        () => runner.service,
+        spawn,
+        (event) => this.emit(event),
+      );
     this.rewiring = new Rewiring(plan.wiring, this.runners, ports, (event) => this.emit(event));
     this.byId = new Map(this.runners.map((runner) => [runner.id, runner]));
     // Every service still starting listens to the abort: a big stack has more than Node's default 10.
@@ -152,6 +159,24 @@ export class Supervisor {
 
   private emit(event: StackEvent): void {
     for (const listener of this.listeners) listener(event);
+    // A service healthy again after a restart gets its tunnel back (its exit closed it).
+    if (event.type === "healthy" && this.phase === "running") {
+      const runner = this.byId.get(event.service);
+      if (runner && !this.stoppingInstances.has(runner.service.instance)) void this.openTunnel(runner);
+    }
+  }
+
+  /**
+   * Opens the service's public tunnel, if it has one. A tunnel that fails leaves the service running locally
+   * (the failure is an event the CLI tells), unless it is `required`: then the start fails.
+   */
+  private async openTunnel(runner: ServiceRunner): Promise<void> {
+    if (!runner.service.tunnel || !runner.tunnel || runner.stopCalled) return;
+    try {
+      await runner.tunnel.open();
+    } catch (error) {
+      if (runner.service.tunnel.required && this.phase === "starting") this.fail(runner, `could not open its required tunnel: ${(error as Error).message}`);
+    }
   }
 
   private async run(runner: ServiceRunner): Promise<void> {
@@ -171,6 +196,7 @@ export class Supervisor {
       });
       // Ports that moved while it started (its own or those it refers to): restart what still runs with old ones.
       await this.rewiring.refresh(runner);
+      await this.openTunnel(runner);
     } catch (error) {
       if (error instanceof StartFailure) this.fail(runner, error.message);
       else if (this.startAbort.signal.aborted)
@@ -212,6 +238,8 @@ export class Supervisor {
   }
 
   private onExit(runner: ServiceRunner, status: ExitStatus): void {
+    // No tunnel to a service that is not there: it opens again once the service is healthy again.
+    void runner.tunnel?.close();
     const requested = runner.stopCalled || runner.replacing;
     const expected = requested || this.isFinishedJob(runner, status);
     const event: StackEvent = { type: "exited", service: runner.id, status, requested, expected };
@@ -273,8 +301,10 @@ export class Supervisor {
     let stop = this.stops.get(runner);
     if (!stop) {
       const dependents = this.runners.filter((other) => other.service.dependsOn.some((dep) => dep.id === runner.id));
-      stop = Promise.race([Promise.all(dependents.map((dependent) => this.stopInOrder(dependent, timeoutMs))), this.hurried]).then(() =>
-        runner.stop(this.hurry.signal, timeoutMs),
+      // Its tunnel closes first: from then on nothing outside reaches a service that is going away.
+      const tunnelClosed = runner.tunnel?.close() ?? Promise.resolve();
+      stop = Promise.all([Promise.race([Promise.all(dependents.map((dependent) => this.stopInOrder(dependent, timeoutMs))), this.hurried]), tunnelClosed]).then(
+        () => runner.stop(this.hurry.signal, timeoutMs),
       );
       this.stops.set(runner, stop);
     }
