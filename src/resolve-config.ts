@@ -1,7 +1,7 @@
 import { loadConfig, type LoadConfigOptions } from "./config/load.js";
 import { formatDuration } from "./duration.js";
 import { formatIssue, UsageError } from "./errors.js";
-import { portRequests, selectServices, type PlannedCommand, type PlannedService } from "./plan.js";
+import { portRequests, selectServices, type PlannedCommand, type PlannedService, type PlannedTunnel } from "./plan.js";
 import { allocatePorts } from "./ports/allocate.js";
 import { ownEnv, portKey, renderService, type Wiring } from "./render.js";
 import { recordedStacks } from "./stacks.js";
@@ -45,6 +45,8 @@ export interface ResolvedService {
   restart: string;
   stop_signal: string;
   stop_timeout: string;
+  /** Its public tunnel: what runs to open it, or how to switch it on. */
+  tunnel?: Record<string, string | number | boolean | string[]>;
 }
 
 /**
@@ -94,7 +96,10 @@ export async function resolveConfig(options: ResolveConfigOptions = {}): Promise
       const hint = "the config changed since `up`: `portmate down` and `up` again";
       throw new UsageError(`cannot fill in ${service.name} with the ports of the running stack: ${(error as Error).message}`, hint);
     }
-    resolved.services[service.name] = resolveService(planned, config.env);
+    const entry = resolveService(planned, config.env);
+    if (service.tunnel && !planned.tunnel)
+      entry.tunnel = { provider: service.tunnel.provider, enabled: false, opens_with: `portmate up --tunnel ${service.name}` };
+    resolved.services[service.name] = entry;
   }
   return resolved;
 }
@@ -114,7 +119,21 @@ function resolveService(service: PlannedService, base: Record<string, string>): 
     stop_timeout: formatDuration(service.stopTimeoutMs),
   };
   if (service.command.shell) resolved.shell = true;
+  if (service.tunnel) resolved.tunnel = tunnelOf(service.tunnel);
   return resolved;
+}
+
+function tunnelOf(tunnel: PlannedTunnel): Record<string, string | number | boolean | string[]> {
+  return {
+    provider: tunnel.provider,
+    forwards: tunnel.port,
+    command: commandOf(tunnel.command),
+    ...(tunnel.publicUrl === undefined ? {} : { url: tunnel.publicUrl }),
+    verify: tunnel.verifyPath ?? false,
+    required: tunnel.required,
+    timeout: formatDuration(tunnel.timeoutMs),
+    ...(tunnel.unavailable === undefined ? {} : { problem: tunnel.unavailable }),
+  };
 }
 
 function commandOf(command: PlannedCommand): string[] | string {

@@ -15,7 +15,10 @@ export function recordedStacks(layout: StateLayout, options: { project?: string;
     .map((record) => ({ record, alive: supervisorAlive(record) }));
 }
 
-/** One row of `portmate ps`; the JSON of `ps --json` has exactly these keys but `id` and `uptimeMs`. */
+/**
+ * One row of `portmate ps`; the JSON of `ps --json` has these keys but `id` and `uptimeMs`, with `publicUrl` as
+ * `public_url`.
+ */
 export interface PsRow {
   project: string;
   instance: number;
@@ -28,6 +31,8 @@ export interface PsRow {
   /** `starting`, `healthy`, `unhealthy`, `restarting`, `exited (CODE)`, `stopping`, or `stale`. */
   status: string;
   url: string | null;
+  /** Its public tunnel's URL while open. */
+  publicUrl: string | null;
   startedAt: string | null;
   uptimeMs: number | null;
 }
@@ -44,6 +49,7 @@ export function psRows(stacks: readonly RecordedStack[], now = Date.now()): PsRo
       ports: service.ports,
       status: alive ? displayStatus(service) : "stale",
       url: service.url,
+      publicUrl: alive ? (service.publicUrl ?? null) : null,
       startedAt: service.startedAt,
       uptimeMs: alive && service.startedAt && isRunning(service) ? now - Date.parse(service.startedAt) : null,
     })),

@@ -37,6 +37,10 @@ export interface UpOptions extends LoadConfigOptions, SupervisorOptions {
   strictPorts?: boolean;
   /** Ignore the ports the project had last time (`--fresh-ports`). */
   freshPorts?: boolean;
+  /** Services whose tunnel opens, also when the config says `enabled: false` (`--tunnel`). */
+  tunnels?: readonly string[];
+  /** Open no tunnel but those of `tunnels` (`--no-tunnel`). */
+  noTunnels?: boolean;
 }
 
 /** What planning a stack gives: the plan, the ports it holds, and what is worth a warning or an info line. */
@@ -73,7 +77,7 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
     throw new UsageError(`--instances must be a whole number from 1 to ${MAX_INSTANCES}, got ${String(instances)}`);
   }
   const { config, warnings } = options.loaded ?? loadConfig(options);
-  const services = selectServices(config, options.services);
+  const services = switchTunnels(config, selectServices(config, options.services), options);
   const layout = stateLayout(options.stateDir);
   const locks = new PortLocks(layout.ports, { ...(options.lockOwner ?? identify(process.pid)), project: config.project });
   const preferences: PortPreferences = { overrides: portOverrides(config, services, options.ports), strict: options.strictPorts === true };
@@ -139,6 +143,34 @@ export function portOverrides(config: PortmateConfig, selected: readonly Service
     overrides.set(`${name}/${port_.name}`, port);
   }
   return overrides;
+}
+
+/** The services with their tunnels switched on or off as `--tunnel` and `--no-tunnel` say; checked against the config. */
+export function switchTunnels(config: PortmateConfig, selected: ServiceConfig[], options: Pick<UpOptions, "tunnels" | "noTunnels">): ServiceConfig[] {
+  const wanted = new Set(options.tunnels ?? []);
+  for (const name of wanted) {
+    const service = config.services.get(name);
+    if (!service) {
+      const guess = didYouMean(name, [...config.services.keys()]);
+      throw new UsageError(
+        `--tunnel ${name}: no service "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`,
+        `services: ${[...config.services.keys()].join(", ")}`,
+      );
+    }
+    if (!service.tunnel) {
+      throw new UsageError(
+        `--tunnel ${name}: ${name} has no \`tunnel:\` in ${config.file}`,
+        `add one to services.${name}, such as \`tunnel: ngrok\` or \`tunnel: {provider: ssh, host: …}\``,
+      );
+    }
+    if (!selected.includes(service)) throw new UsageError(`--tunnel ${name}: ${name} is not among the services being started`);
+  }
+  if (!wanted.size && !options.noTunnels) return selected;
+  return selected.map((service) => {
+    if (!service.tunnel) return service;
+    const enabled = wanted.has(service.name) || (!options.noTunnels && service.tunnel.enabled);
+    return enabled === service.tunnel.enabled ? service : { ...service, tunnel: { ...service.tunnel, enabled } };
+  });
 }
 
 function isPortNumber(port: number): boolean {

@@ -57,7 +57,7 @@ describe("portmate up -d, ps, down, logs, port", () => {
       ["shop", 1, "api", "healthy"],
       ["shop", 1, "web", "healthy"],
     ]);
-    expect(Object.keys(rows[0] ?? {})).toEqual(["project", "instance", "service", "pid", "port", "ports", "status", "url", "startedAt"]);
+    expect(Object.keys(rows[0] ?? {})).toEqual(["project", "instance", "service", "pid", "port", "ports", "status", "url", "public_url", "startedAt"]);
     const port = await runCli(["port", "web"], { cwd: dir, env });
     expect(port.stdout).toBe(String(rows[1]?.port));
 

@@ -271,7 +271,7 @@ export function project(text: string) {
 }
 
 /** One object of `ps --json`. */
-export type PsJson = Omit<PsRow, "id" | "uptimeMs">;
+export type PsJson = Omit<PsRow, "id" | "uptimeMs" | "publicUrl"> & { public_url: string | null };
 
 export async function ps(cwd: string, env: Record<string, string>, ...args: string[]): Promise<PsJson[]> {
   const result = await runCli(["ps", "--json", ...args], { cwd, env });

@@ -11,6 +11,7 @@ import { planStack, type UpOptions } from "../up.js";
 import type { LoadedConfig } from "../config/load.js";
 import { StartProgress } from "./progress.js";
 import { servicesTable } from "./table.js";
+import { reportTunnels } from "./tunnel-report.js";
 import { colors, info, warn, wantsFancyProgress, type CliIO } from "./terminal.js";
 
 type Outcome = Extract<FromSupervisor, { type: "ready" | "failed" | "stopped" }> | { type: "crashed"; code: number | null; signal: NodeJS.Signals | null };
@@ -66,6 +67,7 @@ export async function upDetached(
   switch (outcome.type) {
     case "ready":
       io.stdout.write(`\n${servicesTable(outcome.services)}\n\n`);
+      reportTunnels(io, outcome.services);
       io.stderr.write(colors.dim(`Running in the background (supervisor pid ${child.pid}): \`portmate ps\`, \`portmate logs -f\`, \`portmate down\`.\n`));
       child.disconnect();
       child.unref();

@@ -22,6 +22,7 @@ class ExitRequest {
 
 /** Builds the command tree: each command parses its own flags and hands over to a module of its own. */
 function program(io: CliIO): Command {
+  const tunnelSwitches = { tunnels: [] as string[], off: false };
   const root = new Command("portmate")
     .description("Run every service of a project on free ports, wired together, health-checked, and torn down cleanly.")
     .version(packageInfo().version, "-v, --version", "print the version")
@@ -47,6 +48,12 @@ function program(io: CliIO): Command {
     .option("--port <service=port>", "prefer this port for a service (`SVC.NAME=PORT` for a named port); repeatable", portOverride, {})
     .option("--strict-ports", "fail (exit 3) instead of picking another port when a preferred port is taken")
     .option("--fresh-ports", "ignore the ports this project had last time")
+    .option("--tunnel <service>", "open this service's public tunnel (as configured by its `tunnel:`), also when it says `enabled: false`; repeatable")
+    .option("--no-tunnel", "open no public tunnel (but those named with --tunnel)")
+    // commander keeps --tunnel and --no-tunnel under one key, the last one winning: listen to each instead, so
+    // `--no-tunnel --tunnel ui` means "only ui's tunnel" in either order.
+    .on("option:tunnel", (service: string) => tunnelSwitches.tunnels.push(service))
+    .on("option:no-tunnel", () => (tunnelSwitches.off = true))
     .addHelpText(
       "after",
       `
@@ -62,12 +69,20 @@ Examples:
   portmate up ui                    start ui and what it depends on
   portmate up --instances 3         three copies of the stack, each with its own ports
   portmate up -d                    start in the background; then portmate ps, logs -f, down
-  portmate up --port backend=8080   backend on 8080 if it is free (another port with a warning if not)`,
+  portmate up --port backend=8080   backend on 8080 if it is free (another port with a warning if not)
+  portmate up --no-tunnel           run locally only, whatever the services' \`tunnel:\` say
+  portmate up --tunnel ui           also open ui's tunnel (one with \`enabled: false\`)`,
     )
     .action(
       async (
         services: string[],
-        options: { instances: number; detach?: boolean; port: Record<string, number>; strictPorts?: boolean; freshPorts?: boolean },
+        options: {
+          instances: number;
+          detach?: boolean;
+          port: Record<string, number>;
+          strictPorts?: boolean;
+          freshPorts?: boolean;
+        },
         command: Command,
       ) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
@@ -80,6 +95,8 @@ Examples:
             ports: options.port,
             strictPorts: options.strictPorts === true,
             freshPorts: options.freshPorts === true,
+            tunnels: tunnelSwitches.tunnels,
+            noTunnels: tunnelSwitches.off,
           },
           io,
         );
@@ -91,7 +108,7 @@ Examples:
     .command("ps")
     .description("List the services of this project's running stacks (with -a: every stack on this machine).")
     .option("-a, --all", "every stack, of every project")
-    .option("--json", "print JSON: an array of {project, instance, service, pid, port, ports, status, url, startedAt}")
+    .option("--json", "print JSON: an array of {project, instance, service, pid, port, ports, status, url, public_url, startedAt}")
     .addHelpText("after", "\nStatuses: starting, healthy, unhealthy, restarting, exited (CODE), stopping, stale (its supervisor died).")
     .action((options: { all?: boolean; json?: boolean }, command: Command) => {
       throw new ExitRequest(psCommand({ ...command.optsWithGlobals<GlobalOptions>(), all: options.all === true, json: options.json === true }, io));

@@ -16,7 +16,7 @@ export function psCommand(options: PsOptions, io: CliIO): number {
   const project = options.all ? undefined : currentProject(options);
   const rows = psRows(recordedStacks(stateLayout(), { project, warn: (message) => warn(io, message) }));
   if (options.json) {
-    const json = rows.map(({ project, instance, service, pid, port, ports, status, url, startedAt }) => ({
+    const json = rows.map(({ project, instance, service, pid, port, ports, status, url, publicUrl, startedAt }) => ({
       project,
       instance,
       service,
@@ -25,6 +25,7 @@ export function psCommand(options: PsOptions, io: CliIO): number {
       ports,
       status,
       url,
+      public_url: publicUrl,
       startedAt,
     }));
     io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
@@ -42,8 +43,9 @@ export function psCommand(options: PsOptions, io: CliIO): number {
 }
 
 export function psTable(rows: readonly PsRow[]): string {
+  const tunnels = rows.some((row) => row.publicUrl !== null);
   return formatTable(
-    ["PROJECT", "INSTANCE", "SERVICE", "PID", "PORT", "STATUS", "UPTIME", "URL"],
+    ["PROJECT", "INSTANCE", "SERVICE", "PID", "PORT", "STATUS", "UPTIME", "URL", ...(tunnels ? ["PUBLIC URL"] : [])],
     rows.map((row) => [
       row.project,
       String(row.instance),
@@ -53,6 +55,7 @@ export function psTable(rows: readonly PsRow[]): string {
       row.status,
       row.uptimeMs === null ? "-" : formatDuration(row.uptimeMs),
       row.url ?? "-",
+      ...(tunnels ? [row.publicUrl ?? "-"] : []),
     ]),
   );
 }

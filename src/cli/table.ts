@@ -19,10 +19,17 @@ export function formatPorts(service: Pick<ServiceInfo, "ports">): string {
   return entries.map(([name, port]) => `${port} (${name})`).join(", ");
 }
 
-/** The table `up` prints once every service is healthy. */
+/** The table `up` prints once every service is healthy; a PUBLIC URL column when a tunnel is open. */
 export function servicesTable(services: ServiceInfo[]): string {
+  const tunnels = services.some((service) => service.publicUrl !== undefined);
   return formatTable(
-    ["SERVICE", "PID", "PORT", "URL"],
-    services.map((service) => [service.id, service.pid === undefined ? "-" : String(service.pid), formatPorts(service), service.url ?? "-"]),
+    ["SERVICE", "PID", "PORT", "URL", ...(tunnels ? ["PUBLIC URL"] : [])],
+    services.map((service) => [
+      service.id,
+      service.pid === undefined ? "-" : String(service.pid),
+      formatPorts(service),
+      service.url ?? "-",
+      ...(tunnels ? [service.publicUrl ?? "-"] : []),
+    ]),
   );
 }

@@ -17,6 +17,7 @@ import { describeExit, describePortEvent, type StackEvent } from "../supervise/e
 import { PrefixedOutput } from "./output.js";
 import { StartProgress } from "./progress.js";
 import { servicesTable } from "./table.js";
+import { describeTunnelEvent, reportTunnels } from "./tunnel-report.js";
 import { colors, info, warn, wantsFancyProgress, type CliIO } from "./terminal.js";
 
 export interface UpCommandOptions {
@@ -30,6 +31,10 @@ export interface UpCommandOptions {
   ports: Record<string, number>;
   strictPorts: boolean;
   freshPorts: boolean;
+  /** `--tunnel SVC`: these services' tunnels open, also those with `enabled: false`. */
+  tunnels: string[];
+  /** `--no-tunnel`: no other tunnel opens. */
+  noTunnels: boolean;
 }
 
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -72,6 +77,8 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
       ports: options.ports,
       strictPorts: options.strictPorts,
       freshPorts: options.freshPorts,
+      tunnels: options.tunnels,
+      noTunnels: options.noTunnels,
     };
     const registered = () => {
       starting?.release(project);
@@ -149,6 +156,7 @@ class ForegroundSession {
       return ExitCode.ok;
     }
     this.io.stdout.write(`\n${servicesTable(this.stack.list())}\n\n`);
+    reportTunnels(this.io, this.stack.list());
     this.output.release();
     this.running = true;
     if (this.stack.allExited()) this.finish();
@@ -216,6 +224,12 @@ class ForegroundSession {
       case "port":
         this.output.note(event.service, describePortEvent(event));
         break;
+      case "tunnel": {
+        // While starting, the table and the warnings after it tell.
+        const line = this.running ? describeTunnelEvent(event) : undefined;
+        if (line) this.output.note(event.service, line);
+        break;
+      }
       case "stopped":
         if (event.survivors.length) this.output.note(event.service, `could not be killed: pids ${event.survivors.join(", ")} remain`);
         else if (event.forced) this.output.note(event.service, "did not stop in time: killed");

@@ -17,6 +17,8 @@ export interface ServiceRecord {
   ports: Record<string, number>;
   port: number | null;
   url: string | null;
+  /** Its public tunnel's URL while open; absent in records of older versions. */
+  publicUrl?: string | null;
   status: ServiceStatus;
   exitCode: number | null;
   restarts: number;

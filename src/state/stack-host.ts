@@ -23,7 +23,7 @@ export interface HostOptions {
 const RECORD_RETRY_MS = 1000;
 
 /** Events after which a service's record changes. */
-const STATUS_EVENTS = new Set<StackEvent["type"]>(["spawned", "healthy", "unhealthy", "exited", "failed", "skipped", "stopping", "stopped", "port"]);
+const STATUS_EVENTS = new Set<StackEvent["type"]>(["spawned", "healthy", "unhealthy", "exited", "failed", "skipped", "stopping", "stopped", "port", "tunnel"]);
 
 /**
  * Makes a running stack visible to the rest of the machine (spec §5): one record per instance in the state
@@ -157,6 +157,7 @@ export class StackHost {
       ports: service.ports,
       port: service.port ?? null,
       url: service.url ?? null,
+      publicUrl: service.publicUrl ?? null,
       status: service.status,
       exitCode: service.exitCode ?? null,
       restarts: service.restarts,
