@@ -1,9 +1,12 @@
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import { formatDuration } from "../duration.js";
 import { LOOPBACK } from "../render.js";
 
-/** What one GET gave: the status and body, or why there was none. */
-type Answer = { status: number; body: Buffer } | { error: string };
+/** What one GET gave: the status, content type and body, or why there was none. */
+type Reply = { status: number; type: string; body: Buffer };
+type Answer = Reply | { error: string };
 
 /** How long one request may take. */
 const REQUEST_TIMEOUT_MS = 5000;
@@ -16,8 +19,10 @@ export type Verification = { ok: true } | { ok: false; reason: string };
 /**
  * Proves that `publicUrl` reaches the service on `port`: the same GET of `path` made through the public URL and
  * made locally must give the same status and the same body. A tunnel pointing at another port (another
- * service, another instance, nothing) answers differently, or not at all. Retries until `deadline`, since the
- * public side may lag behind the tunnel program saying it is open, and a page may change between two requests.
+ * service, another instance, nothing) answers differently, or not at all. A page that changes from one request
+ * to the next (a counter, a clock) cannot be compared whole: when two local answers differ, the public one
+ * must have their status and content type. Retries until `deadline`, since the public side may lag behind the
+ * tunnel program saying it is open.
  */
 export async function verifyTunnel(publicUrl: string, port: number, path: string, deadline: number, abort: AbortSignal): Promise<Verification> {
   const through = joinUrl(publicUrl, path);
@@ -25,8 +30,13 @@ export async function verifyTunnel(publicUrl: string, port: number, path: string
   let last = "";
   for (;;) {
     abort.throwIfAborted();
-    const [remote, direct] = await Promise.all([get(through, abort), get(local, abort)]);
-    const verdict = compare(through, remote, local, direct);
+    const direct = await get(local, abort);
+    const remote = await get(through, abort);
+    let verdict = compare(through, remote, local, direct);
+    if (!verdict.ok && !("error" in remote) && !("error" in direct)) {
+      const again = await get(local, abort);
+      if (!("error" in again)) verdict = changing(direct, again) ? compareChanging(through, remote, direct) : compare(through, remote, local, again);
+    }
     if (verdict.ok) return verdict;
     last = verdict.reason;
     if (Date.now() + RETRY_MS >= deadline) break;
@@ -54,18 +64,42 @@ function compare(through: string, remote: Answer, local: string, direct: Answer)
   return { ok: true };
 }
 
-async function get(url: string, abort: AbortSignal): Promise<Answer> {
-  const signal = AbortSignal.any ? AbortSignal.any([abort, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) : AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-  try {
-    // No redirects followed: a redirect is part of the answer, compared like the rest.
-    const response = await fetch(url, { redirect: "manual", signal, headers: { "user-agent": "portmate-tunnel-check" } });
-    return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
-  } catch (error) {
-    if (abort.aborted) throw abort.reason;
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const name = (error as Error).name;
-    return {
-      error: name === "TimeoutError" ? `no answer within ${formatDuration(REQUEST_TIMEOUT_MS)}` : (cause?.code ?? cause?.message ?? (error as Error).message),
+/** Whether two answers of the service differ: its page changes between requests. */
+function changing(first: Reply, second: Reply): boolean {
+  return first.status !== second.status || !first.body.equals(second.body);
+}
+
+/** The public answer to a page that changes: the same status and content type as the service's. */
+function compareChanging(through: string, remote: Reply, direct: Reply): Verification {
+  if (remote.status === direct.status && remote.type === direct.type) return { ok: true };
+  return {
+    ok: false,
+    reason: `GET ${through} answered ${remote.status} (${remote.type || "no content type"}), the service itself ${direct.status} (${direct.type || "no content type"}): the tunnel does not reach it`,
+  };
+}
+
+/**
+ * One GET, with node's own client rather than fetch: fetch refuses "bad ports" (6000, 6665-6669…) that a
+ * service may well have been given, and would follow redirects.
+ */
+function get(url: string, abort: AbortSignal): Promise<Answer> {
+  abort.throwIfAborted();
+  const send = url.startsWith("https:") ? httpsRequest : httpRequest;
+  return new Promise<Answer>((resolve, reject) => {
+    const req = send(url, { method: "GET", agent: false, timeout: REQUEST_TIMEOUT_MS, headers: { "user-agent": "portmate-tunnel-check" } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks) }));
+      res.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+    });
+    const onAbort = () => {
+      req.destroy();
+      reject(abort.reason);
     };
-  }
+    abort.addEventListener("abort", onAbort, { once: true });
+    req.on("close", () => abort.removeEventListener("abort", onAbort));
+    req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${formatDuration(REQUEST_TIMEOUT_MS)}`), { code: undefined })));
+    req.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+    req.end();
+  });
 }
