@@ -177,10 +177,11 @@ export class TunnelRunner {
 
   /** `: <the program's last words>`: its last line that is not chatter, for a failure message. */
   private explanation(): string {
-    const words = this.tunnel.explain;
+    const { explain: words, urlPattern } = this.tunnel;
     for (let index = this.recent.length - 1; index >= 0; index--) {
       const line = (this.recent[index] ?? "").trim();
-      if (!line) continue;
+      // The line that gave the URL says the tunnel opened: no explanation of why it closed.
+      if (!line || urlPattern?.test(line)) continue;
       if (words) {
         const match = words.exec(line);
         if (match) return `: ${match[1] ?? match[0]}`;
