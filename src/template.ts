@@ -50,6 +50,21 @@ export interface TemplateContext {
   env: Readonly<Record<string, string | undefined>>;
   /** Told about `${VAR}` left empty because VAR is unset (compose warns about those too). */
   onUnsetVariable?: (name: string) => void;
+  /** Told about every environment variable a template reads. */
+  onVariable?: (name: string) => void;
+  /**
+   * How another engine addresses services (`portmate export`): port and URL references become its own
+   * (`http://backend:8000` on a compose network, `${NOMAD_PORT_backend}` in a Nomad job).
+   */
+  address?: EngineAddressing;
+}
+
+/** Port and URL references as another engine writes them. */
+export interface EngineAddressing {
+  /** One port of a service: `port` is the number the export gave it. */
+  port(service: string, portName: string, port: number): string;
+  /** The URL of a service, by its primary port. */
+  url(service: string, portName: string, port: number): string;
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
@@ -180,6 +195,7 @@ function renderSegments(segments: Segment[], context: TemplateContext): string {
 }
 
 function resolveVariable(segment: Extract<Segment, { kind: "env" }>, context: TemplateContext): string {
+  context.onVariable?.(segment.name);
   const value = context.env[segment.name];
   const empty = value === undefined || value === "";
   const argument = () => renderSegments(segment.argument ?? [], context);
@@ -236,18 +252,29 @@ function resolveReference(ref: Reference, context: TemplateContext): string {
     case "project":
       return context.project;
     case "port":
-      return String(primaryPort(context.self, context));
+      return portText(context.self, undefined, context);
     case "url":
       return serviceUrl(context.self, context);
     case "ports":
-      return String(namedPort(context.self, ref.port, context));
+      return portText(context.self, ref.port, context);
     case "service-port":
-      return String(primaryPort(ref.service, context));
+      return portText(ref.service, undefined, context);
     case "service-url":
       return serviceUrl(ref.service, context);
     case "service-ports":
-      return String(namedPort(ref.service, ref.port, context));
+      return portText(ref.service, ref.port, context);
   }
+}
+
+/** A service's port (`name`, else its primary one) as the template gives it: the number, or the engine's form. */
+function portText(service: string, name: string | undefined, context: TemplateContext): string {
+  const portName = name ?? primaryPortName(service, context);
+  const port = name === undefined ? primaryPort(service, context) : namedPort(service, name, context);
+  return context.address ? context.address.port(service, portName, port) : String(port);
+}
+
+function primaryPortName(name: string, context: TemplateContext): string {
+  return Object.keys(serviceOf(name, context).ports)[0] ?? "default";
 }
 
 function serviceOf(name: string, context: TemplateContext): TemplateService {
@@ -257,6 +284,7 @@ function serviceOf(name: string, context: TemplateContext): TemplateService {
 }
 
 function serviceUrl(name: string, context: TemplateContext): string {
+  if (context.address) return context.address.url(name, primaryPortName(name, context), primaryPort(name, context));
   return serviceOf(name, context).url ?? `http://${context.host}:${primaryPort(name, context)}`;
 }
 

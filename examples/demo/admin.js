@@ -2,6 +2,9 @@
 // It finds the others through the variables portmate injects: BACKEND_URL and UI_URL.
 import { createServer } from "node:http";
 
+// Loopback unless told otherwise: in a container (`portmate export`) HOST is 0.0.0.0, so the others reach it.
+const host = process.env.HOST ?? "127.0.0.1";
+
 const httpPort = Number(process.env.PORT);
 const metricsPort = Number(process.env.METRICS_PORT);
 const backendUrl = process.env.BACKEND_URL;
@@ -35,9 +38,9 @@ createServer(async (req, res) => {
 <h1>Demo admin</h1>
 <table><tr><th>service</th><th>url</th><th>status</th><th>answer</th></tr>${row("backend", backend)}${row("ui", ui)}</table>
 <p>Metrics: <a href="http://127.0.0.1:${metricsPort}/metrics">http://127.0.0.1:${metricsPort}/metrics</a></p>`);
-}).listen(httpPort, "127.0.0.1", () => console.log(`admin listening on http://127.0.0.1:${httpPort}`));
+}).listen(httpPort, host, () => console.log(`admin listening on http://127.0.0.1:${httpPort}`));
 
 createServer((req, res) => {
   res.setHeader("content-type", "text/plain");
   res.end(`admin_requests_total ${requests}\n`);
-}).listen(metricsPort, "127.0.0.1", () => console.log(`admin metrics on http://127.0.0.1:${metricsPort}/metrics`));
+}).listen(metricsPort, host, () => console.log(`admin metrics on http://127.0.0.1:${metricsPort}/metrics`));

@@ -2,6 +2,9 @@
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 
+// Loopback unless told otherwise: in a container (`portmate export`) HOST is 0.0.0.0, so the others reach it.
+const host = process.env.HOST ?? "127.0.0.1";
+
 const { values } = parseArgs({ options: { port: { type: "string" } } });
 const port = Number(values.port ?? process.env.PORT);
 const startedAt = new Date().toISOString();
@@ -31,4 +34,4 @@ createServer((req, res) => {
   res.setHeader("content-type", "application/json");
   res.statusCode = route ? 200 : 404;
   res.end(JSON.stringify(route ? route() : { error: "not found" }));
-}).listen(port, "127.0.0.1", () => console.log(`backend listening on http://127.0.0.1:${port}`));
+}).listen(port, host, () => console.log(`backend listening on http://127.0.0.1:${port}`));

@@ -1,6 +1,9 @@
 // Demo UI: serves a page that fetches from the backend at the URL portmate injected as API_URL.
 import { createServer } from "node:http";
 
+// Loopback unless told otherwise: in a container (`portmate export`) HOST is 0.0.0.0, so the others reach it.
+const host = process.env.HOST ?? "127.0.0.1";
+
 const port = Number(process.env.PORT);
 const apiUrl = process.env.API_URL;
 if (!apiUrl) {
@@ -36,4 +39,4 @@ createServer((req, res) => {
   }
   res.setHeader("content-type", "text/html; charset=utf-8");
   res.end(page);
-}).listen(port, "127.0.0.1", () => console.log(`ui listening on http://127.0.0.1:${port} (API at ${apiUrl})`));
+}).listen(port, host, () => console.log(`ui listening on http://127.0.0.1:${port} (API at ${apiUrl})`));

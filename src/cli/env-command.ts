@@ -1,4 +1,5 @@
 import { ExitCode } from "../errors.js";
+import { shellQuote } from "../shell-quote.js";
 import { envPrefix } from "../plan.js";
 import type { StackRecord } from "../state/registry.js";
 import { currentProject, type ProjectOptions } from "./project.js";
@@ -44,9 +45,4 @@ function serviceEnv(record: StackRecord, name: string): Record<string, string> {
   const service = recordedService(record, name);
   // A record written before services' variables were recorded: what every service gets, and its PORT.
   return service.env ?? { ...discoveryEnv(record), ...(service.port === null ? {} : { PORT: String(service.port) }) };
-}
-
-/** A value the shell reads back exactly: single-quoted, with `'` written as `'\''`. */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

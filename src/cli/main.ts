@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { ExitCode, PortmateError } from "../errors.js";
+import { ExitCode, PortmateError, UsageError } from "../errors.js";
 import { MAX_INSTANCES } from "../up.js";
 import { packageInfo } from "../package-root.js";
 import { stateDir } from "../state/paths.js";
@@ -158,6 +158,53 @@ Examples:
     .action(async (service: string | undefined, options: { instance: number }, command: Command) => {
       throw new ExitRequest(
         (await import("./env-command.js")).envCommand({ ...command.optsWithGlobals<GlobalOptions>(), service, instance: options.instance }, io),
+      );
+    });
+
+  root
+    .command("export")
+    .description("Hand the stack to another engine: a docker compose file, Kubernetes manifests or a Nomad job, from the same portmate.yaml.")
+    .argument("<target>", "compose, kubernetes or nomad")
+    .argument("[services...]", "services to export, with what they depend on (default: all not disabled)")
+    .option("-o, --output <path>", "write to this file (a folder for kubernetes) instead of stdout")
+    .option(
+      "-n, --instances <count>",
+      `export N copies of the stack (compose projects, namespaces, Nomad groups) (1-${MAX_INSTANCES})`,
+      count(1, MAX_INSTANCES),
+      1,
+    )
+    .option("--format <format>", "nomad: json (default) or hcl")
+    .addHelpText(
+      "after",
+      `
+What the engine cannot do as portmate does is said on stderr, one warning per thing, never silently.
+Exit codes: 0 exported; 2 usage or config error (a service without the image the target needs, say).
+
+Examples:
+  portmate export compose -o compose.yaml       then: docker compose up
+  portmate export kubernetes -o k8s/            then: kubectl apply -f k8s/
+  portmate export nomad --format hcl -o job.nomad.hcl`,
+    )
+    .action(async (target: string, services: string[], options: { output?: string; instances: number; format?: string }, command: Command) => {
+      const { EXPORT_TARGETS } = await import("../export/export.js");
+      if (!(EXPORT_TARGETS as readonly string[]).includes(target))
+        throw new UsageError(`unknown export target "${target}"`, `targets: ${EXPORT_TARGETS.join(", ")}`);
+      if (options.format !== undefined && (target !== "nomad" || !["json", "hcl"].includes(options.format))) {
+        throw new UsageError(`--format ${options.format}: only \`export nomad\` has formats: json or hcl`);
+      }
+      const { exportCommand } = await import("./export-command.js");
+      throw new ExitRequest(
+        exportCommand(
+          {
+            ...command.optsWithGlobals<GlobalOptions>(),
+            target: target as "compose" | "kubernetes" | "nomad",
+            services,
+            instances: options.instances,
+            output: options.output,
+            format: options.format as "json" | "hcl" | undefined,
+          },
+          io,
+        ),
       );
     });
 

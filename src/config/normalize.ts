@@ -14,6 +14,7 @@ import {
   DEFAULT_RANGE,
   DEFAULT_RESTART,
   DEFAULT_STOP_TIMEOUT_MS,
+  type BuildConfig,
   type CommandConfig,
   type HealthConfig,
   type PortRequestConfig,
@@ -57,6 +58,7 @@ export function normalizeService(name: string, raw: RawService, ctx: NormalizeCo
     cwd: normalizeCwd(raw, ctx, at("cwd")),
     env: Object.fromEntries(Object.entries(raw.env ?? {}).map(([key, value]) => [key, String(value)])),
     envFromFiles: readEnvFiles(raw.env_file, ctx, at("env_file")),
+    envFiles: (raw.env_file === undefined ? [] : [raw.env_file].flat()).map((file) => resolve(ctx.dir, file)),
     ports,
     dependsOn: Array.isArray(raw.depends_on)
       ? raw.depends_on.map((service) => ({ service, condition: "healthy" as const }))
@@ -69,7 +71,20 @@ export function normalizeService(name: string, raw: RawService, ctx: NormalizeCo
     strict: raw.strict === true,
     announce: raw.announce === true,
     tunnel: normalizeTunnel(raw.tunnel, ports, ctx, at("tunnel")),
+    image: raw.image,
+    build: normalizeBuild(raw.build, ctx),
   };
+}
+
+function normalizeBuild(raw: RawService["build"], ctx: NormalizeContext): BuildConfig | undefined {
+  if (raw === undefined) return undefined;
+  const options = typeof raw === "string" ? { context: raw } : raw;
+  const build: BuildConfig = {
+    context: resolve(ctx.dir, options.context),
+    args: Object.fromEntries(Object.entries(options.args ?? {}).map(([key, value]) => [key, String(value)])),
+  };
+  if (options.dockerfile !== undefined) build.dockerfile = options.dockerfile;
+  return build;
 }
 
 function normalizePorts(raw: RawService, ctx: NormalizeContext, at: ConfigPath): PortRequestConfig[] {

@@ -34,6 +34,8 @@ export interface RawService {
   strict?: boolean;
   announce?: boolean;
   tunnel?: "ngrok" | RawTunnel;
+  image?: string;
+  build?: string | { context: string; dockerfile?: string; args?: Record<string, RawScalar> };
 }
 
 /** `tunnel:` as written: one map for every provider; which keys go with which is checked when normalizing. */
@@ -115,6 +117,8 @@ export interface ServiceConfig {
   env: Record<string, TemplateText>;
   /** Variables read from the service's own env files. */
   envFromFiles: Record<string, string>;
+  /** The service's own env files (absolute), for exports that refer to them rather than copy them. */
+  envFiles: string[];
   /** Ports in declaration order; the first is the primary one. Empty for `port: none`. */
   ports: PortRequestConfig[];
   dependsOn: DependencyConfig[];
@@ -129,6 +133,17 @@ export interface ServiceConfig {
   announce: boolean;
   /** Its public tunnel, when it has one. */
   tunnel?: TunnelConfig;
+  /** The container image that runs it on other engines (`portmate export`). */
+  image?: string;
+  /** How compose builds its image: the context folder (absolute), and the Dockerfile and build args if given. */
+  build?: BuildConfig;
+}
+
+export interface BuildConfig {
+  /** Absolute. */
+  context: string;
+  dockerfile?: string;
+  args: Record<string, string>;
 }
 
 /** The whole config, normalized. */

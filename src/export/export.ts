@@ -1,0 +1,91 @@
+import { basename } from "node:path";
+import { stringify } from "yaml";
+import { loadConfig, type LoadConfigOptions } from "../config/load.js";
+import type { PortmateConfig, ServiceConfig } from "../config/types.js";
+import { formatIssue, UsageError } from "../errors.js";
+import { selectServices } from "../plan.js";
+import { COMPOSE_TARGET, toCompose } from "./compose.js";
+import { exportStack } from "./model.js";
+
+/** The engines a stack can be handed to. */
+export const EXPORT_TARGETS = ["compose", "kubernetes", "nomad"] as const;
+export type ExportTargetName = (typeof EXPORT_TARGETS)[number];
+
+export interface ExportOptions extends LoadConfigOptions {
+  target: ExportTargetName;
+  /** Copies of the stack (default 1): compose projects, Kubernetes namespaces, Nomad groups. */
+  instances?: number;
+  /** Services to export, with what they depend on (default: every service not `disabled`). */
+  services?: string[];
+  /** Nomad: `json` (default) or `hcl`. */
+  format?: "json" | "hcl";
+}
+
+/** One file of an export: where it goes (relative to `-o`, or the name to use without one) and its text. */
+export interface ExportFile {
+  name: string;
+  text: string;
+}
+
+/** What an export gives: its files, and every thing it could not carry over, as one line each. */
+export interface ExportResult {
+  files: ExportFile[];
+  warnings: string[];
+}
+
+/** Exports the config of `options` to `options.target`. Throws UsageError (exit 2) when it cannot. */
+export function exportConfig(options: ExportOptions): ExportResult {
+  const { config, warnings } = loadConfig(options);
+  const services = selectServices(config, options.services);
+  const instances = options.instances ?? 1;
+  const result = exportTo(options.target, config, services, instances);
+  return { files: result.files, warnings: [...warnings.map(formatIssue), ...dedupe(result.warnings)] };
+}
+
+function exportTo(target: ExportTargetName, config: PortmateConfig, services: ServiceConfig[], instances: number): ExportResult {
+  switch (target) {
+    case "compose":
+      return exportCompose(config, services, instances);
+    default:
+      throw new UsageError(`portmate export ${target} is not available yet`);
+  }
+}
+
+/** One compose file per instance: `compose.yaml`, `compose.2.yaml`… */
+function exportCompose(config: PortmateConfig, services: ServiceConfig[], instances: number): ExportResult {
+  needImages("compose", services, (service) => service.image === undefined && service.build === undefined, "neither `image` nor `build`");
+  const portCount = services.reduce((count, service) => count + service.ports.length, 0);
+  const files: ExportFile[] = [];
+  const warnings: string[] = [];
+  for (let instance = 1; instance <= instances; instance++) {
+    const stack = exportStack(config, instance, COMPOSE_TARGET, services);
+    const { document, warnings: own } = toCompose(stack, (instance - 1) * portCount);
+    warnings.push(...stack.warnings, ...own);
+    const header = `# docker compose file of ${basename(config.file)} (project ${config.project}, instance ${instance}), written by \`portmate export compose\`.\n`;
+    files.push({ name: instance === 1 ? "compose.yaml" : `compose.${instance}.yaml`, text: header + engineYaml(document) });
+  }
+  return { files, warnings };
+}
+
+/** Exit 2 naming every service the target cannot run, when there is one. */
+function needImages(target: string, services: readonly ServiceConfig[], lacks: (service: ServiceConfig) => boolean, what: string): void {
+  const missing = services.filter(lacks).map((service) => service.name);
+  if (missing.length === 0) return;
+  const list = missing.length === 1 ? `${missing[0]} has no` : `${missing.join(", ")} have no`;
+  throw new UsageError(
+    `cannot export to ${target}: ${list} ${what} to run`,
+    `give each one \`image:\` (its command then runs in that image)${what.includes("build") ? " or `build:`" : ""}`,
+  );
+}
+
+/**
+ * YAML that parsers of YAML 1.1 (Go's, which compose and kubectl use) read back as written: strings such as
+ * `no`, `yes`, `on` or `0755` are quoted, or they would come back as booleans and numbers.
+ */
+export function engineYaml(document: unknown): string {
+  return stringify(document, { lineWidth: 0, version: "1.1" });
+}
+
+function dedupe(lines: string[]): string[] {
+  return [...new Set(lines)];
+}
