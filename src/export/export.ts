@@ -71,10 +71,10 @@ function exportCompose(config: PortmateConfig, services: ServiceConfig[], instan
 function needImages(target: string, services: readonly ServiceConfig[], lacks: (service: ServiceConfig) => boolean, what: string): void {
   const missing = services.filter(lacks).map((service) => service.name);
   if (missing.length === 0) return;
-  const list = missing.length === 1 ? `${missing[0]} has no` : `${missing.join(", ")} have no`;
+  const list = missing.length === 1 ? `${missing[0]} has` : `${missing.join(", ")} have`;
   throw new UsageError(
-    `cannot export to ${target}: ${list} ${what} to run`,
-    `give each one \`image:\` (its command then runs in that image)${what.includes("build") ? " or `build:`" : ""}`,
+    `cannot export to ${target}: ${list} ${what}, and ${target} runs containers`,
+    `give ${missing.length === 1 ? "it" : "each one"} \`image:\` (its command then runs in that image)${what.includes("build") ? " or `build:`" : ""}`,
   );
 }
 
