@@ -21,3 +21,4 @@ export { prepareStack, up, type UpOptions } from "./up.js";
 export { resolveConfig, type ResolveConfigOptions, type ResolvedConfig, type ResolvedService } from "./resolve-config.js";
 export { whoIs, type PortOwnership, type StackUse } from "./port-holder.js";
 export type { PortHolder, PortLookup, HiddenHolder } from "./ports/who.js";
+export { exportConfig, EXPORT_TARGETS, type ExportOptions, type ExportResult, type ExportFile, type ExportTargetName } from "./export/export.js";
