@@ -159,10 +159,10 @@ export class Supervisor {
 
   private emit(event: StackEvent): void {
     for (const listener of this.listeners) listener(event);
-    // A service healthy again after a restart gets its tunnel back (its exit closed it).
-    if (event.type === "healthy" && this.phase === "running") {
+    // A service healthy again after a restart (or a move to another port) gets back the tunnel its exit closed.
+    if (event.type === "healthy") {
       const runner = this.byId.get(event.service);
-      if (runner && !this.stoppingInstances.has(runner.service.instance)) void this.openTunnel(runner);
+      if (runner?.tunnel?.state === "closed" && !this.stoppingInstances.has(runner.service.instance)) void this.openTunnel(runner);
     }
   }
 
