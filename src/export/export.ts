@@ -6,6 +6,7 @@ import { formatIssue, UsageError } from "../errors.js";
 import { selectServices } from "../plan.js";
 import { COMPOSE_TARGET, toCompose } from "./compose.js";
 import { exportStack } from "./model.js";
+import { exportNomad } from "./nomad.js";
 
 /** The engines a stack can be handed to. */
 export const EXPORT_TARGETS = ["compose", "kubernetes", "nomad"] as const;
@@ -38,14 +39,16 @@ export function exportConfig(options: ExportOptions): ExportResult {
   const { config, warnings } = loadConfig(options);
   const services = selectServices(config, options.services);
   const instances = options.instances ?? 1;
-  const result = exportTo(options.target, config, services, instances);
+  const result = exportTo(options.target, config, services, instances, options.format ?? "json");
   return { files: result.files, warnings: [...warnings.map(formatIssue), ...dedupe(result.warnings)] };
 }
 
-function exportTo(target: ExportTargetName, config: PortmateConfig, services: ServiceConfig[], instances: number): ExportResult {
+function exportTo(target: ExportTargetName, config: PortmateConfig, services: ServiceConfig[], instances: number, format: "json" | "hcl"): ExportResult {
   switch (target) {
     case "compose":
       return exportCompose(config, services, instances);
+    case "nomad":
+      return exportNomad(config, services, instances, format);
     default:
       throw new UsageError(`portmate export ${target} is not available yet`);
   }
