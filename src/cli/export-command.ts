@@ -12,6 +12,8 @@ export interface ExportCommandOptions extends ProjectOptions {
   /** `-o`: a file (compose, nomad) or a folder (kubernetes); default: stdout. */
   output: string | undefined;
   format: "json" | "hcl" | undefined;
+  /** kubernetes: liveness probes too. */
+  liveness: boolean;
 }
 
 /**
@@ -26,6 +28,7 @@ export function exportCommand(options: ExportCommandOptions, io: CliIO): number 
     services: options.services,
     instances: options.instances,
     ...(options.format ? { format: options.format } : {}),
+    ...(options.liveness ? { liveness: true } : {}),
   });
   for (const line of result.warnings) warn(io, line);
   if (options.output === undefined) {

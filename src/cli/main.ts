@@ -174,6 +174,7 @@ Examples:
       1,
     )
     .option("--format <format>", "nomad: json (default) or hcl")
+    .option("--liveness", "kubernetes: also give each container a liveness probe (restarts a container whose check fails)")
     .addHelpText(
       "after",
       `
@@ -185,28 +186,32 @@ Examples:
   portmate export kubernetes -o k8s/            then: kubectl apply -f k8s/
   portmate export nomad --format hcl -o job.nomad.hcl`,
     )
-    .action(async (target: string, services: string[], options: { output?: string; instances: number; format?: string }, command: Command) => {
-      const { EXPORT_TARGETS } = await import("../export/export.js");
-      if (!(EXPORT_TARGETS as readonly string[]).includes(target))
-        throw new UsageError(`unknown export target "${target}"`, `targets: ${EXPORT_TARGETS.join(", ")}`);
-      if (options.format !== undefined && (target !== "nomad" || !["json", "hcl"].includes(options.format))) {
-        throw new UsageError(`--format ${options.format}: only \`export nomad\` has formats: json or hcl`);
-      }
-      const { exportCommand } = await import("./export-command.js");
-      throw new ExitRequest(
-        exportCommand(
-          {
-            ...command.optsWithGlobals<GlobalOptions>(),
-            target: target as "compose" | "kubernetes" | "nomad",
-            services,
-            instances: options.instances,
-            output: options.output,
-            format: options.format as "json" | "hcl" | undefined,
-          },
-          io,
-        ),
-      );
-    });
+    .action(
+      async (target: string, services: string[], options: { output?: string; instances: number; format?: string; liveness?: boolean }, command: Command) => {
+        const { EXPORT_TARGETS } = await import("../export/export.js");
+        if (!(EXPORT_TARGETS as readonly string[]).includes(target))
+          throw new UsageError(`unknown export target "${target}"`, `targets: ${EXPORT_TARGETS.join(", ")}`);
+        if (options.format !== undefined && (target !== "nomad" || !["json", "hcl"].includes(options.format))) {
+          throw new UsageError(`--format ${options.format}: only \`export nomad\` has formats: json or hcl`);
+        }
+        if (options.liveness && target !== "kubernetes") throw new UsageError("--liveness: only `export kubernetes` has liveness probes");
+        const { exportCommand } = await import("./export-command.js");
+        throw new ExitRequest(
+          exportCommand(
+            {
+              ...command.optsWithGlobals<GlobalOptions>(),
+              target: target as "compose" | "kubernetes" | "nomad",
+              services,
+              instances: options.instances,
+              output: options.output,
+              format: options.format as "json" | "hcl" | undefined,
+              liveness: options.liveness === true,
+            },
+            io,
+          ),
+        );
+      },
+    );
 
   root
     .command("config")

@@ -5,6 +5,8 @@ import type { PortmateConfig, ServiceConfig } from "../config/types.js";
 import { formatIssue, UsageError } from "../errors.js";
 import { selectServices } from "../plan.js";
 import { COMPOSE_TARGET, toCompose } from "./compose.js";
+import { KUBERNETES_TARGET, toKubernetes } from "./kubernetes.js";
+import { kubernetesNames, namespaceName } from "./kubernetes-names.js";
 import { exportStack } from "./model.js";
 import { exportNomad } from "./nomad.js";
 
@@ -20,6 +22,8 @@ export interface ExportOptions extends LoadConfigOptions {
   services?: string[];
   /** Nomad: `json` (default) or `hcl`. */
   format?: "json" | "hcl";
+  /** Kubernetes: also give each container a liveness probe (default: readiness and startup probes only). */
+  liveness?: boolean;
 }
 
 /** One file of an export: where it goes (relative to `-o`, or the name to use without one) and its text. */
@@ -39,16 +43,19 @@ export function exportConfig(options: ExportOptions): ExportResult {
   const { config, warnings } = loadConfig(options);
   const services = selectServices(config, options.services);
   const instances = options.instances ?? 1;
-  const result = exportTo(options.target, config, services, instances, options.format ?? "json");
+  const result = exportTo(options, config, services, instances);
   return { files: result.files, warnings: [...warnings.map(formatIssue), ...dedupe(result.warnings)] };
 }
 
-function exportTo(target: ExportTargetName, config: PortmateConfig, services: ServiceConfig[], instances: number, format: "json" | "hcl"): ExportResult {
+function exportTo(options: ExportOptions, config: PortmateConfig, services: ServiceConfig[], instances: number): ExportResult {
+  const { target } = options;
   switch (target) {
     case "compose":
       return exportCompose(config, services, instances);
+    case "kubernetes":
+      return exportKubernetes(config, services, instances, options.liveness === true);
     case "nomad":
-      return exportNomad(config, services, instances, format);
+      return exportNomad(config, services, instances, options.format ?? "json");
     default:
       throw new UsageError(`portmate export ${target} is not available yet`);
   }
@@ -66,6 +73,28 @@ function exportCompose(config: PortmateConfig, services: ServiceConfig[], instan
     warnings.push(...stack.warnings, ...own);
     const header = `# docker compose file of ${basename(config.file)} (project ${config.project}, instance ${instance}), written by \`portmate export compose\`.\n`;
     files.push({ name: instance === 1 ? "compose.yaml" : `compose.${instance}.yaml`, text: header + engineYaml(document) });
+  }
+  return { files, warnings };
+}
+
+/**
+ * One file per instance, named after its namespace (`demo.yaml`, `demo-2.yaml`): the Namespace, then each
+ * service's Deployment (or Job) and Service, so `kubectl apply -f DIR` creates the namespace first.
+ */
+function exportKubernetes(config: PortmateConfig, services: ServiceConfig[], instances: number, liveness: boolean): ExportResult {
+  needImages("kubernetes", services, (service) => service.image === undefined, "no `image`");
+  const names = kubernetesNames(config.project, instances, services);
+  const files: ExportFile[] = [];
+  const warnings = [...names.warnings];
+  for (const service of services)
+    if (service.tunnel) warnings.push(`${service.name}: its tunnel is not carried over: expose it with an Ingress or a LoadBalancer Service`);
+  for (let instance = 1; instance <= instances; instance++) {
+    const stack = exportStack(config, instance, KUBERNETES_TARGET, services);
+    const { objects, warnings: own } = toKubernetes(stack, names, { liveness });
+    warnings.push(...stack.warnings, ...own);
+    const namespace = namespaceName(config.project, instance);
+    const header = `# Kubernetes objects of ${basename(config.file)} (project ${config.project}, instance ${instance}, namespace ${namespace}), written by \`portmate export kubernetes\`.\n`;
+    files.push({ name: `${namespace}.yaml`, text: header + objects.map((object) => engineYaml(object.toJSON())).join("---\n") });
   }
   return { files, warnings };
 }
