@@ -15,6 +15,14 @@ interface GlobalOptions {
   projectName?: string;
 }
 
+/** The options of `portmate export`, as commander gives them. */
+interface ExportFlags {
+  output?: string;
+  instances: number;
+  format?: string;
+  liveness?: boolean;
+}
+
 /** Thrown by an action to end the run with a code, after the action has printed what it had to. */
 class ExitRequest {
   constructor(readonly code: number) {}
@@ -186,32 +194,30 @@ Examples:
   portmate export kubernetes -o k8s/            then: kubectl apply -f k8s/
   portmate export nomad --format hcl -o job.nomad.hcl`,
     )
-    .action(
-      async (target: string, services: string[], options: { output?: string; instances: number; format?: string; liveness?: boolean }, command: Command) => {
-        const { EXPORT_TARGETS } = await import("../export/export.js");
-        if (!(EXPORT_TARGETS as readonly string[]).includes(target))
-          throw new UsageError(`unknown export target "${target}"`, `targets: ${EXPORT_TARGETS.join(", ")}`);
-        if (options.format !== undefined && (target !== "nomad" || !["json", "hcl"].includes(options.format))) {
-          throw new UsageError(`--format ${options.format}: only \`export nomad\` has formats: json or hcl`);
-        }
-        if (options.liveness && target !== "kubernetes") throw new UsageError("--liveness: only `export kubernetes` has liveness probes");
-        const { exportCommand } = await import("./export-command.js");
-        throw new ExitRequest(
-          exportCommand(
-            {
-              ...command.optsWithGlobals<GlobalOptions>(),
-              target: target as "compose" | "kubernetes" | "nomad",
-              services,
-              instances: options.instances,
-              output: options.output,
-              format: options.format as "json" | "hcl" | undefined,
-              liveness: options.liveness === true,
-            },
-            io,
-          ),
-        );
-      },
-    );
+    .action(async (target: string, services: string[], options: ExportFlags, command: Command) => {
+      const { EXPORT_TARGETS } = await import("../export/export.js");
+      if (!(EXPORT_TARGETS as readonly string[]).includes(target))
+        throw new UsageError(`unknown export target "${target}"`, `targets: ${EXPORT_TARGETS.join(", ")}`);
+      if (options.format !== undefined && (target !== "nomad" || !["json", "hcl"].includes(options.format))) {
+        throw new UsageError(`--format ${options.format}: only \`export nomad\` has formats: json or hcl`);
+      }
+      if (options.liveness && target !== "kubernetes") throw new UsageError("--liveness: only `export kubernetes` has liveness probes");
+      const { exportCommand } = await import("./export-command.js");
+      throw new ExitRequest(
+        exportCommand(
+          {
+            ...command.optsWithGlobals<GlobalOptions>(),
+            target: target as "compose" | "kubernetes" | "nomad",
+            services,
+            instances: options.instances,
+            output: options.output,
+            format: options.format as "json" | "hcl" | undefined,
+            liveness: options.liveness === true,
+          },
+          io,
+        ),
+      );
+    });
 
   root
     .command("config")
