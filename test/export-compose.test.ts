@@ -81,7 +81,8 @@ describe("portmate export (CLI)", () => {
         name: shop
         services:
           db:
-            command: node db.js --port \${port}
+            # Not installed here, and need not be: it runs in its image.
+            command: redis-server --port \${port}
             image: redis:7
           api:
             command: node api.js

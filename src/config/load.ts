@@ -4,7 +4,7 @@ import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { ConfigError, UsageError, type ConfigIssue } from "../errors.js";
 import { readEnvFiles } from "./env-file.js";
 import { normalizeRange, normalizeService, type NormalizeContext } from "./normalize.js";
-import { rules } from "./rules.js";
+import { commandsExist, rules } from "./rules.js";
 import { ConfigSource } from "./source.js";
 import type { PortmateConfig, RawConfig } from "./types.js";
 import { validateSchema } from "./validate.js";
@@ -23,6 +23,11 @@ export interface LoadConfigOptions {
   projectName?: string;
   /** Environment for `${VAR}` interpolation (default: `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Whether the commands run on this machine (default true), so each program must be found here. `portmate
+   * export` hands them to another engine, where they run in an image (or on another host).
+   */
+  commandsRunHere?: boolean;
 }
 
 /** A loaded config and the problems that did not stop it (unset variables…). */
@@ -49,7 +54,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 }
 
 /** The same stages as loadConfig, on text already read (used by tests and tools). */
-export function parseConfig(source: ConfigSource, options: Pick<LoadConfigOptions, "projectName" | "env"> = {}): LoadedConfig {
+export function parseConfig(source: ConfigSource, options: Pick<LoadConfigOptions, "projectName" | "env" | "commandsRunHere"> = {}): LoadedConfig {
   const syntax = source.syntaxIssues();
   if (syntax.length) throw new ConfigError(syntax);
 
@@ -72,7 +77,8 @@ export function parseConfig(source: ConfigSource, options: Pick<LoadConfigOption
   if (ctx.issues.length) throw new ConfigError(ctx.issues);
 
   const warnings: ConfigIssue[] = [];
-  const issues = rules.flatMap((rule) => rule({ config, raw, source, warnings }));
+  const active = options.commandsRunHere === false ? rules.filter((rule) => rule !== commandsExist) : rules;
+  const issues = active.flatMap((rule) => rule({ config, raw, source, warnings }));
   if (issues.length) throw new ConfigError(issues);
   return { config, warnings };
 }

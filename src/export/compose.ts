@@ -72,6 +72,8 @@ function composeService(service: ExportedService, portOffset: number, unhealthy:
     warnings.push(`${service.name}: compose restarts it without portmate's delays and limit of ${service.restart.maxRestarts} restarts in a row`);
   out.stop_signal = service.stopSignal;
   out.stop_grace_period = engineDuration(service.stopTimeoutMs);
+  if (service.cwd && (service.image || service.build))
+    warnings.push(`${service.name}: runs in its image's working folder: \`cwd\` (${service.cwd}) is not carried over`);
   return out;
 }
 

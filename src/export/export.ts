@@ -40,7 +40,8 @@ export interface ExportResult {
 
 /** Exports the config of `options` to `options.target`. Throws UsageError (exit 2) when it cannot. */
 export function exportConfig(options: ExportOptions): ExportResult {
-  const { config, warnings } = loadConfig(options);
+  // The commands run in images or on another host: whether they exist here says nothing.
+  const { config, warnings } = loadConfig({ ...options, commandsRunHere: false });
   const services = selectServices(config, options.services);
   const instances = options.instances ?? 1;
   const result = exportTo(options, config, services, instances);
@@ -86,8 +87,6 @@ function exportKubernetes(config: PortmateConfig, services: ServiceConfig[], ins
   const names = kubernetesNames(config.project, instances, services);
   const files: ExportFile[] = [];
   const warnings = [...names.warnings];
-  for (const service of services)
-    if (service.tunnel) warnings.push(`${service.name}: its tunnel is not carried over: expose it with an Ingress or a LoadBalancer Service`);
   for (let instance = 1; instance <= instances; instance++) {
     const stack = exportStack(config, instance, KUBERNETES_TARGET, services);
     const { objects, warnings: own } = toKubernetes(stack, names, { liveness });

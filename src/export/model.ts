@@ -120,7 +120,13 @@ export function exportStack(config: PortmateConfig, instance: number, target: Ex
       return renderTemplate(text, context);
     };
     const ports: ExportedPort[] = [...(numbers.get(service.name) ?? [])].map(([name, port]) => ({ name, port }));
-    if (service.announce) warnings.push(`${service.name}: announces its own port, which no engine reads: it gets port ${ports[0]?.port} instead`);
+    if (service.announce) {
+      warnings.push(`${service.name}: announces the port it chooses, which no engine reads: the export gives it a port (its PORT) and it must listen there`);
+    }
+    if (service.tunnel) warnings.push(`${service.name}: its public tunnel is not carried over: expose it the engine's way (a published port, an Ingress…)`);
+    if (service.health.check.kind === "http" && service.health.check.host !== undefined) {
+      warnings.push(`${service.name}: its health check's host (${service.health.check.host}) is not carried over: the engine checks the service's own address`);
+    }
     return {
       name: service.name,
       ...(service.image === undefined ? {} : { image: service.image }),
