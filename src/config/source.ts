@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
 import type { ConfigIssue } from "../errors.js";
 
 /** A path into the config: keys and list indexes, like `["services", "ui", "depends_on", 0]`. */
@@ -10,13 +10,13 @@ export class ConfigSource {
   /** Name of the file as shown in messages (relative to the working folder when inside it). */
   readonly displayName: string;
   readonly document: Document.Parsed;
-  private readonly lines: LineCounter;
+  private readonly lines: Lines;
 
   constructor(file: string, displayName: string, text: string) {
     this.file = file;
     this.displayName = displayName;
-    this.lines = new LineCounter();
-    this.document = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
+    this.lines = new Lines(text);
+    this.document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   }
 
   /** YAML syntax errors, as config issues. */
@@ -69,6 +69,33 @@ export class ConfigSource {
       }
     }
     return offset;
+  }
+}
+
+/**
+ * Line starts of the text, to turn an offset into `line:col`. Counted from the text itself: the yaml library's
+ * LineCounter misses lines the parser skips after a syntax error, which put columns past the end of their line.
+ */
+class Lines {
+  private readonly starts: number[] = [0];
+  private readonly length: number;
+
+  constructor(text: string) {
+    this.length = text.length;
+    for (let index = text.indexOf("\n"); index >= 0; index = text.indexOf("\n", index + 1)) this.starts.push(index + 1);
+  }
+
+  /** 1-based line and column of an offset (clamped to the text). */
+  linePos(offset: number): { line: number; col: number } {
+    const at = Math.max(0, Math.min(offset, this.length));
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if ((this.starts[middle] ?? 0) <= at) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, col: at - (this.starts[low] ?? 0) + 1 };
   }
 }
 
