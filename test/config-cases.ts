@@ -637,4 +637,43 @@ export const cases: ConfigCase[] = [
     path: "services.api.command",
     message: /refers to the service's own port, which it announces/,
   },
+  {
+    name: "an alias without its anchor",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          env: *common
+    `,
+    at: "4:10",
+    path: "",
+    message: /invalid YAML: alias \*common refers to no anchor &common before it/,
+  },
+  {
+    name: "aliases that expand without end (a billion laughs)",
+    text: yaml`
+      x-a: &a [x, x, x, x, x, x, x, x, x, x]
+      x-b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+      x-c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+      x-d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+      services:
+        api:
+          command: ${MARK}
+          x-big: *d
+    `,
+    at: "8:12",
+    path: "",
+    message: /invalid YAML: aliases expand to too much data/,
+  },
+  {
+    name: "a key that is a list",
+    text: yaml`
+      services:
+        ? [api, ui]
+        : command: ${MARK}
+    `,
+    at: "2:5",
+    path: "",
+    message: /a key must be a name, not a list/,
+  },
 ];

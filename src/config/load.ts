@@ -58,7 +58,9 @@ export function parseConfig(source: ConfigSource, options: Pick<LoadConfigOption
   const syntax = source.syntaxIssues();
   if (syntax.length) throw new ConfigError(syntax);
 
-  const data = source.toJS() ?? {};
+  const built = source.toJS();
+  if (built.issues.length) throw new ConfigError(built.issues);
+  const data = built.data ?? {};
   const schemaIssues = validateSchema(data, source);
   if (schemaIssues.length) throw new ConfigError(schemaIssues);
   const raw = data as RawConfig;

@@ -1,5 +1,8 @@
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Node } from "yaml";
 import type { ConfigIssue } from "../errors.js";
+
+/** How many times aliases may copy nodes in all: far more than a config needs, far less than a "billion laughs". */
+const MAX_ALIAS_COUNT = 1000;
 
 /** A path into the config: keys and list indexes, like `["services", "ui", "depends_on", 0]`. */
 export type ConfigPath = ReadonlyArray<string | number>;
@@ -33,9 +36,38 @@ export class ConfigSource {
     });
   }
 
-  /** The plain data of the document. */
-  toJS(): unknown {
-    return this.document.toJS({ maxAliasCount: 1000 });
+  /**
+   * The plain data of the document, or what stops it from being built: a key that is a list or a map (which
+   * would become its text, over several lines), an alias without an anchor, aliases that expand without end.
+   */
+  toJS(): { data: unknown; issues: ConfigIssue[] } {
+    const issues: ConfigIssue[] = [];
+    const aliases: Alias[] = [];
+    visit(this.document, {
+      Alias: (_, alias) => void aliases.push(alias),
+      Pair: (_, pair) => {
+        if (pair.key === null || isScalar(pair.key)) return;
+        const what = isAlias(pair.key) ? "an alias" : isSeq(pair.key) ? "a list" : "a map";
+        issues.push(this.issueAt(rangeStart(pair.key) ?? 0, `a key must be a name, not ${what}`));
+      },
+    });
+    if (issues.length) return { data: undefined, issues };
+    try {
+      return { data: this.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), issues };
+    } catch (error) {
+      if (!(error instanceof ReferenceError)) throw error;
+      // Thrown by the yaml library for `*name` before (or without) `&name`, and for a "billion laughs" document.
+      const name = /^Unresolved alias .*: (.*)$/.exec(error.message)?.[1];
+      const alias = name === undefined ? aliases.at(-1) : aliases.find((candidate) => candidate.source === name);
+      const message =
+        name === undefined ? `aliases expand to too much data (over ${MAX_ALIAS_COUNT} copies)` : `alias *${name} refers to no anchor &${name} before it`;
+      return { data: undefined, issues: [this.issueAt(rangeStart(alias) ?? 0, `invalid YAML: ${message}`)] };
+    }
+  }
+
+  private issueAt(offset: number, message: string): ConfigIssue {
+    const position = this.lines.linePos(offset);
+    return { file: this.displayName, line: position.line, col: position.col, path: "", message };
   }
 
   /**
