@@ -676,4 +676,15 @@ export const cases: ConfigCase[] = [
     path: "",
     message: /a key must be a name, not a list/,
   },
+  {
+    name: "a key with a line break in it",
+    text: yaml`
+      services:
+        "a\\nb":
+          command: ${MARK}
+    `,
+    at: "2:3",
+    path: "services.a\\nb",
+    message: /^"a\\nb" is not a valid name/,
+  },
 ];

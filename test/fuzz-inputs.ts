@@ -37,7 +37,10 @@ const SERVICE_KEYS = [
 ];
 const HEALTH_KEYS = ["http", "tcp", "command", "log", "interval", "timeout"];
 const TOP_KEYS = ["name", "ports", "env_file", "services", "x-common", "version"];
-const NAMES = ["api", "ui", "db", "worker", "a", "b", "my-api", "Api", "x_1", "-bad", "ünï", "services", "9"];
+const NAMES = ["api", "ui", "db", "worker", "a", "b", "my-api", "Api", "x_1", "-bad", "ünï", "services", "9", "line\nbreak"];
+
+/** Strings that end up quoted in messages and must not break them over several lines. */
+const MULTILINE = ["a\nb", "x\r\ny", "\n", "tab\there", "\u2028", "${FUZZ_UNSET:?two\nlines}", "${\n}", "(\n", "node 'x\ny", "/health\n"];
 
 /** Template texts: valid and invalid references, set, unset and required variables, odd forms. */
 const TEMPLATES = [
@@ -157,6 +160,7 @@ export const weirdValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((
   value: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     fc.constantFrom<unknown>(null, true, false, ...NUMBERS, ...STRINGS, ...DURATIONS, ...TEMPLATES, MARK, [], {}),
+    fc.constantFrom<unknown>(...MULTILINE),
     fc.string({ unit: "binary", maxLength: 20 }),
     fc.integer(),
     fc.double(),

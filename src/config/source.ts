@@ -67,7 +67,7 @@ export class ConfigSource {
 
   private issueAt(offset: number, message: string): ConfigIssue {
     const position = this.lines.linePos(offset);
-    return { file: this.displayName, line: position.line, col: position.col, path: "", message };
+    return { file: this.displayName, line: position.line, col: position.col, path: "", message: oneLine(message) };
   }
 
   /**
@@ -77,8 +77,8 @@ export class ConfigSource {
   issue(path: ConfigPath, message: string, options: { hint?: string; at?: "key" | "value" } = {}): ConfigIssue {
     const offset = this.offsetOf(path, options.at ?? "value");
     const position = this.lines.linePos(offset);
-    const issue: ConfigIssue = { file: this.displayName, line: position.line, col: position.col, path: formatPath(path), message };
-    if (options.hint) issue.hint = options.hint;
+    const issue: ConfigIssue = { file: this.displayName, line: position.line, col: position.col, path: oneLine(formatPath(path)), message: oneLine(message) };
+    if (options.hint) issue.hint = oneLine(options.hint);
     return issue;
   }
 
@@ -139,6 +139,16 @@ export function formatPath(path: ConfigPath): string {
     else text += text ? `.${segment}` : segment;
   }
   return text;
+}
+
+/**
+ * A message quotes keys and values of the file, which may hold line breaks (`"a\nb": 1`, a multi-line `cwd`):
+ * written as escapes, so that every issue stays the one line the spec promises.
+ */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/g, (char) =>
+    char === "\n" ? "\\n" : char === "\r" ? "\\r" : `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 function keyText(key: unknown): string | undefined {
