@@ -1,3 +1,6 @@
+/** The longest duration a Node.js timer can wait (about 24.8 days); a longer one fires at once. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
 

@@ -687,4 +687,31 @@ export const cases: ConfigCase[] = [
     path: "services.a\\nb",
     message: /^"a\\nb" is not a valid name/,
   },
+  {
+    name: "a duration longer than a timer can wait",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          health:
+            timeout: 1000h
+    `,
+    at: "5:16",
+    path: "services.api.health.timeout",
+    message: /must be at most 596h 31m \(the longest a timer can wait\), got "1000h"/,
+  },
+  {
+    name: "a health check every 0ms",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          health:
+            interval: 0ms
+    `,
+    at: "5:17",
+    path: "services.api.health.interval",
+    message: /must be at least 1ms, got "0ms"/,
+    hint: /without a pause/,
+  },
 ];

@@ -351,6 +351,7 @@ type Mutation =
   | { op: "replace" | "wrap"; at: number; value: unknown }
   | { op: "template"; at: number; template: string }
   | { op: "cycle"; at: number; other: number }
+  | { op: "duration"; at: number; key: number; value: unknown }
   | { op: "insert-text"; at: number; text: string };
 
 const TEXT_SNIPPETS = [
@@ -393,6 +394,10 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant("replace"), at: fc.nat(), value: duration }) as fc.Arbitrary<Mutation>,
   fc.record({ op: fc.constant("template"), at: fc.nat(), template: fc.constantFrom(...TEMPLATES) }) as fc.Arbitrary<Mutation>,
   fc.record({ op: fc.constant("cycle"), at: fc.nat(), other: fc.nat() }) as fc.Arbitrary<Mutation>,
+  {
+    weight: 3,
+    arbitrary: fc.record({ op: fc.constant("duration"), at: fc.nat(), key: fc.nat({ max: 4 }), value: mostly(duration) }) as fc.Arbitrary<Mutation>,
+  },
   fc.record({
     op: fc.constant("insert-text"),
     at: fc.nat(),
@@ -457,10 +462,34 @@ function applyToData(data: unknown, mutation: Mutation): void {
       else (entry as Record<string, unknown>).depends_on = [to];
       return;
     }
+    case "duration": {
+      // A duration of one service, where it is one: health.interval, health.timeout, stop_timeout, restart.delay.
+      const services = (data as { services?: unknown }).services;
+      if (!services || typeof services !== "object") return;
+      const entries = Object.values(services).filter((entry): entry is Record<string, unknown> => !!entry && typeof entry === "object");
+      const entry = entries[mutation.at % Math.max(entries.length, 1)];
+      if (!entry) return;
+      const [parent, key] = DURATION_KEYS[mutation.key % DURATION_KEYS.length] as [string | undefined, string];
+      if (parent === undefined) entry[key] = mutation.value;
+      else
+        entry[parent] = {
+          ...(typeof entry[parent] === "object" ? (entry[parent] as object) : parent === "restart" ? { policy: "on-failure" } : {}),
+          [key]: mutation.value,
+        };
+      return;
+    }
     default:
       return;
   }
 }
+
+const DURATION_KEYS: Array<[string | undefined, string]> = [
+  ["health", "interval"],
+  ["health", "timeout"],
+  [undefined, "stop_timeout"],
+  ["restart", "delay"],
+  ["restart", "max_delay"],
+];
 
 function applyToText(text: string, mutation: Mutation): string {
   const lines = text.split("\n");
@@ -487,11 +516,11 @@ function applyToText(text: string, mutation: Mutation): string {
   }
 }
 
-const DATA_OPS = new Set(["delete", "replace", "wrap", "template", "cycle"]);
+const DATA_OPS = new Set(["delete", "replace", "wrap", "template", "cycle", "duration"]);
 
 /** A valid config changed by a few mutations, on its data (then written in some YAML style) or on its text. */
 export const mutatedConfig: fc.Arbitrary<string> = fc
-  .tuple(fc.constantFrom(...validConfigs()), fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.option(yamlStyle, { nil: undefined }))
+  .tuple(fc.constantFrom(...validConfigs()), fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.option(yamlStyle, { nil: undefined }))
   .map(([base, mutations, style]) => {
     const dataMutations = mutations.filter((m) => DATA_OPS.has(m.op));
     let text = base.text;

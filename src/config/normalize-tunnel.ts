@@ -50,7 +50,7 @@ export function normalizeTunnel(
     target,
     required: tunnel.required === true,
     enabled: tunnel.enabled !== false,
-    timeoutMs: duration(tunnel.timeout, DEFAULT_TUNNEL_TIMEOUT_MS),
+    timeoutMs: duration(tunnel.timeout, DEFAULT_TUNNEL_TIMEOUT_MS, ctx, [...at, "timeout"], { min: 1, hint: "give the tunnel time to open, such as `30s`" }),
   };
   if (tunnel.verify !== undefined) config.verify = tunnel.verify === false ? null : tunnel.verify;
   return config;

@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { constants } from "node:os";
 import { resolve } from "node:path";
 import { splitCommandLine } from "../command-line.js";
-import { parseDuration } from "../duration.js";
+import { formatDuration, MAX_DURATION_MS, parseDuration } from "../duration.js";
 import type { ConfigIssue } from "../errors.js";
 import { readEnvFiles } from "./env-file.js";
 import { normalizeTunnel } from "./normalize-tunnel.js";
@@ -64,9 +64,9 @@ export function normalizeService(name: string, raw: RawService, ctx: NormalizeCo
       ? raw.depends_on.map((service) => ({ service, condition: "healthy" as const }))
       : Object.entries(raw.depends_on ?? {}).map(([service, condition]) => ({ service, condition })),
     health: normalizeHealth(raw.health, ports, raw.shell === true, ctx, at("health")),
-    restart: normalizeRestart(raw.restart),
+    restart: normalizeRestart(raw.restart, ctx, at("restart")),
     stopSignal: normalizeSignal(raw.stop_signal, ctx, at("stop_signal")),
-    stopTimeoutMs: duration(raw.stop_timeout, DEFAULT_STOP_TIMEOUT_MS),
+    stopTimeoutMs: duration(raw.stop_timeout, DEFAULT_STOP_TIMEOUT_MS, ctx, at("stop_timeout")),
     disabled: raw.disabled === true,
     strict: raw.strict === true,
     announce: raw.announce === true,
@@ -170,8 +170,11 @@ function normalizeCwd(raw: RawService, ctx: NormalizeContext, at: ConfigPath): s
 const CHECK_KINDS = ["http", "tcp", "command", "log"] as const;
 
 function normalizeHealth(raw: RawHealth | undefined, ports: PortRequestConfig[], shell: boolean, ctx: NormalizeContext, at: ConfigPath): HealthConfig {
-  const intervalMs = duration(raw?.interval, DEFAULT_HEALTH_INTERVAL_MS);
-  const timeoutMs = duration(raw?.timeout, DEFAULT_HEALTH_TIMEOUT_MS);
+  const intervalMs = duration(raw?.interval, DEFAULT_HEALTH_INTERVAL_MS, ctx, [...at, "interval"], {
+    min: 1,
+    hint: `checks without a pause would keep the CPU busy; the default is ${formatDuration(DEFAULT_HEALTH_INTERVAL_MS)}`,
+  });
+  const timeoutMs = duration(raw?.timeout, DEFAULT_HEALTH_TIMEOUT_MS, ctx, [...at, "timeout"]);
   const given = CHECK_KINDS.filter((kind) => raw?.[kind] !== undefined);
   if (given.length > 1) {
     ctx.issues.push(ctx.source.issue(at, `has ${given.map((kind) => `\`${kind}\``).join(" and ")}: give exactly one check`));
@@ -213,14 +216,14 @@ function normalizeHealth(raw: RawHealth | undefined, ports: PortRequestConfig[],
   return { check: primary === undefined ? { kind: "none" } : { kind: "tcp", port: primary }, intervalMs, timeoutMs };
 }
 
-function normalizeRestart(raw: RawService["restart"]): RestartConfig {
+function normalizeRestart(raw: RawService["restart"], ctx: NormalizeContext, at: ConfigPath): RestartConfig {
   if (raw === undefined) return { ...DEFAULT_RESTART };
   if (typeof raw === "string") return { ...DEFAULT_RESTART, policy: raw };
   return {
     policy: raw.policy,
     maxRestarts: raw.max_restarts ?? DEFAULT_RESTART.maxRestarts,
-    delayMs: duration(raw.delay, DEFAULT_RESTART.delayMs),
-    maxDelayMs: duration(raw.max_delay, DEFAULT_RESTART.maxDelayMs),
+    delayMs: duration(raw.delay, DEFAULT_RESTART.delayMs, ctx, [...at, "delay"]),
+    maxDelayMs: duration(raw.max_delay, DEFAULT_RESTART.maxDelayMs, ctx, [...at, "max_delay"]),
   };
 }
 
@@ -233,7 +236,21 @@ function normalizeSignal(raw: string | undefined, ctx: NormalizeContext, at: Con
   return raw as NodeJS.Signals;
 }
 
-/** The schema has checked the form already; this only converts. */
-export function duration(raw: string | undefined, fallback: number): number {
-  return raw === undefined ? fallback : (parseDuration(raw) ?? fallback);
+/**
+ * The schema has checked the form already; this converts, and checks the value: a timer cannot wait longer
+ * than about 24 days (Node.js fires a longer one at once), and some durations must not be zero.
+ */
+export function duration(raw: string | undefined, fallback: number, ctx: NormalizeContext, at: ConfigPath, options: { min?: number; hint?: string } = {}): number {
+  if (raw === undefined) return fallback;
+  const ms = parseDuration(raw);
+  if (ms === undefined) return fallback;
+  if (ms > MAX_DURATION_MS) {
+    ctx.issues.push(ctx.source.issue(at, `must be at most ${formatDuration(MAX_DURATION_MS)} (the longest a timer can wait), got ${JSON.stringify(raw)}`));
+    return fallback;
+  }
+  if (options.min !== undefined && ms < options.min) {
+    ctx.issues.push(ctx.source.issue(at, `must be at least ${formatDuration(options.min)}, got ${JSON.stringify(raw)}`, { hint: options.hint }));
+    return fallback;
+  }
+  return ms;
 }
