@@ -19,13 +19,15 @@ export function parseDuration(text: string): number | undefined {
   return index > 0 ? Math.round(total) : undefined;
 }
 
-/** Formats milliseconds for people: `850ms`, `1.2s`, `2m 5s`. */
+/** Formats milliseconds for people: `850ms`, `1.2s`, `2m 5s`, `1h 0m`. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
-  if (minutes < 60) return seconds ? `${minutes}m ${seconds}s` : `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  return `${hours}h ${minutes % 60}m`;
+  // Round first, then split into units, so that 59.99 s is `1m`, not `60s` (and 1h 59m 59.9s is `2h 0m`).
+  const tenths = Math.round(ms / 100);
+  if (tenths < 100) return `${(tenths / 10).toFixed(1)}s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return seconds % 60 ? `${Math.floor(seconds / 60)}m ${seconds % 60}s` : `${seconds / 60}m`;
+  const minutes = Math.round(ms / 60_000);
+  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
 }

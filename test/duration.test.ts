@@ -23,6 +23,11 @@ describe("durations", () => {
     [42_000, "42s"],
     [125_000, "2m 5s"],
     [3_600_000, "1h 0m"],
+    [9_960, "10s"],
+    [59_999, "1m"],
+    [119_600, "2m"],
+    [3_599_999, "1h 0m"],
+    [2 ** 31 - 1, "596h 31m"],
   ])("formats %d ms as %s", (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
   });

@@ -114,6 +114,14 @@ const DURATIONS = [
   "1h1h1h1h",
   "0.0000001ms",
   "2562047788015h",
+  // Near the rounding edges of the units durations are shown in.
+  "999.6ms",
+  "9960ms",
+  "59.99s",
+  "1m59.6s",
+  "59m59.9s",
+  "596h31m23.647s",
+  "596h31m23.648s",
 ];
 
 const NUMBERS = [0, -1, 1, 80, 1024, 8000, 65535, 65536, 2 ** 31, 2 ** 53, Number.MAX_SAFE_INTEGER + 2, 1e308, -0, 0.5, 8000.5];
