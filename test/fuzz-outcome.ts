@@ -61,7 +61,17 @@ export function fuzzEnv(): Record<string, string> {
 /** Judges one input; returns its outcome when acceptable, throws a FuzzFailure when not. */
 export function judgeConfig(text: string, dir: string): Outcome {
   const started = performance.now();
-  const outcome = outcomeOf(text, dir);
+  // A Node.js warning (the yaml library emits some) would be printed by the CLI above the error line.
+  const warnings: string[] = [];
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error) => void warnings.push(String(warning))) as typeof process.emitWarning;
+  let outcome: Outcome;
+  try {
+    outcome = outcomeOf(text, dir);
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+  if (warnings.length) throw new FuzzFailure(`node-warning-${slugOf(warnings[0] ?? "")}`, `emitted a Node.js warning: ${warnings.join("; ")}`);
   const elapsed = performance.now() - started;
   if (elapsed > TIME_LIMIT_MS) throw new FuzzFailure("too-slow", `took ${Math.round(elapsed)} ms (limit ${TIME_LIMIT_MS} ms)`);
   return outcome;
