@@ -714,4 +714,16 @@ export const cases: ConfigCase[] = [
     message: /must be at least 1ms, got "0ms"/,
     hint: /without a pause/,
   },
+  {
+    name: "a key that is a binary value",
+    text: yaml`
+      !!binary bmFtZQ==: demo
+      services:
+        api:
+          command: ${MARK}
+    `,
+    at: "1:10",
+    path: "",
+    message: /a key must be a name, not a !!binary value/,
+  },
 ];

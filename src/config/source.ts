@@ -46,9 +46,17 @@ export class ConfigSource {
     visit(this.document, {
       Alias: (_, alias) => void aliases.push(alias),
       Pair: (_, pair) => {
-        if (pair.key === null || isScalar(pair.key)) return;
-        const what = isAlias(pair.key) ? "an alias" : isSeq(pair.key) ? "a list" : "a map";
-        issues.push(this.issueAt(rangeStart(pair.key) ?? 0, `a key must be a name, not ${what}`));
+        const key = pair.key;
+        // A tagged scalar (`!!binary`, a YAML 1.1 `!!timestamp`) is an object too, stringified with a warning.
+        if (key === null || (isScalar(key) && (key.value === null || typeof key.value !== "object"))) return;
+        const what = isScalar(key)
+          ? `a ${key.tag?.replace("tag:yaml.org,2002:", "!!") ?? "tagged"} value`
+          : isAlias(key)
+            ? "an alias"
+            : isSeq(key)
+              ? "a list"
+              : "a map";
+        issues.push(this.issueAt(rangeStart(key) ?? 0, `a key must be a name, not ${what}`));
       },
     });
     if (issues.length) return { data: undefined, issues };
