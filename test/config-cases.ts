@@ -726,4 +726,16 @@ export const cases: ConfigCase[] = [
     path: "",
     message: /a key must be a name, not a !!binary value/,
   },
+  {
+    name: "lists nested deeper than any config needs",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          env: ${"[".repeat(98)}${"]".repeat(98)}
+    `,
+    at: "4:107",
+    path: "",
+    message: /invalid YAML: lists and maps nested more than 100 levels deep/,
+  },
 ];

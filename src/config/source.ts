@@ -1,8 +1,26 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Node } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, Parser, parseDocument, visit, type Alias, type CST, type Document, type Node } from "yaml";
 import type { ConfigIssue } from "../errors.js";
 
 /** How many times aliases may copy nodes in all: far more than a config needs, far less than a "billion laughs". */
 const MAX_ALIAS_COUNT = 1000;
+
+/** Deeper than any config needs, far less than what overflows the stack of the yaml library's composer. */
+const MAX_DEPTH = 100;
+
+/** The offset of the first collection nested deeper than MAX_DEPTH, from the syntax tree (built without recursion). */
+function tooDeepAt(text: string): number | undefined {
+  const stack: Array<[CST.Token | null | undefined, number]> = [...new Parser().parse(text)].map((token) => [token, 0]);
+  for (let entry = stack.pop(); entry; entry = stack.pop()) {
+    const [token, depth] = entry;
+    if (token?.type === "document") {
+      stack.push([token.value, depth]);
+    } else if (token?.type === "block-map" || token?.type === "block-seq" || token?.type === "flow-collection") {
+      if (depth >= MAX_DEPTH) return token.offset;
+      for (const item of token.items) stack.push(["key" in item ? item.key : undefined, depth + 1], [item.value, depth + 1]);
+    }
+  }
+  return undefined;
+}
 
 /** A path into the config: keys and list indexes, like `["services", "ui", "depends_on", 0]`. */
 export type ConfigPath = ReadonlyArray<string | number>;
@@ -14,16 +32,21 @@ export class ConfigSource {
   readonly displayName: string;
   readonly document: Document.Parsed;
   private readonly lines: Lines;
+  /** Where the text nests collections deeper than MAX_DEPTH, if it does. */
+  private readonly tooDeepAt: number | undefined;
 
   constructor(file: string, displayName: string, text: string) {
     this.file = file;
     this.displayName = displayName;
     this.lines = new Lines(text);
-    this.document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    this.tooDeepAt = tooDeepAt(text);
+    // Composing a deeper document recurses until the stack overflows, at a depth that depends on the machine.
+    this.document = parseDocument(this.tooDeepAt === undefined ? text : "", { prettyErrors: false, uniqueKeys: true });
   }
 
   /** YAML syntax errors, as config issues. */
   syntaxIssues(): ConfigIssue[] {
+    if (this.tooDeepAt !== undefined) return [this.issueAt(this.tooDeepAt, `invalid YAML: lists and maps nested more than ${MAX_DEPTH} levels deep`)];
     return this.document.errors.map((error) => {
       const position = this.lines.linePos(error.pos[0]);
       return {
