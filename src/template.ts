@@ -196,7 +196,8 @@ function renderSegments(segments: Segment[], context: TemplateContext): string {
 
 function resolveVariable(segment: Extract<Segment, { kind: "env" }>, context: TemplateContext): string {
   context.onVariable?.(segment.name);
-  const value = context.env[segment.name];
+  // Own keys only: `${constructor}` is an unset variable, not Object's constructor.
+  const value = Object.hasOwn(context.env, segment.name) ? context.env[segment.name] : undefined;
   const empty = value === undefined || value === "";
   const argument = () => renderSegments(segment.argument ?? [], context);
   switch (segment.operator) {
@@ -296,7 +297,7 @@ function primaryPort(name: string, context: TemplateContext): number {
 
 function namedPort(name: string, port: string, context: TemplateContext): number {
   const ports = serviceOf(name, context).ports;
-  const value = ports[port];
+  const value = Object.hasOwn(ports, port) ? ports[port] : undefined;
   if (value === undefined) {
     const names = Object.keys(ports);
     throw new TemplateError(`service "${name}" has no port named "${port}"${names.length ? ` (its ports: ${names.join(", ")})` : ""}`);

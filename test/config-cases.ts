@@ -738,4 +738,27 @@ export const cases: ConfigCase[] = [
     path: "",
     message: /invalid YAML: lists and maps nested more than 100 levels deep/,
   },
+  {
+    name: "a template naming a property every object has",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK} \${ports.constructor}
+    `,
+    at: "3:14",
+    path: "services.api.command",
+    message: /service "api" has no port named "constructor" \(its ports: default\)/,
+  },
+  {
+    name: "a service key named like a property every object has",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          __proto__: {}
+    `,
+    at: "4:5",
+    path: "services.api.__proto__",
+    message: /^unknown key "__proto__"$/,
+  },
 ];

@@ -34,6 +34,8 @@ const SERVICE_KEYS = [
   "announce",
   "tunnel",
   "x-extra",
+  "constructor",
+  "__proto__",
 ];
 const HEALTH_KEYS = ["http", "tcp", "command", "log", "interval", "timeout"];
 const TOP_KEYS = ["name", "ports", "env_file", "services", "x-common", "version"];
@@ -90,6 +92,13 @@ const TEMPLATES = [
   "}${",
   "${${port}}",
   "${{}}",
+  // Names an object has without being given them.
+  "${ports.constructor}",
+  "${services.api.ports.toString}",
+  "${ports.__proto__}",
+  "${constructor}",
+  "${toString:?must be set}",
+  "${hasOwnProperty:-x}",
 ];
 
 const DURATIONS = [

@@ -120,6 +120,7 @@ function checkIssue(issue: ConfigIssue, text: string, what: string): void {
   }
   if (/[\r\n]/.test(issue.message) || /[\r\n]/.test(issue.path)) throw new FuzzFailure(`${what}-message-over-several-lines`, `${what}: ${shown}`);
   if (issue.hint !== undefined && /[\r\n]/.test(issue.hint)) throw new FuzzFailure(`${what}-hint-over-several-lines`, `${what}: ${shown}`);
+  if (/\[native code\]|\[object Object\]/.test(issue.message)) throw new FuzzFailure(`${what}-quotes-an-object`, `${what}: ${shown}`);
   if (!issue.message.trim()) throw new FuzzFailure(`${what}-empty-message`, `${what}: ${shown}`);
   const first = formatIssue(issue).split("\n")[0] ?? "";
   if (!first.startsWith(`${FUZZ_FILE}:${issue.line}:${issue.col}: `)) throw new FuzzFailure(`${what}-not-file-line-col`, `${what}: ${shown}`);
@@ -127,6 +128,10 @@ function checkIssue(issue: ConfigIssue, text: string, what: string): void {
 
 /** A plan the supervisor can run: every duration fits a timer and reads well, every check can be retried. */
 function checkPlan(plan: Plan): void {
+  const text = JSON.stringify(plan.services);
+  // What a function or an object becomes in a string: a template resolved to something the config never held.
+  const leaked = /\[native code\]|\[object Object\]/.exec(text);
+  if (leaked) throw new FuzzFailure("plan-holds-an-object-as-text", `the plan holds "${leaked[0]}": ${text.slice(0, 300)}`);
   for (const service of plan.services) {
     const durations: Array<[string, number]> = [
       ["health.interval", service.health.intervalMs],
