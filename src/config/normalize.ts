@@ -240,7 +240,13 @@ function normalizeSignal(raw: string | undefined, ctx: NormalizeContext, at: Con
  * The schema has checked the form already; this converts, and checks the value: a timer cannot wait longer
  * than about 24 days (Node.js fires a longer one at once), and some durations must not be zero.
  */
-export function duration(raw: string | undefined, fallback: number, ctx: NormalizeContext, at: ConfigPath, options: { min?: number; hint?: string } = {}): number {
+export function duration(
+  raw: string | undefined,
+  fallback: number,
+  ctx: NormalizeContext,
+  at: ConfigPath,
+  options: { min?: number; hint?: string } = {},
+): number {
   if (raw === undefined) return fallback;
   const ms = parseDuration(raw);
   if (ms === undefined) return fallback;
