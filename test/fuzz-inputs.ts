@@ -33,6 +33,11 @@ const SERVICE_KEYS = [
   "strict",
   "announce",
   "tunnel",
+  "image",
+  "build",
+  "provider",
+  "url_pattern",
+  "remote_port",
   "x-extra",
   "constructor",
   "__proto__",
@@ -339,12 +344,17 @@ services:
     restart: { policy: on-failure, max_restarts: 3, delay: 500ms, max_delay: 5s }
     stop_timeout: 2s
     strict: true
+    image: node:20-alpine
+    build: { context: ., dockerfile: Dockerfile, args: { A: 1 } }
+    tunnel: { provider: ssh, host: example.com, user: me, port: 2222, remote_port: 0, url: "https://x.example.com:\${remote_port}", identity: key, args: [-o, A=b], target: http, required: false, enabled: false, verify: /health, timeout: 10s }
   ui:
     command: [node, marker.js, "\${services.api.url}", "\${services.api.ports.metrics}"]
     depends_on: { api: healthy }
     port: 8001
     health: { tcp: true }
     restart: always
+    build: .
+    tunnel: { command: "node marker.js \${port}", url_pattern: "https://\\\\S+", verify: false }
   job:
     command: node marker.js && echo \${instance}
     shell: true
@@ -356,6 +366,7 @@ services:
     command: ${MARK}
     announce: true
     health: { log: "listening on \\\\d+" }
+    tunnel: ngrok
   front:
     command: ${MARK} \${services.engine.url}
     depends_on: { engine: started, job: completed }
