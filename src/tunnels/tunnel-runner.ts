@@ -39,6 +39,8 @@ export class TunnelRunner {
   private current: { process: SpawnedProcess; exited: boolean } | undefined;
   private readonly recent: string[] = [];
   private keeping: Promise<void> | undefined;
+  /** The first attempt, while it runs: close() waits for it, so no program it started outlives the close. */
+  private opening: Promise<void> | undefined;
 
   constructor(
     private readonly service: () => PlannedService,
@@ -60,12 +62,15 @@ export class TunnelRunner {
     this.closing = new AbortController();
     this.state = "opening";
     this.emit({ type: "tunnel", service: this.service().id, state: "opening" });
+    this.opening = this.attempt(this.closing.signal);
     try {
-      await this.attempt(this.closing.signal);
+      await this.opening;
     } catch (error) {
       if (this.closing.signal.aborted) return;
       this.failed(error);
       throw error;
+    } finally {
+      this.opening = undefined;
     }
   }
 
@@ -74,7 +79,8 @@ export class TunnelRunner {
     this.closing.abort();
     const running = this.current;
     await this.stopProcess();
-    await this.keeping;
+    // An attempt under way stops what it started once it sees the abort.
+    await Promise.all([this.opening?.catch(() => undefined), this.keeping]);
     if (this.state !== undefined && this.state !== "closed") {
       this.state = "closed";
       this.publicUrl = undefined;
