@@ -12,7 +12,6 @@ import type { PortBook } from "../ports/port-book.js";
 import { Rewiring, type RestartReport } from "./rewiring.js";
 import { thisSupervisor } from "./process-marker.js";
 import { Watchdog } from "./watchdog.js";
-import { TunnelRunner } from "../tunnels/tunnel-runner.js";
 
 /** Lines of a failed service's output shown with the error. */
 export const FAILURE_LINES = 20;
@@ -56,10 +55,12 @@ export class Supervisor {
 
   /** Moves ports when they are stolen, re-wiring the services that refer to them. */
   private readonly rewiring: Rewiring;
+  private readonly spawn: Spawner;
 
   constructor(plan: Plan, options: SupervisorOptions = {}, ports?: PortBook) {
     this.plan = plan;
     const spawn = options.spawn ?? spawnService;
+    this.spawn = spawn;
     this.stateDir = options.stateDir;
     this.watchdog = options.watchdog;
     this.runners = plan.services.map(
@@ -71,12 +72,6 @@ export class Supervisor {
           () => renderService(plan.wiring, service.name, service.instance),
         ),
     );
-    for (const runner of this.runners)
-      runner.tunnel = new TunnelRunner(
-        () => runner.service,
-        spawn,
-        (event) => this.emit(event),
-      );
     this.rewiring = new Rewiring(plan.wiring, this.runners, ports, (event) => this.emit(event));
     this.byId = new Map(this.runners.map((runner) => [runner.id, runner]));
     // Every service still starting listens to the abort: a big stack has more than Node's default 10.
@@ -171,7 +166,15 @@ export class Supervisor {
    * (the failure is an event the CLI tells), unless it is `required`: then the start fails.
    */
   private async openTunnel(runner: ServiceRunner): Promise<void> {
-    if (!runner.service.tunnel || !runner.tunnel || runner.stopCalled) return;
+    if (!runner.service.tunnel || runner.stopCalled) return;
+    // Loaded only for stacks with tunnels: its HTTPS client costs every other supervisor memory for nothing.
+    const { TunnelRunner } = await import("../tunnels/tunnel-runner.js");
+    if (runner.stopCalled) return;
+    runner.tunnel ??= new TunnelRunner(
+      () => runner.service,
+      this.spawn,
+      (event) => this.emit(event),
+    );
     try {
       await runner.tunnel.open();
     } catch (error) {
