@@ -74,6 +74,29 @@ describe("export compose", () => {
   });
 });
 
+describe("what no export carries over", () => {
+  it("says so for top-level env files, tunnels and an http check's host", () => {
+    const dir = tempProject({
+      ".env": "SECRET=1\n",
+      "portmate.yaml": yaml`
+        env_file: .env
+        services:
+          api:
+            command: node api.js
+            image: node:20-alpine
+            health: { http: { path: /health, host: localhost } }
+            tunnel: ngrok
+      `,
+    });
+    const { warnings } = exportConfig({ file: join(dir, "portmate.yaml"), target: "compose" });
+    expect(warnings).toContain(
+      "the top-level env files (.env) are not carried over: a service gets its own `env` and portmate's variables, not what those files set",
+    );
+    expect(warnings).toContain("api: its public tunnel is not carried over: expose it the engine's way (a published port, an Ingress…)");
+    expect(warnings).toContain("api: its health check's host (localhost) is not carried over: the engine checks the service's own address");
+  });
+});
+
 describe("portmate export (CLI)", () => {
   it("names every service that has no image, exit 2", async () => {
     const dir = tempProject({

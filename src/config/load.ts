@@ -74,6 +74,7 @@ export function parseConfig(source: ConfigSource, options: Pick<LoadConfigOption
     project: projectName(options.projectName, raw.name, dir),
     range: normalizeRange(raw, ctx),
     env: { ...envFromFiles, ...definedOnly(options.env ?? process.env) },
+    envFiles: (raw.env_file === undefined ? [] : [raw.env_file].flat()).map((file) => resolve(dir, file)),
     services: new Map(Object.entries(raw.services).map(([name, service]) => [name, normalizeService(name, service, ctx)])),
   };
   if (ctx.issues.length) throw new ConfigError(ctx.issues);

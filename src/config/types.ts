@@ -159,6 +159,8 @@ export interface PortmateConfig {
    * (or the one given to loadConfig) over the variables of the top-level env files.
    */
   env: Record<string, string>;
+  /** The top-level env files (absolute), for exports that must say they do not carry them. */
+  envFiles: string[];
   /** Services in file order. */
   services: Map<string, ServiceConfig>;
 }

@@ -148,6 +148,10 @@ export function exportStack(config: PortmateConfig, instance: number, target: Ex
     } satisfies ExportedService;
   });
   if (usesHost && target.hostNote) warnings.push(target.hostNote);
+  if (config.envFiles.length) {
+    const files = config.envFiles.map((file) => relative(config.dir, file)).join(", ");
+    warnings.push(`the top-level env files (${files}) are not carried over: a service gets its own \`env\` and portmate's variables, not what those files set`);
+  }
   const copied = [...read].filter((name) => config.env[name] !== undefined).sort();
   if (copied.length) warnings.push(`the values of ${copied.join(", ")} are copied from this machine's environment into the export`);
   return { project: config.project, instance, dir: config.dir, services: exported, warnings };
