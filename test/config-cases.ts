@@ -32,6 +32,19 @@ export const cases: ConfigCase[] = [
     message: /invalid YAML/,
   },
   {
+    name: "two YAML documents in one file",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+      ---
+      services: {}
+    `,
+    at: "4:1",
+    path: "",
+    message: /^invalid YAML: a config is one document: this `---` starts a second one/,
+  },
+  {
     name: "duplicate key",
     text: yaml`
       services:

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, Parser, parseDocument, visit, type Alias, type CST, type Document, type Node } from "yaml";
+import { Composer, YAMLParseError, isAlias, isMap, isPair, isScalar, isSeq, Parser, visit, type Alias, type CST, type Document, type Node } from "yaml";
 import type { ConfigIssue } from "../errors.js";
 
 /** How many times aliases may copy nodes in all: far more than a config needs, far less than a "billion laughs". */
@@ -8,8 +8,8 @@ const MAX_ALIAS_COUNT = 1000;
 const MAX_DEPTH = 100;
 
 /** The offset of the first collection nested deeper than MAX_DEPTH, from the syntax tree (built without recursion). */
-function tooDeepAt(text: string): number | undefined {
-  const stack: Array<[CST.Token | null | undefined, number]> = [...new Parser().parse(text)].map((token) => [token, 0]);
+function tooDeepAt(tokens: readonly CST.Token[]): number | undefined {
+  const stack: Array<[CST.Token | null | undefined, number]> = tokens.map((token) => [token, 0]);
   for (let entry = stack.pop(); entry; entry = stack.pop()) {
     const [token, depth] = entry;
     if (token?.type === "document") {
@@ -20,6 +20,30 @@ function tooDeepAt(text: string): number | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The first document of the syntax tree, with an error when there are more: what the yaml library's
+ * parseDocument gives for the same text, without parsing it again.
+ */
+function firstDocument(tokens: readonly CST.Token[], length: number): Document.Parsed {
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: true });
+  let first: Document.Parsed | undefined;
+  for (const document of composer.compose(tokens, true, length)) {
+    if (!first) {
+      first = document;
+      continue;
+    }
+    first.errors.push(
+      new YAMLParseError(
+        document.range.slice(0, 2) as [number, number],
+        "MULTIPLE_DOCS",
+        "a config is one document: this `---` starts a second one",
+      ),
+    );
+    break;
+  }
+  return first as Document.Parsed;
 }
 
 /** A path into the config: keys and list indexes, like `["services", "ui", "depends_on", 0]`. */
@@ -39,9 +63,11 @@ export class ConfigSource {
     this.file = file;
     this.displayName = displayName;
     this.lines = new Lines(text);
-    this.tooDeepAt = tooDeepAt(text);
+    // The syntax tree is built once: checked for depth, then composed into the document (as parseDocument does).
+    const tokens = [...new Parser().parse(text)];
+    this.tooDeepAt = tooDeepAt(tokens);
     // Composing a deeper document recurses until the stack overflows, at a depth that depends on the machine.
-    this.document = parseDocument(this.tooDeepAt === undefined ? text : "", { prettyErrors: false, uniqueKeys: true });
+    this.document = this.tooDeepAt === undefined ? firstDocument(tokens, text.length) : firstDocument([], 0);
   }
 
   /** YAML syntax errors, as config issues. */
