@@ -6,7 +6,7 @@ import { Ajv } from "ajv";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { exportConfig } from "../src/export/export.js";
-import { EXPORT_SOURCES, expectGolden } from "./export-helpers.js";
+import { EXPORT_SOURCES, expectGolden, oneServiceProject } from "./export-helpers.js";
 import { ROOT, runCli, tempProject, yaml } from "./helpers.js";
 
 /** The compose-spec schema (draft-07), compiled by ajv 8 once its `$schema` key is gone. */
@@ -120,15 +120,7 @@ describe("portmate export (CLI)", () => {
   });
 
   it("writes one file per instance with -o, and says so", async () => {
-    const dir = tempProject({
-      "portmate.yaml": yaml`
-        name: shop
-        services:
-          api:
-            command: node api.js
-            image: node:20-alpine
-      `,
-    });
+    const dir = oneServiceProject();
     const result = await runCli(["export", "compose", "-o", "out/stack.yaml", "--instances", "2"], { cwd: dir });
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stderr).toContain("wrote out/stack.yaml");

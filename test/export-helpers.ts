@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { expect } from "vitest";
-import { ROOT } from "./helpers.js";
+import { ROOT, tempProject, yaml } from "./helpers.js";
 
 /** Every config the exports are checked on: the demo stack and each example, by a short name. */
 export const EXPORT_SOURCES: Array<{ name: string; file: string }> = [
@@ -29,4 +29,17 @@ export function expectGolden(path: string, text: string): void {
     writeFileSync(file, portable);
   }
   expect(portable, `differs from test/fixtures/export/${path} (UPDATE_GOLDEN=1 rewrites it)`).toBe(readFileSync(file, "utf8"));
+}
+
+/** A project of one service, `api`, with an image: what every target can export. */
+export function oneServiceProject(): string {
+  return tempProject({
+    "portmate.yaml": yaml`
+      name: shop
+      services:
+        api:
+          command: node api.js
+          image: node:20-alpine
+    `,
+  });
 }

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { UsageError } from "../src/errors.js";
 import { exportConfig, type ExportOptions } from "../src/export/export.js";
 import { DNS_1035_LABEL, DNS_1123_LABEL, IANA_PORT_NAME, MAX_LABEL, MAX_PORT_NAME } from "../src/export/kubernetes-names.js";
-import { EXPORT_SOURCES, expectGolden } from "./export-helpers.js";
+import { EXPORT_SOURCES, expectGolden, oneServiceProject } from "./export-helpers.js";
 import { ROOT, runCli, tempProject, yaml } from "./helpers.js";
 
 const MODELS = { Namespace, Deployment, Job, Service } as const;
@@ -273,15 +273,7 @@ describe("portmate export kubernetes (CLI)", () => {
   });
 
   it("writes one file per namespace into the -o folder, and says so", async () => {
-    const dir = tempProject({
-      "portmate.yaml": yaml`
-        name: shop
-        services:
-          api:
-            command: node api.js
-            image: node:20-alpine
-      `,
-    });
+    const dir = oneServiceProject();
     const result = await runCli(["export", "kubernetes", "-o", "k8s", "--instances", "2", "--liveness"], { cwd: dir });
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stderr).toContain(`wrote ${join("k8s", "shop.yaml")}`);
