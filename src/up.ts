@@ -122,14 +122,7 @@ export function portOverrides(config: PortmateConfig, selected: readonly Service
   }
   for (const [target, port] of Object.entries(given)) {
     const [name = "", portName] = target.split(".", 2);
-    const service = config.services.get(name);
-    if (!service) {
-      const guess = didYouMean(name, [...config.services.keys()]);
-      throw new UsageError(
-        `--port ${target}=${port}: no service "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`,
-        `services: ${[...config.services.keys()].join(", ")}`,
-      );
-    }
+    const service = namedService(config, name, `--port ${target}=${port}`);
     if (service.announce) throw new UsageError(`--port ${target}=${port}: ${name} announces its own port, so portmate does not choose it`);
     const port_ = portName === undefined ? service.ports[0] : service.ports.find((candidate) => candidate.name === portName);
     if (!port_) {
@@ -149,14 +142,7 @@ export function portOverrides(config: PortmateConfig, selected: readonly Service
 export function switchTunnels(config: PortmateConfig, selected: ServiceConfig[], options: Pick<UpOptions, "tunnels" | "noTunnels">): ServiceConfig[] {
   const wanted = new Set(options.tunnels ?? []);
   for (const name of wanted) {
-    const service = config.services.get(name);
-    if (!service) {
-      const guess = didYouMean(name, [...config.services.keys()]);
-      throw new UsageError(
-        `--tunnel ${name}: no service "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`,
-        `services: ${[...config.services.keys()].join(", ")}`,
-      );
-    }
+    const service = namedService(config, name, `--tunnel ${name}`);
     if (!service.tunnel) {
       throw new UsageError(
         `--tunnel ${name}: ${name} has no \`tunnel:\` in ${config.file}`,
@@ -171,6 +157,15 @@ export function switchTunnels(config: PortmateConfig, selected: ServiceConfig[],
     const enabled = wanted.has(service.name) || (!options.noTunnels && service.tunnel.enabled);
     return enabled === service.tunnel.enabled ? service : { ...service, tunnel: { ...service.tunnel, enabled } };
   });
+}
+
+/** The service an option names, or a UsageError that says which services there are (and the likeliest one). */
+function namedService(config: PortmateConfig, name: string, option: string): ServiceConfig {
+  const service = config.services.get(name);
+  if (service) return service;
+  const names = [...config.services.keys()];
+  const guess = didYouMean(name, names);
+  throw new UsageError(`${option}: no service "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`, `services: ${names.join(", ")}`);
 }
 
 function isPortNumber(port: number): boolean {
