@@ -1,6 +1,6 @@
 import type { RawDependencyCondition } from "../config/types.js";
 import { engineDuration, healthProbe } from "./engine-health.js";
-import type { ExportedService, ExportedStack, ExportTarget } from "./model.js";
+import { argvOf, type ExportedService, type ExportedStack, type ExportTarget } from "./model.js";
 
 /** On a compose network a service is reached by its name, on the port it listens on in its container. */
 export const COMPOSE_TARGET: ExportTarget = {
@@ -47,7 +47,7 @@ function composeService(service: ExportedService, portOffset: number, unhealthy:
         ? context
         : { context, ...(dockerfile ? { dockerfile } : {}), ...(Object.keys(args).length ? { args } : {}) };
   }
-  out.command = service.command.shell ? ["/bin/sh", "-c", service.command.script] : service.command.argv;
+  out.command = argvOf(service.command);
   if (service.envFiles.length) out.env_file = service.envFiles;
   out.environment = service.env;
   if (service.ports.length) out.ports = service.ports.map(({ port }) => `127.0.0.1:${port + portOffset}:${port}`);

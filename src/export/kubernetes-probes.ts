@@ -1,6 +1,6 @@
 import type { IIoK8sApiCoreV1Probe } from "kubernetes-models/v1/Probe";
 import { engineDuration } from "./engine-health.js";
-import type { ExportedService } from "./model.js";
+import { argvOf, type ExportedService } from "./model.js";
 
 /** The probes of a container: readiness and startup always when the service has a check, liveness when asked. */
 export interface KubernetesProbes {
@@ -33,7 +33,7 @@ export function kubernetesProbes(service: ExportedService, portName: (port: stri
       handler = { tcpSocket: { port: portName(health.port.name) } };
       break;
     case "command":
-      handler = { exec: { command: health.command.shell ? ["/bin/sh", "-c", health.command.script] : health.command.argv } };
+      handler = { exec: { command: argvOf(health.command) } };
       break;
   }
   // Probe periods are whole seconds, at least 1.

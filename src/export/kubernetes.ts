@@ -7,7 +7,7 @@ import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { RawDependencyCondition } from "../config/types.js";
 import { dnsLabel, namespaceName, type KubernetesNames } from "./kubernetes-names.js";
 import { kubernetesProbes } from "./kubernetes-probes.js";
-import type { ExportedCommand, ExportedService, ExportedStack, ExportTarget } from "./model.js";
+import { argvOf, type ExportedService, type ExportedStack, type ExportTarget } from "./model.js";
 
 /**
  * In a namespace a service is reached by its Service's DNS name, on the port its Service exposes: the one it
@@ -56,7 +56,8 @@ export function toKubernetes(stack: ExportedStack, names: KubernetesNames, optio
     const container: IContainer = {
       name,
       ...(service.image === undefined ? {} : { image: service.image }),
-      command: commandLine(service.command).map(literal),
+      // The image's entrypoint is replaced: portmate runs exactly this.
+      command: argvOf(service.command).map(literal),
       env: Object.keys(service.env)
         .sort()
         .map((key) => ({ name: key, value: literal(service.env[key] ?? "") })),
@@ -125,11 +126,6 @@ function serviceWarnings(service: ExportedService, job: boolean): string[] {
     );
   }
   return warnings;
-}
-
-/** The container's command: the image's entrypoint is replaced, as portmate runs exactly this. */
-function commandLine(command: ExportedCommand): string[] {
-  return command.shell ? ["/bin/sh", "-c", command.script] : command.argv;
 }
 
 /**

@@ -12,6 +12,11 @@ export interface ExportedPort {
 /** A command as an engine runs it: an argument list, or a script for `/bin/sh -c`. */
 export type ExportedCommand = { shell: false; argv: string[] } | { shell: true; script: string };
 
+/** A command as one argument list, as engines take it: a script runs with `/bin/sh -c`. */
+export function argvOf(command: ExportedCommand): string[] {
+  return command.shell ? ["/bin/sh", "-c", command.script] : command.argv;
+}
+
 export type ExportedHealth = (
   | { kind: "http"; path: string; port: ExportedPort; status?: number }
   | { kind: "tcp"; port: ExportedPort }

@@ -4,7 +4,7 @@ import { engineDuration } from "./engine-health.js";
 import type { ExportResult } from "./export.js";
 import { nomadHcl } from "./nomad-hcl.js";
 import { nanoseconds, type NomadCheck, type NomadGroup, type NomadJob, type NomadService, type NomadTask } from "./nomad-job.js";
-import { exportStack, type ExportedService, type ExportedStack, type ExportTarget } from "./model.js";
+import { argvOf, exportStack, type ExportedService, type ExportedStack, type ExportTarget } from "./model.js";
 
 /** Nomad refuses checks more often than this, and shorter check timeouts. */
 const MIN_CHECK_MS = 1000;
@@ -125,7 +125,7 @@ function nomadGroup(stack: ExportedStack, labels: ReadonlyMap<string, string>, w
 }
 
 function nomadTask(service: ExportedService, warnings: string[]): NomadTask {
-  const argv = service.command.shell ? ["/bin/sh", "-c", service.command.script] : service.command.argv;
+  const argv = argvOf(service.command);
   const [command = "", ...args] = argv;
   let config: NomadTask["Config"];
   if (service.image) {
