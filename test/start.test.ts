@@ -133,7 +133,7 @@ describe("starting a stack", () => {
     expect(error).toBeInstanceOf(ServiceFailedError);
     expect(error.exitCode).toBe(1);
     expect(error.service).toBe("api");
-    expect(error.message).toMatch(/^api was not healthy after 3\.0s \(last check: GET http:\/\/127\.0\.0\.1:\d+\/health answered 503\)$/);
+    expect(error.message).toMatch(/^api was not healthy after 3\.0s \(last check: GET http:\/\/127\.0\.0\.1:\d+\/health → 503\)$/);
     expect(error.lastLines).toEqual(["connecting to the database", "migrations pending"]);
     const records = readRecords(record);
     expect(records.some((line) => line.name === "ui")).toBe(false);

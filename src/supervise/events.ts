@@ -21,9 +21,20 @@ export type StackEvent =
       /** Set when its restart policy would restart it but it has been restarted this many times in a row. */
       gaveUpAfter?: number;
     }
+  | {
+      type: "checking";
+      service: string;
+      /** What its health check got last, briefly (`GET /health → 404`, `connection refused on 8000`): sent when it changes. */
+      check: string;
+    }
   | { type: "unhealthy"; service: string; reason: string }
   | { type: "failed"; service: string; reason: string }
-  | { type: "skipped"; service: string }
+  | {
+      type: "skipped";
+      service: string;
+      /** Why it was not started: `stopped` (the start was stopped), else what kept it from starting. */
+      reason: string;
+    }
   | { type: "stopping"; service: string }
   | { type: "stopped"; service: string; forced: boolean; survivors: number[] }
   | {

@@ -5,8 +5,15 @@ import { execa } from "execa";
 import { formatDuration } from "../duration.js";
 import type { PlannedCommand, PlannedHealth, PlannedService } from "../plan.js";
 
-/** Result of one attempt: ready, or why not, in words for the failure message. `reached`: the service answered. */
-type Attempt = { ok: true } | { ok: false; reason: string; reached?: boolean };
+/**
+ * Result of one attempt: ready, or why not: `reason` in words for the failure message (`GET
+ * http://127.0.0.1:8000/health → 404`), `brief` for the progress display (`GET /health → 404`). `reached`: the
+ * service answered.
+ */
+type Attempt = { ok: true } | { ok: false; reason: string; brief: string; reached?: boolean };
+
+/** Told, after each failed attempt, what it got (`GET /health → 404`, `connection refused on 8000`). */
+export type AttemptListener = (brief: string) => void;
 
 /**
  * The first checks come quickly so a fast service is ready fast, then slow down to `interval`. A network check
@@ -29,9 +36,15 @@ export interface LineFeed {
  * Resolves once the service is ready by its health check, rejects with HealthTimeoutError when the deadline
  * passes first, or with the abort reason when `abort` fires (the service exited, or the stack is stopping).
  */
-export async function waitHealthy(service: PlannedService, lines: LineFeed, deadline: number, abort: AbortSignal): Promise<void> {
+export async function waitHealthy(
+  service: PlannedService,
+  lines: LineFeed,
+  deadline: number,
+  abort: AbortSignal,
+  onAttempt: AttemptListener = () => {},
+): Promise<void> {
   try {
-    await poll(service, lines, deadline, abort);
+    await poll(service, lines, deadline, abort, onAttempt);
   } catch (error) {
     // An aborted sleep or command throws its own AbortError: report why the wait was aborted instead.
     if (abort.aborted) throw abort.reason;
@@ -39,15 +52,18 @@ export async function waitHealthy(service: PlannedService, lines: LineFeed, dead
   }
 }
 
-async function poll(service: PlannedService, lines: LineFeed, deadline: number, abort: AbortSignal): Promise<void> {
+async function poll(service: PlannedService, lines: LineFeed, deadline: number, abort: AbortSignal, onAttempt: AttemptListener): Promise<void> {
   const { health } = service;
   if (health.kind === "none") return;
-  if (health.kind === "log") return waitForLine(health.pattern, lines, deadline, service.health.timeoutMs, abort);
+  if (health.kind === "log") {
+    onAttempt(`waiting for a line matching /${health.pattern.source}/`);
+    return waitForLine(health.pattern, lines, deadline, service.health.timeoutMs, abort);
+  }
 
   const backoff = health.kind === "command" ? BACKOFF.command : BACKOFF.network;
   let delay = Math.min(backoff.firstMs, health.intervalMs);
   const startedAt = Date.now();
-  let last: Attempt = { ok: false, reason: "not checked yet" };
+  let last: Attempt = { ok: false, reason: "not checked yet", brief: "not checked yet" };
   for (;;) {
     abort.throwIfAborted();
     const remaining = deadline - Date.now();
@@ -55,6 +71,7 @@ async function poll(service: PlannedService, lines: LineFeed, deadline: number, 
     // An attempt may take until the deadline: a first request that compiles a page, a slow check command.
     last = await attempt(health, service, remaining, abort);
     if (last.ok) return;
+    onAttempt(last.brief);
     abort.throwIfAborted();
     await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), undefined, { signal: abort });
     if (Date.now() - startedAt >= backoff.steadyForMs) delay = Math.min(delay * backoff.factor, health.intervalMs);
@@ -85,7 +102,7 @@ async function firstHost(hosts: string[], check: (host: string) => Promise<Attem
     if (result.ok || result.reached) return result;
     first ??= result;
   }
-  return first ?? { ok: false, reason: "no host to check" };
+  return first ?? { ok: false, reason: "no host to check", brief: "no host to check" };
 }
 
 function httpAttempt(host: string, port: number, path: string, status: number | undefined, timeoutMs: number, abort: AbortSignal): Promise<Attempt> {
@@ -95,10 +112,14 @@ function httpAttempt(host: string, port: number, path: string, status: number | 
       res.resume();
       const code = res.statusCode ?? 0;
       const ok = status === undefined ? code >= 200 && code < 400 : code === status;
-      resolve(ok ? { ok: true } : { ok: false, reached: true, reason: `GET ${url} answered ${code}${status === undefined ? "" : `, expected ${status}`}` });
+      const answer = `${code}${status === undefined ? "" : `, expected ${status}`}`;
+      resolve(ok ? { ok: true } : { ok: false, reached: true, reason: `GET ${url} → ${answer}`, brief: `GET ${path} → ${answer}` });
     });
     req.on("timeout", () => req.destroy(new Error(`no answer within ${formatDuration(timeoutMs)}`)));
-    req.on("error", (error: NodeJS.ErrnoException) => resolve({ ok: false, reason: `GET ${url}: ${error.code ?? error.message}` }));
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      const brief = connectionProblem(error, port) ?? `GET ${path}: ${error.code ?? error.message}`;
+      resolve({ ok: false, reason: `GET ${url}: ${error.code ?? error.message}`, brief });
+    });
     req.end();
   });
 }
@@ -111,7 +132,13 @@ function tcpAttempt(host: string, port: number, timeoutMs: number): Promise<Atte
       socket.destroy();
       resolve({ ok: true });
     });
-    socket.once("error", (error: NodeJS.ErrnoException) => resolve({ ok: false, reason: `connect to ${host}:${port}: ${error.code ?? error.message}` }));
+    socket.once("error", (error: NodeJS.ErrnoException) =>
+      resolve({
+        ok: false,
+        reason: `connect to ${host}:${port}: ${error.code ?? error.message}`,
+        brief: connectionProblem(error, port) ?? `connect to port ${port}: ${error.code ?? error.message}`,
+      }),
+    );
   });
 }
 
@@ -135,7 +162,23 @@ async function commandAttempt(command: PlannedCommand, service: PlannedService, 
     : result.exitCode === undefined
       ? result.shortMessage
       : `exited with code ${result.exitCode}`;
-  return { ok: false, reason: `health command ${what}${output ? `: ${output}` : ""}` };
+  const reason = `health command ${what}${output ? `: ${output}` : ""}`;
+  return { ok: false, reason, brief: reason };
+}
+
+/** `connection refused on 8000`: the usual ways a connection to a service that is not up yet fails, briefly. */
+function connectionProblem(error: NodeJS.ErrnoException, port: number): string | undefined {
+  switch (error.code) {
+    case "ECONNREFUSED":
+      return `connection refused on ${port}`;
+    case "ECONNRESET":
+      return `connection reset on ${port}`;
+    case "EADDRNOTAVAIL":
+    case "EAFNOSUPPORT":
+      return `no such address for port ${port}`;
+    default:
+      return undefined;
+  }
 }
 
 function waitForLine(pattern: RegExp, lines: LineFeed, deadline: number, timeoutMs: number, abort: AbortSignal): Promise<void> {

@@ -84,6 +84,8 @@ export class ServiceRunner {
   /** Index in `recent` where the current run's output starts. */
   private runFirstLine = 0;
   private announcement: ((announcement: Announcement) => void) | undefined;
+  /** What the health check of the current run got last, as last told (told again only when it changes). */
+  private lastCheck: string | undefined;
 
   constructor(
     service: PlannedService,
@@ -123,11 +125,11 @@ export class ServiceRunner {
   }
 
   /** Marks the service as never to be started, so nothing waits for it forever. */
-  skip(reason: unknown): void {
+  skip(reason: unknown, why: string): void {
     if (this.status !== "pending") return;
     this.status = "skipped";
     this.rejectAll(reason);
-    this.emit({ type: "skipped", service: this.id });
+    this.emit({ type: "skipped", service: this.id, reason: why });
   }
 
   /**
@@ -278,6 +280,7 @@ export class ServiceRunner {
     this.exitStatus = undefined;
     this.healthyAt = undefined;
     this.runFirstLine = this.recent.length;
+    this.lastCheck = undefined;
     const spawning = this.spawn(this.service, (line, stream) => this.onLine(line, stream));
     this.spawning = spawning.catch(() => undefined);
     const { pid, exit } = await spawning;
@@ -298,12 +301,20 @@ export class ServiceRunner {
   private async ready(signal: AbortSignal): Promise<void> {
     const deadline = (this.startedAt ?? Date.now()) + this.service.health.timeoutMs;
     if (this.service.announce) {
+      this.checked("waiting for its port announcement");
       const announcement = await this.nextAnnouncement(deadline, signal);
       await this.hooks.adopt?.(announcement);
       this.announced.resolve();
     }
-    await waitHealthy(this.service, this.lines, deadline, signal);
+    await waitHealthy(this.service, this.lines, deadline, signal, (brief) => this.checked(brief));
     this.markHealthy();
+  }
+
+  /** Tells what the health check got, when that changed since it last told. */
+  private checked(check: string): void {
+    if (check === this.lastCheck) return;
+    this.lastCheck = check;
+    this.emit({ type: "checking", service: this.id, check });
   }
 
   /** Stops the current run's whole tree (portmate's doing, not a crash) and resolves with its exit. */

@@ -186,7 +186,7 @@ export class Supervisor {
     try {
       await this.dependenciesReady(runner);
     } catch (error) {
-      runner.skip(error);
+      runner.skip(error, skipReason(error));
       return;
     }
     try {
@@ -203,7 +203,7 @@ export class Supervisor {
     } catch (error) {
       if (error instanceof StartFailure) this.fail(runner, error.message);
       else if (this.startAbort.signal.aborted)
-        runner.skip(error); // stopped before it was spawned, if it was not
+        runner.skip(error, skipReason(error)); // stopped before it was spawned, if it was not
       else this.fail(runner, String(error));
     }
   }
@@ -318,4 +318,11 @@ export class Supervisor {
   private killAllNow(): void {
     for (const runner of this.runners) if (runner.root !== undefined) killTreeNow(runner.root, runner.mark);
   }
+}
+
+/** Why a service was not started, in words: `stopped`, `db failed`, `db exited with code 1`. */
+function skipReason(error: unknown): string {
+  if (error instanceof StopRequestedError) return "stopped";
+  if (error instanceof ServiceFailedError) return `${error.service} failed`;
+  return error instanceof Error ? error.message : String(error);
 }
