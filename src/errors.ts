@@ -4,6 +4,8 @@ export const ExitCode = {
   serviceFailed: 1,
   usage: 2,
   noPorts: 3,
+  /** A bug in portmate (sysexits' EX_SOFTWARE): the stack was stopped, the error said in one line. */
+  internal: 70,
 } as const;
 
 /** Base of every error portmate raises on purpose; `exitCode` is what the CLI exits with. */

@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 import { dropEarlySupervisor, startSupervisorEarly, startWatchdogEarly } from "../daemon/start-supervisor.js";
+import { debugging, installInternalErrorHandlers } from "./internal-error.js";
+import { processIO } from "./terminal.js";
 
 const argv = process.argv.slice(2);
+// Stack traces of the bundle point into src/ (the bundle ships its source maps): wanted only when debugging.
+if (debugging(process.env)) process.setSourceMapsEnabled(true);
+installInternalErrorHandlers(processIO);
 startSupervisorEarly(argv);
 startWatchdogEarly(argv);
 // The rest of the CLI is a chunk of its own, loaded only now (see scripts/bundle-cli.mjs).

@@ -2,7 +2,7 @@
 // runs one stack (every instance of it) until `portmate down` asks it to stop, then exits. It loads no config:
 // the CLI allocated the ports (reserved in this process's name) and sends the finished plan.
 import { rmSync, statSync } from "node:fs";
-import { PortmateError, StopRequestedError } from "../errors.js";
+import { ExitCode, PortmateError, StopRequestedError } from "../errors.js";
 import { planFromJson } from "../plan-json.js";
 import { Stack } from "../stack.js";
 import { stateLayout } from "../state/paths.js";
@@ -63,6 +63,20 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
     if (event.type !== "output") void send({ type: "event", event });
   });
   const stopAll = () => void host.stop({ instances: null, timeoutMs: null, force: false });
+  // A bug that escapes every handler: its stack goes to this supervisor's log, the stack is stopped, exit 70.
+  let crashed = false;
+  const crash = (error: unknown) => {
+    process.stderr.write(`portmate supervisor: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    if (crashed) return;
+    crashed = true;
+    void host
+      .stop({ instances: null, timeoutMs: null, force: false })
+      .catch(() => undefined)
+      .then(() => host.close())
+      .finally(() => process.exit(ExitCode.internal));
+  };
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
   process.on("SIGTERM", stopAll);
   process.on("SIGINT", stopAll);
   process.on("SIGHUP", () => undefined); // no terminal to lose: a stray SIGHUP must not kill the stack
@@ -85,6 +99,8 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
   // The CLI may be gone already (its terminal closed): the stack runs on either way.
   if (process.connected) process.disconnect();
 }
+
+if (process.env.PORTMATE_DEBUG && process.env.PORTMATE_DEBUG !== "0") process.setSourceMapsEnabled(true);
 
 // The first TCP bind of a process costs ~10 ms of setup; the supervisor checks each service's ports with one
 // just before starting it. Pay that now, while it waits for its plan, not on the way to the first service.
