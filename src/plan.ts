@@ -80,6 +80,8 @@ export interface Plan {
   instances: number;
   /** Every service of every instance, each after what it depends on. */
   services: PlannedService[];
+  /** The names of the config's services in the config's order: what gives each its colour in output. */
+  serviceNames: string[];
   /** What the services were rendered from, to render them again when a port changes. */
   wiring: Wiring;
 }
@@ -163,5 +165,5 @@ export function buildPlan(config: PortmateConfig, services: readonly ServiceConf
   for (let instance = 1; instance <= instances; instance++) {
     for (const service of services) planned.push(renderService(wiring, service.name, instance));
   }
-  return { project: config.project, configFile: config.file, instances, services: planned, wiring };
+  return { project: config.project, configFile: config.file, instances, services: planned, serviceNames: [...config.services.keys()], wiring };
 }

@@ -49,7 +49,8 @@ describe("portmate up (foreground)", () => {
       `,
     });
     const cli = startCli(["up"], { cwd: dir });
-    const output = await waitForOutput(cli, /ui\s+\| ui says hello/);
+    // Output is shown from its first line, so the hello may come before or after the table.
+    const output = await waitForOutput(cli, /^(?=[\s\S]*^ui\s+\| ui says hello$)(?=[\s\S]*^SERVICE\s+PID)/m);
     const table = parseTable(output);
     expect([...table.keys()]).toEqual(["backend", "stubborn", "ui"]);
     const record = join(dir, "record.jsonl");
@@ -63,7 +64,7 @@ describe("portmate up (foreground)", () => {
     const result = await cli;
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stderr).toMatch(/Stopping… \(press Ctrl-C again to kill at once\)\n[\s\S]*Stopped\./);
-    expect(result.stdout).toMatch(/stubborn\s+\| did not stop in time: killed/);
+    expect(result.stdout).toMatch(/^portmate \| stubborn did not stop in time: killed$/m);
 
     const after = readRecords(record);
     const termAt = (name: string) => after.find((line) => line.name === name && line.event === "sigterm")?.t;
@@ -184,16 +185,16 @@ describe("portmate up (foreground)", () => {
     });
     const cli = startCli(["up", "--instances", "3"], { cwd: dir });
     // Services print in whatever order they start: wait for all six lines, not just instance 3's.
-    const output = await waitForOutput(cli, /^(?=(?:[\s\S]*?\| web talks to ){3})(?=(?:[\s\S]*?\| api of instance ){3})/);
+    const output = await waitForOutput(cli, /^(?=(?:[\s\S]*?\| web talks to ){3})(?=(?:[\s\S]*?\| api of instance ){3})(?=[\s\S]*^SERVICE\s+PID)/m);
     const table = parseTable(output);
     expect([...table.keys()]).toEqual(["api", "web", "api#2", "web#2", "api#3", "web#3"]);
     const ports = [...table.values()].flatMap((row) => row.ports);
     expect(new Set(ports).size).toBe(6);
     for (const instance of [1, 2, 3]) {
       const suffix = instance === 1 ? "" : `#${instance}`;
-      // Prefixes are padded to the longest id, `web#3`.
-      expect(output).toContain(`${`api${suffix}`.padEnd(5)} | api of instance ${instance}`);
-      expect(output).toContain(`${`web${suffix}`.padEnd(5)} | web talks to ${table.get(`api${suffix}`)?.url}`);
+      // Prefixes are padded to the longest of the ids and portmate's own, `portmate`.
+      expect(output).toContain(`${`api${suffix}`.padEnd(8)} | api of instance ${instance}`);
+      expect(output).toContain(`${`web${suffix}`.padEnd(8)} | web talks to ${table.get(`api${suffix}`)?.url}`);
     }
     cli.kill("SIGINT");
     expect((await cli).exitCode).toBe(0);
@@ -223,7 +224,7 @@ describe("portmate up (foreground)", () => {
     // portmate's own teardown is not reported as if the services had crashed.
     expect(result.stdout).not.toMatch(/was killed by/);
     // Nothing the services printed is lost: the whole output is on stdout, with its prefixes.
-    expect(result.stdout).toMatch(/api \| line 1\n[\s\S]*api \| line 25$/m);
+    expect(result.stdout).toMatch(/^api\s+\| line 1\n[\s\S]*^api\s+\| line 25$/m);
     for (const pid of recordedPids(join(dir, "record.jsonl"))) expect(pidGone(pid), `pid ${pid} is still running`).toBe(true);
   });
 
@@ -245,7 +246,7 @@ describe("portmate up (foreground)", () => {
     });
     const result = await runCli(["up", "task"], { cwd: dir });
     expect(result.exitCode, result.all).toBe(1);
-    expect(result.stdout).toMatch(/task\s+\| exited with code 4/);
+    expect(result.stdout).toMatch(/^portmate \| task exited with code 4$/m);
     const names = new Set(readRecords(join(dir, "record.jsonl")).map((line) => line.name));
     expect([...names].sort()).toEqual(["setup", "task"]);
   });

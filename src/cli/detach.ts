@@ -10,6 +10,7 @@ import { recordedStacks } from "../stacks.js";
 import { planStack, type UpOptions } from "../up.js";
 import type { LoadedConfig } from "../config/load.js";
 import { StartProgress } from "./progress.js";
+import { Screen } from "./screen.js";
 import { servicesTable } from "./table.js";
 import { reportTunnels } from "./tunnel-report.js";
 import { colors, info, warn, wantsFancyProgress, type CliIO } from "./terminal.js";
@@ -44,7 +45,8 @@ export async function upDetached(
   for (const line of planned.info) info(io, line);
 
   const listeners = new Set<StackListener>();
-  const progress = new StartProgress(planned.plan.services, (listener) => listeners.add(listener), wantsFancyProgress(io));
+  const screen = new Screen(io.stdout, io.stderr);
+  const progress = new StartProgress(planned.plan.services, (listener) => listeners.add(listener), screen, wantsFancyProgress(io));
   const drawing = progress.run();
   const onSignal = () => send({ type: "stop" });
   process.on("SIGINT", onSignal);
@@ -61,7 +63,7 @@ export async function upDetached(
   ]);
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
-  progress.finish("stopped");
+  progress.finish(outcome.type === "failed" ? "failed" : "stopped");
   await drawing;
 
   switch (outcome.type) {

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync, renameSync, statSync, writeSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { writeFileAtomic } from "./files.js";
 import { ensurePrivateDir, type StateLayout } from "./paths.js";
 
 /** A log file that grows past this is moved to `<file>.1` (replacing the previous one) and started afresh. */
@@ -8,6 +9,31 @@ export const LOG_MAX_BYTES = 10 * 1024 * 1024;
 /** `<state>/logs/<project>/<instance>/<service>.log` */
 export function logPath(layout: StateLayout, project: string, instance: number, service: string): string {
   return join(layout.logs, project, String(instance), `${service}.log`);
+}
+
+/** `<state>/logs/<project>/services.json`: the config's service names in order, so `logs` colours them as `up` did. */
+function serviceOrderPath(layout: StateLayout, project: string): string {
+  return join(layout.logs, project, "services.json");
+}
+
+/** Keeps the order of a project's services beside its logs. A state folder that cannot be written loses only colours. */
+export function writeServiceOrder(layout: StateLayout, project: string, names: readonly string[]): void {
+  try {
+    ensurePrivateDir(join(layout.logs, project));
+    writeFileAtomic(serviceOrderPath(layout, project), `${JSON.stringify(names)}\n`);
+  } catch {
+    // colours are a convenience
+  }
+}
+
+/** The order `writeServiceOrder` kept, or undefined. */
+export function readServiceOrder(layout: StateLayout, project: string): string[] | undefined {
+  try {
+    const names = JSON.parse(readFileSync(serviceOrderPath(layout, project), "utf8")) as unknown;
+    return Array.isArray(names) && names.every((name) => typeof name === "string") ? names : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One line of a log file: when it was printed, and what. */
@@ -86,11 +112,15 @@ export function parseLogLines(text: string): LogLine[] {
   });
 }
 
-/** The last `count` lines of a log (reading its rotated part too when the current one is short). */
-export function readLastLines(path: string, count: number): LogLine[] {
-  const current = readIfExists(path);
-  let lines = parseLogLines(current);
-  if (lines.length < count) lines = [...parseLogLines(readIfExists(`${path}.1`)), ...lines];
+/**
+ * The last `count` lines of a log printed at or after `since` (an ISO time), reading its rotated part too when
+ * the current one has fewer.
+ */
+export function readLastLines(path: string, count: number, since?: string): LogLine[] {
+  if (count <= 0) return [];
+  const keep = (lines: LogLine[]) => (since === undefined ? lines : lines.filter((line) => line.at >= since));
+  let lines = keep(parseLogLines(readIfExists(path)));
+  if (lines.length < count) lines = [...keep(parseLogLines(readIfExists(`${path}.1`))), ...lines];
   return count === Infinity ? lines : lines.slice(-count);
 }
 

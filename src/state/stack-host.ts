@@ -8,7 +8,7 @@ import type { PlannedService } from "../plan.js";
 import type { Stack } from "../stack.js";
 import type { StackEvent } from "../supervise/events.js";
 import { identify } from "../supervise/process-tree.js";
-import { LogWriter, logPath } from "./logs.js";
+import { LogWriter, logPath, writeServiceOrder } from "./logs.js";
 import { ensurePrivateDir, type StateLayout } from "./paths.js";
 import { removeRecord, writeRecord, type ServiceRecord, type StackRecord } from "./registry.js";
 
@@ -54,6 +54,7 @@ export class StackHost {
     for (const service of stack.plan.services) {
       this.logs.set(service.id, new LogWriter(logPath(options.layout, stack.project, service.instance, service.name)));
     }
+    writeServiceOrder(options.layout, stack.project, stack.plan.serviceNames);
   }
 
   /** Registers the stack before it starts, so `ps` shows it starting and `down` can stop it at any time. */
