@@ -5,17 +5,21 @@ import { didYouMean } from "../config/did-you-mean.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { serviceId } from "../plan.js";
 import { stateLayout } from "../state/paths.js";
-import { readLastLines, readNewLines, type LogLine } from "../state/logs.js";
+import { readLastLines, readNewLines, readServiceOrder, type LogLine } from "../state/logs.js";
 import { PrefixedOutput } from "./output.js";
 import { currentProject, type ProjectOptions } from "./project.js";
-import type { CliIO } from "./terminal.js";
+import { colors, type CliIO } from "./terminal.js";
 
 export interface LogsCommandOptions extends ProjectOptions {
   services: string[];
   follow: boolean;
-  /** Lines per service to show first; Infinity for all. */
+  /** Lines per service to show first; Infinity for all, 0 for none (with `follow`: only new lines). */
   lines: number;
   instance?: number;
+  /** Print each line's time (`-t`). */
+  timestamps?: boolean;
+  /** Only lines printed at or after this time (`--since`). */
+  since?: Date;
 }
 
 /** One service's log file of one instance. */
@@ -31,6 +35,8 @@ const FOLLOW_POLL_MS = 200;
  * `portmate logs`: the services' output from their log files, interleaved in the order it was printed and
  * prefixed like a foreground `up` (`svc |`, `svc#2 |`); `-f` keeps following, also files that appear later
  * (an instance started after), until Ctrl-C. Logs stay after `down`, so this also shows how a stack ended.
+ * `-n` picks the last lines of each service (after `--since`), `-t` shows when each was printed; each service
+ * has the colour it has in `up`.
  */
 export async function logsCommand(options: LogsCommandOptions, io: CliIO): Promise<number> {
   const project = currentProject(options);
@@ -42,14 +48,21 @@ export async function logsCommand(options: LogsCommandOptions, io: CliIO): Promi
     io.stderr.write(`No logs of ${project} yet. \`portmate up\` writes them.\n`);
     return ExitCode.ok;
   }
+  const names = readServiceOrder(stateLayout(), project) ?? [...new Set(found.map((file) => file.name))].sort();
   const output = new PrefixedOutput(
     found.map((file) => file.id),
-    io.stdout,
+    names,
+    (text) => io.stdout.write(text),
+    false,
   );
-  output.release();
+  const since = options.since?.toISOString();
+  const show = ({ file, line }: { file: LogFile; line: LogLine }) => {
+    if (since !== undefined && line.at < since) return;
+    output.line(file.id, options.timestamps ? `${colors.dim(line.at || "-".repeat(24))} ${line.text}` : line.text);
+  };
 
-  const first = found.flatMap((file) => readLastLines(file.path, options.lines).map((line) => ({ file, line })));
-  for (const { file, line } of sortByTime(first)) output.line(file.id, line.text);
+  const first = found.flatMap((file) => readLastLines(file.path, options.lines, since).map((line) => ({ file, line })));
+  for (const entry of sortByTime(first)) show(entry);
   if (!options.follow) return ExitCode.ok;
 
   const offsets = new Map(found.map((file) => [file.path, sizeOf(file.path)]));
@@ -64,7 +77,7 @@ export async function logsCommand(options: LogsCommandOptions, io: CliIO): Promi
       offsets.set(file.path, offset);
       fresh.push(...lines.map((line) => ({ file, line })));
     }
-    for (const { file, line } of sortByTime(fresh)) output.line(file.id, line.text);
+    for (const entry of sortByTime(fresh)) show(entry);
     await sleep(FOLLOW_POLL_MS);
   }
   return ExitCode.ok;

@@ -1,0 +1,56 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { ExitCode } from "../../errors.js";
+import { formatHelpExtras, helpWidth, type HelpExtras } from "../help-text.js";
+import type { CliIO } from "../terminal.js";
+
+/** `-f/--file` and `-p/--project-name`, before the command or after it. */
+export interface GlobalOptions {
+  file?: string;
+  projectName?: string;
+}
+
+/** Thrown by an action to end the run with a code, after the action has printed what it had to. */
+export class ExitRequest {
+  constructor(readonly code: number) {}
+}
+
+/** The exit code every command may end with: a bug in portmate. */
+export const INTERNAL_EXIT: [number, string] = [ExitCode.internal, "a bug in portmate (one line says so; PORTMATE_DEBUG=1 shows where)"];
+
+/**
+ * Lets a command take `-f/--file` and `-p/--project-name` after its name too (`portmate up -p demo2`), as
+ * people type them; `shortFile: false` for a command whose `-f` means something else (`logs -f` follows).
+ */
+export function withProjectOptions(command: Command, { shortFile = true } = {}): Command {
+  return command
+    .option(shortFile ? "-f, --file <path>" : "--file <path>", "config file (also before the command)")
+    .option("-p, --project-name <name>", "project name (also before the command)");
+}
+
+/** The global options as the command sees them: given after the command wins over given before it. */
+export function globals(command: Command): GlobalOptions {
+  const { file, projectName } = command.optsWithGlobals<GlobalOptions>();
+  return { ...(file === undefined ? {} : { file }), ...(projectName === undefined ? {} : { projectName }) };
+}
+
+/** Adds notes, exit codes and examples after a command's options, wrapped to the terminal's width. */
+export function helpExtras(command: Command, extras: HelpExtras, io: CliIO): Command {
+  return command.addHelpText("after", (context) => formatHelpExtras(extras, helpWidth(context.error ? io.stderr : io.stdout)));
+}
+
+/** An option parser for whole numbers from `min` to `max`. */
+export function count(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = Number(value);
+    if (!/^\d+$/.test(value) || number < min || number > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    return number;
+  };
+}
+
+/** Collects `--port SVC=PORT` (or `SVC.NAME=PORT`) options into one map. */
+export function portOverride(value: string, previous: Record<string, number> | undefined): Record<string, number> {
+  const match = /^([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?)=(\d+)$/.exec(value);
+  const port = Number(match?.[2]);
+  if (!match?.[1] || port < 1 || port > 65535) throw new InvalidArgumentError("must be SERVICE=PORT or SERVICE.NAME=PORT, with a port from 1 to 65535");
+  return { ...previous, [match[1]]: port };
+}
