@@ -1,8 +1,10 @@
-// Public tunnels against a real OpenSSH server started by the test on loopback: the server's forwarded port is
-// the "public" side. Each test checks the tunnel reaches exactly its service (and that a tunnel pointing
-// elsewhere is caught), and that no tunnel process is left once the stack is down.
+// Public tunnels: ssh against a real OpenSSH server started by the test on loopback (the server's forwarded port
+// is the "public" side), and any tunnel program through a stand-in that forwards a port of its own. Each test
+// checks the tunnel reaches exactly its service (and that a tunnel pointing elsewhere is caught), and that no
+// tunnel process is left once the stack is down.
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ServiceFailedError } from "../src/errors.js";
 import type { StackEvent } from "../src/supervise/events.js";
@@ -21,7 +23,10 @@ import {
   waitUntil,
   yaml,
 } from "./helpers.js";
+import { describeWith, OPENSSH_SERVER } from "./requirements.js";
 import { startSshServer, type SshServer } from "./ssh-server.js";
+
+const TUNNEL = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "tunnel.mjs");
 
 /** Live processes whose command line contains `needle` (a test's own key file, say): tunnel programs. */
 function processesWith(needle: string): number[] {
@@ -53,13 +58,16 @@ function sshTunnel(sshd: SshServer, extra = ""): string {
 }
 
 /**
- * A `command` tunnel that runs ssh itself and prints the public URL in its own words (as any tunnel program
- * does), forwarding to `target` (a template such as `${port}`).
+ * A `command` tunnel: a stand-in tunnel program (fixtures/tunnel.mjs) that prints the public URL in its own
+ * words, forwarding to `target` (a template such as `${port}`); `marker` finds its process.
  */
-function commandTunnel(sshd: SshServer, target: string, extra = ""): string {
-  const ssh = ["ssh", "-N", "-o", "ExitOnForwardFailure=yes", "-o", "BatchMode=yes", ...sshd.trustArgs, "-i", sshd.identity, "-p", String(sshd.port)];
-  const script = `${ssh.join(" ")} -R 0:127.0.0.1:${target} 127.0.0.1 2>&1 | sed -u -n 's#^Allocated port \\([0-9]*\\) .*#tunnel ready at http://127.0.0.1:\\1#p'`;
-  return `{ command: ${JSON.stringify(["sh", "-c", script])}, url_pattern: ${JSON.stringify("ready at (http://\\S+)")}${extra ? `, ${extra}` : ""} }`;
+function commandTunnel(marker: string, target: string, extra = ""): string {
+  return `{ command: ${JSON.stringify(["node", TUNNEL, target, marker])}, url_pattern: ${JSON.stringify("ready at (http://\\S+)")}${extra ? `, ${extra}` : ""} }`;
+}
+
+/** A marker no other test's tunnel has. */
+function tunnelMarker(): string {
+  return `tunnel-of-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
 }
 
 /** portmate.yaml of one fixture service, `api`, with this `tunnel:` (YAML flow) and maybe one more key (`key: value`). */
@@ -76,7 +84,7 @@ function apiWith(tunnel: string, more = "x-more: none"): string {
 
 const tunnelEvents = (events: StackEvent[]) => events.filter((event): event is Extract<StackEvent, { type: "tunnel" }> => event.type === "tunnel");
 
-describe("ssh tunnels", () => {
+describeWith(OPENSSH_SERVER, "ssh tunnels", () => {
   it("opens ssh -R to the exact allocated port once healthy, verifies it, and leaves nothing when stopped", async () => {
     const sshd = await startSshServer();
     const { stack, events } = await startStack(apiWith(sshTunnel(sshd), "health: { http: /health }"));
@@ -177,19 +185,19 @@ describe("ssh tunnels", () => {
 
 describe("command tunnels", () => {
   it("runs any tunnel program and reads its public URL from its output", async () => {
-    const sshd = await startSshServer();
-    const { stack } = await startStack(apiWith(commandTunnel(sshd, "${port}")));
+    const marker = tunnelMarker();
+    const { stack } = await startStack(apiWith(commandTunnel(marker, "${port}")));
     const api = stack.services.api;
     expect(api?.publicUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(JSON.parse((await body(api?.publicUrl as string)).text)).toEqual({ name: "api", port: api?.port });
-    const tunnels = processesWith(sshd.identity);
+    const tunnels = processesWith(marker);
     expect(tunnels.length).toBeGreaterThan(0);
     await stack.down();
     await expectNothingLeft(tunnels, [portOf(api?.publicUrl as string)]);
   });
 
   it("catches a tunnel that reaches another service: the service runs locally, the tunnel is stopped", async () => {
-    const sshd = await startSshServer();
+    const marker = tunnelMarker();
     const { stack, events } = await startStack(yaml`
       ports: { range: ${randomRange().text} }
       services:
@@ -197,7 +205,7 @@ describe("command tunnels", () => {
           command: ${fixtureCommand("--name other")}
         api:
           command: ${fixtureCommand("--name api")}
-          tunnel: ${commandTunnel(sshd, "${services.other.port}", "timeout: 3s")}
+          tunnel: ${commandTunnel(marker, "${services.other.port}", "timeout: 3s")}
     `);
     const api = stack.services.api;
     expect(api?.status).toBe("healthy");
@@ -206,12 +214,12 @@ describe("command tunnels", () => {
     expect(api?.tunnel?.reason).toMatch(/answered 200 with another body .* than the service itself .*: the tunnel does not reach it/);
     expect(tunnelEvents(events).find((event) => event.state === "failed")?.reason).toBe(api?.tunnel?.reason);
     // Nothing of the wrong tunnel stays open.
-    await waitUntil(() => processesWith(sshd.identity).length === 0, "the failed tunnel's processes to be gone");
+    await waitUntil(() => processesWith(marker).length === 0, "the failed tunnel's processes to be gone");
     await stack.down();
   });
 
   it("fails the start when a required tunnel cannot be verified, and stops everything", async () => {
-    const sshd = await startSshServer();
+    const marker = tunnelMarker();
     const dir = tempProject({
       "portmate.yaml": yaml`
         ports: { range: ${randomRange().text} }
@@ -220,7 +228,7 @@ describe("command tunnels", () => {
             command: ${fixtureCommand("--name other --record record.jsonl")}
           api:
             command: ${fixtureCommand("--name api --record record.jsonl")}
-            tunnel: ${commandTunnel(sshd, "${services.other.port}", "timeout: 3s, required: true")}
+            tunnel: ${commandTunnel(marker, "${services.other.port}", "timeout: 3s, required: true")}
       `,
     });
     const failure = await up({ cwd: dir }).then(
@@ -239,7 +247,7 @@ describe("command tunnels", () => {
       started.map((line) => line.pid),
       [],
     );
-    expect(processesWith(sshd.identity)).toEqual([]);
+    expect(processesWith(marker)).toEqual([]);
   });
 });
 
@@ -290,8 +298,8 @@ describe("ngrok tunnels", () => {
 
 describe("tunnels from the command line", () => {
   it("up -d shows the public URL and warns; ps --json has public_url; down leaves no tunnel", async () => {
-    const sshd = await startSshServer();
-    const { dir, env } = project(apiWith(sshTunnel(sshd)));
+    const marker = tunnelMarker();
+    const { dir, env } = project(apiWith(commandTunnel(marker, "${port}")));
     const result = await runCli(["up", "-d"], { cwd: dir, env });
     expect(result.exitCode, result.all).toBe(0);
     const [row] = await ps(dir, env);
@@ -300,7 +308,7 @@ describe("tunnels from the command line", () => {
     expect(result.stdout).toMatch(/SERVICE +PID +PORT +URL +PUBLIC URL/);
     expect(result.stdout).toContain(publicUrl);
     expect(result.stderr).toContain(`warning: api is PUBLIC at ${publicUrl}: anyone who has this URL reaches it`);
-    const tunnels = processesWith(sshd.identity);
+    const tunnels = processesWith(marker);
     expect(tunnels).toHaveLength(1);
 
     expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
@@ -326,11 +334,11 @@ describe("tunnels from the command line", () => {
   });
 
   it("a killed supervisor's tunnel goes with its services, without down", async () => {
-    const sshd = await startSshServer();
-    const { dir, env } = project(apiWith(sshTunnel(sshd)));
+    const marker = tunnelMarker();
+    const { dir, env } = project(apiWith(commandTunnel(marker, "${port}")));
     expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);
     const [row] = await ps(dir, env);
-    const tunnels = processesWith(sshd.identity);
+    const tunnels = processesWith(marker);
     expect(tunnels).toHaveLength(1);
     const supervisor = JSON.parse(readFileSync(join(env.PORTMATE_STATE_DIR, "stacks", `${row?.project}@1.json`), "utf8")).supervisor.pid as number;
     process.kill(supervisor, "SIGKILL");
@@ -339,13 +347,13 @@ describe("tunnels from the command line", () => {
   });
 
   it("--no-tunnel runs locally only; --tunnel opens one that is off; bad --tunnel is a usage error", async () => {
-    const sshd = await startSshServer();
+    const marker = tunnelMarker();
     const { dir, env } = project(yaml`
       ports: { range: ${randomRange().text} }
       services:
         api:
           command: ${fixtureCommand("--name api")}
-          tunnel: ${sshTunnel(sshd, "enabled: false")}
+          tunnel: ${commandTunnel(marker, "${port}", "enabled: false")}
         web:
           command: ${fixtureCommand("--name web")}
     `);
@@ -359,14 +367,14 @@ describe("tunnels from the command line", () => {
     const off = await runCli(["up", "-d"], { cwd: dir, env });
     expect(off.exitCode, off.all).toBe(0);
     expect((await ps(dir, env)).map((row) => row.public_url)).toEqual([null, null]);
-    expect(processesWith(sshd.identity)).toEqual([]);
+    expect(processesWith(marker)).toEqual([]);
     expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
 
     const on = await runCli(["up", "-d", "--no-tunnel", "--tunnel", "api"], { cwd: dir, env });
     expect(on.exitCode, on.all).toBe(0);
     const api = (await ps(dir, env)).find((row) => row.service === "api");
     expect(api?.public_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const tunnels = processesWith(sshd.identity);
+    const tunnels = processesWith(marker);
     expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
     await expectNothingLeft(tunnels, [portOf(api?.public_url as string)]);
   });
