@@ -86,7 +86,7 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
   const allocation = await allocatePorts(portRequests(services, instances, preferences), allocationOptions);
   try {
     const plan = buildPlan(config, services, instances, allocation.ports);
-    const notes = allocation.notes.map((note) => ({ text: describeNote(note), info: note.reason === "sticky-busy" }));
+    const notes = allocation.notes.map((note) => ({ text: describeNote(note), info: note.reason === "sticky-busy" || note.reason === "sticky-kept" }));
     return {
       config,
       plan,
@@ -186,5 +186,7 @@ export async function up(options: UpOptions = {}): Promise<Stack> {
 export function describeNote(note: AllocationNote): string {
   if (note.reason === "os-assigned") return `${note.label}: every port of the range is taken; the OS assigned ${note.port}`;
   if (note.reason === "sticky-busy") return `${note.label}: its last port ${note.wanted} is taken now; using ${note.port}`;
-  return `${note.label}: preferred port ${note.wanted} is taken${note.holder ? ` by ${note.holder}` : ""}; using ${note.port}`;
+  if (note.reason === "sticky-kept") return `${note.label}: port ${note.port} as last time; --fresh-ports starts from ${note.from}`;
+  const alsoLast = note.stickyBusy === undefined ? "" : ` (and its last port ${note.stickyBusy})`;
+  return `${note.label}: preferred port ${note.wanted}${alsoLast} is taken${note.holder ? ` by ${note.holder}` : ""}; using ${note.port}`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { allocatePorts, type PortRequest } from "../src/ports/allocate.js";
+import { allocatePorts, type AllocationNote, type PortRequest } from "../src/ports/allocate.js";
+import { describeNote } from "../src/up.js";
 import { isPortFree } from "../src/ports/probe.js";
 import { occupy, randomRange } from "./helpers.js";
 
@@ -178,7 +179,45 @@ describe("port allocation", () => {
       // b's last port is taken: it gets the lowest free one; c's is outside the range now: ignored quietly.
       expect(allocation.ports.get("b")).toBe(range.from);
       expect(allocation.ports.get("c")).toBe(range.from + 1);
-      expect(allocation.notes).toEqual([{ key: "b", label: "b", port: range.from, reason: "sticky-busy", wanted: taken }]);
+      // a's last port won over lower free ones: one info line says so, and where a fresh scan would start.
+      expect(allocation.notes).toEqual([
+        { key: "b", label: "b", port: range.from, reason: "sticky-busy", wanted: taken },
+        { key: "a", label: "a", port: sticky, reason: "sticky-kept", from: range.from + 2 },
+      ]);
+      expect(describeNote(allocation.notes[1] as AllocationNote)).toBe(`a: port ${sticky} as last time; --fresh-ports starts from ${range.from + 2}`);
+    } finally {
+      await allocation.release();
+    }
+  });
+
+  it("says nothing of last run's ports that are the ones a fresh scan would give", async () => {
+    const range = randomRange(20);
+    const allocation = await allocatePorts(
+      [
+        { key: "a", label: "a", sticky: range.from },
+        { key: "b", label: "b", sticky: range.from + 1 },
+      ],
+      { range },
+    );
+    try {
+      expect([...allocation.ports.values()]).toEqual([range.from, range.from + 1]);
+      expect(allocation.notes).toEqual([]);
+    } finally {
+      await allocation.release();
+    }
+  });
+
+  it("says a taken preferred port and a taken last port in one line, not two", async () => {
+    const range = randomRange(20);
+    const preferred = range.from + 3;
+    const last = range.from + 5;
+    await occupy(preferred, "0.0.0.0");
+    await occupy(last, "0.0.0.0");
+    const allocation = await allocatePorts([{ key: "a", label: "a", preferred, sticky: last }], { range });
+    try {
+      expect(allocation.ports.get("a")).toBe(range.from);
+      expect(allocation.notes).toHaveLength(1);
+      expect(describeNote(allocation.notes[0] as AllocationNote)).toBe(`a: preferred port ${preferred} (and its last port ${last}) is taken; using ${range.from}`);
     } finally {
       await allocation.release();
     }

@@ -474,6 +474,10 @@ describe("sticky ports", () => {
     expect(again.exitCode, again.all).toBe(0);
     expect(again.stderr).not.toMatch(/warning:|last port/);
     expect(await portsByService(p.dir, p.env)).toEqual(before);
+    // One info line per service whose last port won over a lower free one, saying how to start afresh.
+    for (const service of ["api", "web"] as const) {
+      expect(again.stderr).toContain(`${service}: port ${before[service]} as last time; --fresh-ports starts from ${range.from}`);
+    }
     expect((await runCli(["port", "web"], { cwd: p.dir, env: p.env })).stdout).toBe(String(range.from + 3));
     expect(startEnv(p.record, "api")).toMatchObject({ PORT: String(before.api) });
 

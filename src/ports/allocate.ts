@@ -22,10 +22,17 @@ export interface AllocationNote {
   key: string;
   label: string;
   port: number;
-  /** `sticky-busy`: last run's port is taken now; only worth an info line. */
-  reason: "preferred-busy" | "sticky-busy" | "os-assigned";
+  /**
+   * `sticky-busy`: last run's port is taken now; `sticky-kept`: last run's port was given though the scan
+   * would have started lower (at `from`). Both only worth an info line.
+   */
+  reason: "preferred-busy" | "sticky-busy" | "sticky-kept" | "os-assigned";
   /** The preferred (or last run's) port that was busy. */
   wanted?: number;
+  /** With `preferred-busy`: last run's port, which was taken too. */
+  stickyBusy?: number;
+  /** With `sticky-kept`: where the scan of the range starts without last run's ports (`--fresh-ports`). */
+  from?: number;
   /** Who holds `wanted`, as `explainBusy` told. */
   holder?: string;
 }
@@ -108,12 +115,19 @@ export async function allocatePorts(requests: readonly PortRequest[], options: A
       notes.push({ key: request.key, label: request.label, port, reason: "os-assigned" });
     }
     for (const note of notes) if (note.reason === "sticky-busy") note.port = ports.get(note.key) ?? 0;
+    notes.push(...stickyKept(requests, ports, claims, options.range));
     for (const request of requests) {
       const port = ports.get(request.key);
       if (request.preferred !== undefined && port !== request.preferred) {
         const note: AllocationNote = { key: request.key, label: request.label, port: port ?? 0, reason: "preferred-busy", wanted: request.preferred };
         const holder = await explain(request.preferred);
         if (holder) note.holder = holder;
+        // One line per port decision: a last port that was taken too is said in the same line.
+        const sticky = notes.findIndex((other) => other.key === request.key && other.reason === "sticky-busy");
+        if (sticky >= 0) {
+          note.stickyBusy = notes[sticky]?.wanted;
+          notes.splice(sticky, 1);
+        }
         notes.push(note);
       }
     }
@@ -122,6 +136,22 @@ export async function allocatePorts(requests: readonly PortRequest[], options: A
     throw error;
   }
   return { ports, notes, probes: claims.probes, release: (which) => claims.release(which) };
+}
+
+/**
+ * Notes for the requests that got last run's port where a fresh scan would have started lower: the lowest port
+ * of the range this allocation has not looked at (nothing is probed for this, so the scan stays one scan).
+ */
+function stickyKept(requests: readonly PortRequest[], ports: Map<string, number>, claims: Claims, range: { from: number; to: number }): AllocationNote[] {
+  let from = range.from;
+  while (from <= range.to && claims.seen.has(from)) from++;
+  const notes: AllocationNote[] = [];
+  for (const request of requests) {
+    const port = ports.get(request.key);
+    if (port === undefined || port !== request.sticky || port === request.preferred || port < from) continue;
+    notes.push({ key: request.key, label: request.label, port, reason: "sticky-kept", from });
+  }
+  return notes;
 }
 
 /** The error for strict requests whose preferred port is taken (`--strict-ports`, `strict: true`). */
