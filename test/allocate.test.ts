@@ -217,7 +217,9 @@ describe("port allocation", () => {
     try {
       expect(allocation.ports.get("a")).toBe(range.from);
       expect(allocation.notes).toHaveLength(1);
-      expect(describeNote(allocation.notes[0] as AllocationNote)).toBe(`a: preferred port ${preferred} (and its last port ${last}) is taken; using ${range.from}`);
+      expect(describeNote(allocation.notes[0] as AllocationNote)).toBe(
+        `a: preferred port ${preferred} (and its last port ${last}) is taken; using ${range.from}`,
+      );
     } finally {
       await allocation.release();
     }

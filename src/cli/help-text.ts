@@ -46,7 +46,13 @@ function table(rows: Array<[string, string]>, width: number): string {
 export function formatHelpExtras(extras: HelpExtras, width: number): string {
   const parts: string[] = [];
   for (const note of extras.notes ?? []) parts.push(wrap(note, width));
-  if (extras.exitCodes?.length) parts.push(`Exit codes:\n${table(extras.exitCodes.map(([code, meaning]) => [String(code), meaning]), width)}`);
+  if (extras.exitCodes?.length)
+    parts.push(
+      `Exit codes:\n${table(
+        extras.exitCodes.map(([code, meaning]) => [String(code), meaning]),
+        width,
+      )}`,
+    );
   if (extras.examples?.length) parts.push(`Examples:\n${table(extras.examples, width)}`);
   return parts.length ? `\n${parts.join("\n\n")}` : "";
 }

@@ -33,7 +33,10 @@ function program(io: CliIO): Command {
     .enablePositionalOptions()
     .showSuggestionAfterError()
     .exitOverride()
-    .configureHelp({ helpWidth: helpWidth(io.stdout), subcommandTerm: (command) => `${command.name()} ${command.usage().replace(/^\[options\] ?/, "")}`.trim() })
+    .configureHelp({
+      helpWidth: helpWidth(io.stdout),
+      subcommandTerm: (command) => `${command.name()} ${command.usage().replace(/^\[options\] ?/, "")}`.trim(),
+    })
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
@@ -64,7 +67,10 @@ function program(io: CliIO): Command {
     root.addCommand(command(io));
   }
   root.addCommand(helpCli(io, root));
-  root.addCommand(completeCli(io, () => root), { hidden: true });
+  root.addCommand(
+    completeCli(io, () => root),
+    { hidden: true },
+  );
   // Commands made on their own (not with root.command()) take root's output, help layout and error handling.
   for (const command of root.commands) command.copyInheritedSettings(root);
   return root;

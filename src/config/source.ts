@@ -35,11 +35,7 @@ function firstDocument(tokens: readonly CST.Token[], length: number): Document.P
       continue;
     }
     first.errors.push(
-      new YAMLParseError(
-        document.range.slice(0, 2) as [number, number],
-        "MULTIPLE_DOCS",
-        "a config is one document: this `---` starts a second one",
-      ),
+      new YAMLParseError(document.range.slice(0, 2) as [number, number], "MULTIPLE_DOCS", "a config is one document: this `---` starts a second one"),
     );
     break;
   }

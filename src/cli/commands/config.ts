@@ -16,7 +16,12 @@ export function configCli(io: CliIO): Command {
   helpExtras(
     command,
     {
-      exitCodes: [[ExitCode.ok, "printed"], [ExitCode.usage, "config error (each problem with its file, line and column)"], [ExitCode.noPorts, "no ports could be allocated"], INTERNAL_EXIT],
+      exitCodes: [
+        [ExitCode.ok, "printed"],
+        [ExitCode.usage, "config error (each problem with its file, line and column)"],
+        [ExitCode.noPorts, "no ports could be allocated"],
+        INTERNAL_EXIT,
+      ],
       examples: [
         ["portmate config", "what `up` would run, as YAML"],
         ["portmate config --json | jq .services", "for scripts"],
@@ -26,7 +31,9 @@ export function configCli(io: CliIO): Command {
   );
   return command.action(async (options: { json?: boolean; instance: number; port?: Record<string, number> }, self: Command) => {
     throw new ExitRequest(
-      await (await import("../config-command.js")).configCommand({ ...globals(self), json: options.json === true, instance: options.instance, ports: options.port ?? {} }, io),
+      await (
+        await import("../config-command.js")
+      ).configCommand({ ...globals(self), json: options.json === true, instance: options.instance, ports: options.port ?? {} }, io),
     );
   });
 }

@@ -20,7 +20,12 @@ export function exportCli(io: CliIO): Command {
     .argument("<target>", "compose, kubernetes or nomad")
     .argument("[services...]", "services to export, with what they depend on (default: all not disabled)")
     .option("-o, --output <path>", "write to this file (a folder for kubernetes) instead of stdout")
-    .option("-n, --instances <count>", `export N copies of the stack (compose projects, namespaces, Nomad groups) (1-${MAX_INSTANCES})`, count(1, MAX_INSTANCES), 1)
+    .option(
+      "-n, --instances <count>",
+      `export N copies of the stack (compose projects, namespaces, Nomad groups) (1-${MAX_INSTANCES})`,
+      count(1, MAX_INSTANCES),
+      1,
+    )
     .option("--format <format>", "nomad: json (the default) or hcl")
     .option("--liveness", "kubernetes: also give each container a liveness probe (restarts a container whose check fails)");
   withProjectOptions(command);
@@ -39,7 +44,8 @@ export function exportCli(io: CliIO): Command {
   );
   return command.action(async (target: string, services: string[], options: ExportFlags, self: Command) => {
     const { EXPORT_TARGETS } = await import("../../export/export.js");
-    if (!(EXPORT_TARGETS as readonly string[]).includes(target)) throw new UsageError(`unknown export target "${target}"`, `targets: ${EXPORT_TARGETS.join(", ")}`);
+    if (!(EXPORT_TARGETS as readonly string[]).includes(target))
+      throw new UsageError(`unknown export target "${target}"`, `targets: ${EXPORT_TARGETS.join(", ")}`);
     if (options.format !== undefined && (target !== "nomad" || !["json", "hcl"].includes(options.format))) {
       throw new UsageError(`--format ${options.format}: only \`export nomad\` has formats: json or hcl`);
     }

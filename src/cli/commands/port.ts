@@ -17,12 +17,7 @@ export function portCli(io: CliIO): Command {
   helpExtras(
     command,
     {
-      exitCodes: [
-        [ExitCode.ok, "printed"],
-        [ExitCode.serviceFailed, "the stack is not running"],
-        [ExitCode.usage, "no such service or port"],
-        INTERNAL_EXIT,
-      ],
+      exitCodes: [[ExitCode.ok, "printed"], [ExitCode.serviceFailed, "the stack is not running"], [ExitCode.usage, "no such service or port"], INTERNAL_EXIT],
       examples: [
         ["portmate port backend", "8000"],
         ["portmate port admin metrics", "a named port"],

@@ -31,7 +31,9 @@ export function restartCli(io: CliIO): Command {
   );
   return command.action(async (services: string[], options: { newPort?: boolean; instance: number }, self: Command) => {
     throw new ExitRequest(
-      await (await import("../restart-command.js")).restartCommand({ ...globals(self), services, instance: options.instance, newPort: options.newPort === true }, io),
+      await (
+        await import("../restart-command.js")
+      ).restartCommand({ ...globals(self), services, instance: options.instance, newPort: options.newPort === true }, io),
     );
   });
 }

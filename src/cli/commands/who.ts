@@ -13,7 +13,12 @@ export function whoCli(io: CliIO): Command {
   helpExtras(
     command,
     {
-      exitCodes: [[ExitCode.ok, "something holds (or portmate reserved) the port"], [ExitCode.serviceFailed, "nothing does"], [ExitCode.usage, "not a port"], INTERNAL_EXIT],
+      exitCodes: [
+        [ExitCode.ok, "something holds (or portmate reserved) the port"],
+        [ExitCode.serviceFailed, "nothing does"],
+        [ExitCode.usage, "not a port"],
+        INTERNAL_EXIT,
+      ],
       examples: [
         ["portmate who 8000", "pid, command, user, start time, and the portmate project and service"],
         ["portmate who 8000 --json", "for scripts"],
