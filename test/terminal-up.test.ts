@@ -1,6 +1,8 @@
 // `portmate up` in the foreground, in a real (pseudo-)terminal, judged by the screen a person sees.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { expectNothingLeft, fixtureCommand, project, randomRange, readRecords, recordedPids, runCli, waitUntil, yaml } from "./helpers.js";
+import { expectNothingLeft, fixtureCommand, pidGone, project, randomRange, readRecords, recordedPids, ROOT, runCli, waitUntil, yaml } from "./helpers.js";
 import { TerminalSession } from "./terminal.js";
 
 /** A progress line: what the start-up display draws (spinner, waiting, ready, failed, not started). */
@@ -22,6 +24,20 @@ function expectCleanScreen(lines: string[], ids: string[]): void {
   }
   const after = lines.slice(table).filter((line) => PROGRESS.test(line));
   expect(after, "a progress line after the table").toEqual([]);
+}
+
+/** Live processes whose command line contains `needle`. */
+function processesWith(needle: string): number[] {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        return readFileSync(`/proc/${name}/cmdline`, "utf8").includes(needle) && !pidGone(Number(name));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 /** The ports of the table on the screen, by service. */
@@ -155,6 +171,32 @@ describe("portmate up in a terminal", () => {
     const { exitCode, text } = await terminal.finished();
     expect(exitCode, text).toBe(0);
     await expectNothingLeft(recordedPids(record), [before, to]);
+  });
+
+  it("tells a tunnel that drops and opens again as lines of its own", async () => {
+    const marker = `tunnel-of-terminal-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    const tunnel = `{command: ${JSON.stringify(["node", join(ROOT, "test", "fixtures", "tunnel.mjs"), "${port}", marker])}, url_pattern: ${JSON.stringify("ready at (http://\\S+)")}}`;
+    const { dir, env, record } = project(yaml`
+      ports: {range: ${randomRange().text}}
+      services:
+        api:
+          command: ${fixtureCommand("--name api --record record.jsonl --tick 20")}
+          health: {http: /}
+          tunnel: ${tunnel}
+    `);
+    const terminal = TerminalSession.start(["up"], { cwd: dir, env });
+    await terminal.waitFor(/^warning: api is PUBLIC at http:\/\/127\.0\.0\.1:\d+/m);
+    const tunnels = processesWith(marker);
+    expect(tunnels.length).toBeGreaterThan(0);
+    for (const pid of tunnels) process.kill(pid, "SIGKILL");
+    await terminal.waitFor(/^portmate \| api: tunnel dropped \(.*\); opening it again$/m);
+    await terminal.waitFor(/^portmate \| api: tunnel open again: http:\/\/127\.0\.0\.1:\d+ is public$/m);
+    expectCleanScreen(await terminal.lines(), ["api"]);
+    const reopened = processesWith(marker);
+    terminal.type("\x03");
+    const { exitCode, text } = await terminal.finished();
+    expect(exitCode, text).toBe(0);
+    await expectNothingLeft([...recordedPids(record), ...reopened], []);
   });
 
   it.each([
