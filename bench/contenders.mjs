@@ -70,13 +70,15 @@ function foregroundHandle(tool, plan, ready) {
   };
 }
 
-/** portmate up, in the foreground or detached (`-d`), with the stack's portmate.yaml. */
-function preparePortmate({ detach }) {
+/**
+ * portmate up, in the foreground or detached (`-d`), with the stack's portmate.yaml; `program` is the CLI to run
+ * (another build's, for BENCH_BASELINE) and `project` its project name.
+ */
+function preparePortmate({ detach, program = PORTMATE, project = detach ? "bench-d" : "bench" }) {
   return async (ctx, token) => {
     const file = join(ctx.dir, `portmate-${token}.yaml`);
     writeFileSync(file, portmateConfig(token));
-    const project = detach ? "bench-d" : "bench";
-    const cli = (...args) => [PORTMATE, "-f", file, "-p", project, ...args];
+    const cli = (...args) => [program, "-f", file, "-p", project, ...args];
     const recorded = () => (existsSync(join(ctx.state, "stacks")) ? readdirSync(join(ctx.state, "stacks")) : []);
     const records = () =>
       recorded()
@@ -186,4 +188,17 @@ export const CONTENDERS = [
   { key: "nf", name: "node-foreman (nf)", gates: false, stopHow: SIGINT, killHow: SIGKILL, prepare: prepareForeman, kill: true, instances: true },
   { key: "pm2", name: "pm2, warm daemon", gates: false, stopHow: "`pm2 delete all`", killHow: "SIGKILL to the daemon", prepare: preparePm2({ warm: true }), kill: true, instances: true },
   { key: "pm2-cold", name: "pm2, cold (daemon started)", gates: false, stopHow: "`pm2 kill`", killHow: "SIGKILL to the daemon", prepare: preparePm2({ warm: false }), kill: false, instances: false },
+  ...baseline(process.env.BENCH_BASELINE),
 ];
+
+/**
+ * `BENCH_BASELINE=DIR npm run bench`: also runs `portmate up` of the built checkout in DIR (another version,
+ * say the previous commit's), in the same turns as the rest, so a change's cost is a ratio measured in one run.
+ */
+function baseline(dir) {
+  if (!dir) return [];
+  const program = join(dir, "dist", "portmate.js");
+  if (!existsSync(program)) throw new Error(`BENCH_BASELINE: no ${program}; run \`npm ci\` (it builds) in ${dir} first`);
+  // prettier-ignore
+  return [{ key: "portmate-baseline", name: "portmate up (BENCH_BASELINE)", gates: true, stopHow: "SIGINT to `portmate up`", killHow: SIGKILL, prepare: preparePortmate({ detach: false, program, project: "bench-baseline" }), kill: false, instances: false }];
+}

@@ -130,6 +130,11 @@ export function targets(measured) {
     );
     const rss = medianOf(start["portmate-d"], "rssMiB") / medianOf(start.bare, "rssMiB");
     lines.push(`supervisor (up -d) RSS within 1.15× of a bare Node spawner: ${rss <= 1.15 ? "met" : "NOT met"} (${rss.toFixed(2)}×)`);
+    if (start["portmate-baseline"]) {
+      const vsBaseline = startMs("portmate") / startMs("portmate-baseline");
+      const rssVsBaseline = medianOf(start.portmate, "rssMiB") / medianOf(start["portmate-baseline"], "rssMiB");
+      lines.push(`portmate up no slower than BENCH_BASELINE's: ${vsBaseline.toFixed(2)}× its start, ${rssVsBaseline.toFixed(2)}× its RSS`);
+    }
   }
   const portmates = contenders.filter((contender) => contender.key.startsWith("portmate"));
   const cases = portmates.flatMap(({ key, name }) => [
