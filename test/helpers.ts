@@ -217,6 +217,25 @@ export function pidGone(pid: number): boolean {
   return state === "Z" || state === "X";
 }
 
+/**
+ * Live processes (zombies count as gone) whose command line (`where: "cmdline"`) or environment (`"environ"`)
+ * holds `needle`, read from /proc: what a test started, found without asking portmate.
+ */
+export function processesWith(needle: string, where: "cmdline" | "environ" = "cmdline"): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/${where}`, "latin1");
+      const found = where === "environ" ? text.split("\0").includes(needle) : text.includes(needle);
+      if (found && !pidGone(Number(entry))) pids.push(Number(entry));
+    } catch {
+      // gone while we looked, or not ours to read
+    }
+  }
+  return pids;
+}
+
 /** Every pid is gone and no port still listens: what each integration test checks after stopping. */
 export async function expectNothingLeft(pids: number[], ports: number[]): Promise<void> {
   expect(pids.length, "the test recorded no process to check").toBeGreaterThan(0);

@@ -1,61 +1,19 @@
 // `portmate up` in a terminal with real third-party servers: Redis, uvicorn serving FastAPI, gunicorn serving
 // Flask (a master and its workers), and Vite's dev server. They log every request, start at their own pace
 // and fork as they please; the screen must stay clean, the wiring right, and Ctrl-C must leave nothing.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { expectNothingLeft, pidGone, project, randomRange, ROOT, yaml } from "./helpers.js";
+import { expectNothingLeft, processesWith, project, randomRange, ROOT, yaml } from "./helpers.js";
 import { describeWith, PYTHON_SERVERS, REDIS } from "./requirements.js";
+import { expectCleanScreen, screenTable, TRACE } from "./screen.js";
 import { TerminalSession } from "./terminal.js";
 
 const REAL = join(ROOT, "test", "fixtures", "real");
 const VITE = join(ROOT, "node_modules", "vite", "bin", "vite.js");
-const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
-const TRACE = /^\s+at .+:\d+:\d+\)?$|TypeError|ReferenceError|Traceback/m;
 
-/**
- * Every live process whose environment holds `needle` (the test's own state folder, which every process portmate
- * starts inherits): the servers' workers and reloaders too, found without asking portmate.
- */
-function processesWithEnv(needle: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${name}/environ`, "latin1").split("\0").includes(needle) && !pidGone(Number(name))) pids.push(Number(name));
-    } catch {
-      // gone meanwhile, or not ours to read
-    }
-  }
-  return pids;
-}
-
-/** The table on the screen: each service's pid and ports. */
-function table(lines: string[]): Map<string, { pid: number; port: number }> {
-  const at = lines.findIndex((line) => /^SERVICE\s+PID\s+PORT/.test(line));
-  const rows = new Map<string, { pid: number; port: number }>();
-  if (at < 0) return rows;
-  for (const line of lines.slice(at + 1)) {
-    if (!line.trim()) break;
-    const [id = "", pid = "", port = ""] = line.trim().split(/\s{2,}/);
-    rows.set(id, { pid: Number(pid), port: Number(/\d+/.exec(port)?.[0]) });
-  }
-  return rows;
-}
-
-/** Checks what a person sees once the stack is ready: no spinner, no trace, one final line per service. */
-function expectCleanScreen(lines: string[], ids: string[]): void {
-  const text = lines.join("\n");
-  expect(text, "a stack trace is on the screen").not.toMatch(TRACE);
-  expect(text, "a spinner was left on the screen").not.toMatch(SPINNER);
-  const at = lines.findIndex((line) => /^SERVICE\s+PID\s+PORT/.test(line));
-  for (const id of ids)
-    expect(
-      lines.slice(0, at).filter((line) => line.startsWith(`✔ ${id}: ready in `)),
-      text,
-    ).toHaveLength(1);
-  expect(lines.slice(at).filter((line) => /^[◼✔✖↓❯] /.test(line))).toEqual([]);
-}
+/** The table on the screen: each service's pid and primary port. */
+const table = (lines: string[]) => new Map([...screenTable(lines)].map(([id, row]) => [id, { pid: row.pid, port: row.ports[0] ?? 0 }]));
 
 async function get(url: string): Promise<{ status: number; text: string }> {
   const response = await fetch(url);
@@ -105,7 +63,7 @@ describeWith(REDIS, "real servers in a terminal", () => {
 
       // gunicorn's master and its workers, uvicorn: what the stack runs, found by its environment. Not Redis:
       // it rewrites its process title over its environment; the table's pid stands for it.
-      const running = [...processesWithEnv(`PORTMATE_STATE_DIR=${state}`), redis?.pid ?? 0];
+      const running = [...processesWith(`PORTMATE_STATE_DIR=${state}`, "environ"), redis?.pid ?? 0];
       expect(running).toEqual(expect.arrayContaining([api?.pid, web?.pid]));
       expect(running.length).toBeGreaterThanOrEqual(5); // uvicorn, gunicorn and 2 workers, redis
 
@@ -115,7 +73,7 @@ describeWith(REDIS, "real servers in a terminal", () => {
       expect(text).toMatch(/Stopped\.$/);
       expect(text).not.toMatch(TRACE);
       await expectNothingLeft(running, [redis?.port ?? 0, api?.port ?? 0, web?.port ?? 0]);
-      expect(processesWithEnv(`PORTMATE_STATE_DIR=${state}`)).toEqual([]);
+      expect(processesWith(`PORTMATE_STATE_DIR=${state}`, "environ")).toEqual([]);
     });
   });
 });
@@ -148,13 +106,13 @@ describe("Vite's dev server in a terminal", () => {
     expect(main.text).toContain(`http://127.0.0.1:${api?.port}`);
     expectCleanScreen(await terminal.lines(), ["api", "ui"]);
 
-    const running = processesWithEnv(`PORTMATE_STATE_DIR=${state}`);
+    const running = processesWith(`PORTMATE_STATE_DIR=${state}`, "environ");
     expect(running).toEqual(expect.arrayContaining([ui?.pid, api?.pid]));
     terminal.type("\x03");
     const { exitCode, text } = await terminal.finished();
     expect(exitCode, text).toBe(0);
     expect(text).not.toMatch(TRACE);
     await expectNothingLeft(running, [ui?.port ?? 0, api?.port ?? 0]);
-    expect(processesWithEnv(`PORTMATE_STATE_DIR=${state}`)).toEqual([]);
+    expect(processesWith(`PORTMATE_STATE_DIR=${state}`, "environ")).toEqual([]);
   });
 });

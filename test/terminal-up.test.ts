@@ -1,59 +1,12 @@
 // `portmate up` in the foreground, in a real (pseudo-)terminal, judged by the screen a person sees.
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { expectNothingLeft, fixtureCommand, pidGone, project, randomRange, readRecords, recordedPids, ROOT, runCli, waitUntil, yaml } from "./helpers.js";
+import { expectNothingLeft, fixtureCommand, processesWith, project, randomRange, readRecords, recordedPids, ROOT, runCli, waitUntil, yaml } from "./helpers.js";
+import { expectCleanScreen, PROGRESS, screenTable, SPINNER, TRACE } from "./screen.js";
 import { TerminalSession } from "./terminal.js";
 
-/** A progress line: what the start-up display draws (spinner, waiting, ready, failed, not started). */
-const PROGRESS = /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏◼✔✖↓❯] /;
-const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
-/** What a stack trace or Node's dump of a source line looks like. */
-const TRACE = /^\s+at .+:\d+:\d+\)?$|file:\/\/.*:\d+$|TypeError|ReferenceError/m;
-
-/** Checks the screen as a person reads it once the stack was ready: one final line per service, then only lines. */
-function expectCleanScreen(lines: string[], ids: string[]): void {
-  const text = lines.join("\n");
-  expect(text, "a stack trace is on the screen").not.toMatch(TRACE);
-  expect(text, "a spinner was left on the screen").not.toMatch(SPINNER);
-  const table = lines.findIndex((line) => /^SERVICE\s+PID\s+PORT/.test(line));
-  expect(table, `no table of services on the screen:\n${text}`).toBeGreaterThan(0);
-  for (const id of ids) {
-    const finals = lines.slice(0, table).filter((line) => line.startsWith(`✔ ${id}: `));
-    expect(finals, `${id}'s final progress line, once:\n${text}`).toHaveLength(1);
-  }
-  const after = lines.slice(table).filter((line) => PROGRESS.test(line));
-  expect(after, "a progress line after the table").toEqual([]);
-}
-
-/** Live processes whose command line contains `needle`. */
-function processesWith(needle: string): number[] {
-  return readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        return readFileSync(`/proc/${name}/cmdline`, "utf8").includes(needle) && !pidGone(Number(name));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
 /** The ports of the table on the screen, by service. */
-function tablePorts(lines: string[]): Map<string, number[]> {
-  const table = lines.findIndex((line) => /^SERVICE\s+PID\s+PORT/.test(line));
-  const ports = new Map<string, number[]>();
-  for (const line of lines.slice(table + 1)) {
-    if (!line.trim()) break;
-    const [id = "", , ...rest] = line.trim().split(/\s{2,}/);
-    ports.set(
-      id,
-      [...rest.slice(0, -1).join(" ").matchAll(/\d+/g)].map((match) => Number(match[0])),
-    );
-  }
-  return ports;
-}
+const tablePorts = (lines: string[]) => new Map([...screenTable(lines)].map(([id, row]) => [id, row.ports]));
 
 describe("portmate up in a terminal", () => {
   it("shows services printing continuously before and after ready, never redraws over them, and stops on Ctrl-C", async () => {
@@ -157,7 +110,8 @@ describe("portmate up in a terminal", () => {
 
     const moved = await runCli(["restart", "api", "--new-port"], { cwd: dir, env });
     expect(moved.exitCode, moved.all).toBe(0);
-    const screen = await terminal.waitFor(/^portmate \| api: port moved from \d+ to \d+; restarting ui so they use it$/m);
+    // The worker may be running at that moment: every service is given API_PORT, so it counts as referring to api.
+    const screen = await terminal.waitFor(/^portmate \| api: port moved from \d+ to \d+; restarting ui(, worker)? so they use it$/m);
     const to = Number(/api: port moved from \d+ to (\d+)/.exec(screen)?.[1]);
     await terminal.waitFor(new RegExp(`ui\\s+\\| ui talks to http://127\\.0\\.0\\.1:${to}$`, "m"));
 
@@ -226,6 +180,31 @@ describe("portmate up in a terminal", () => {
     expect(text).toMatch(delay ? /Stopped before the stack was ready\.$/ : /Stopped\.$/);
     if (delay) expect(text).toMatch(/^↓ ui: not started \(stopped\)$/m);
     if (delay) expect(text).toMatch(/^↓ api: stopped while starting$/m);
+    await expectNothingLeft(recordedPids(record), []);
+  });
+
+  it("says a service that exited while starting exited, shows its last lines once, and tells its dependents why they did not start", async () => {
+    const { dir, env, record } = project(yaml`
+      ports: {range: ${randomRange().text}}
+      services:
+        db:
+          command: ${fixtureCommand("--name db --record record.jsonl --no-listen --say 'fatal - the data folder is locked' --exit-after 800 --exit-code 3")}
+          port: none
+          health: {log: ready}
+        api:
+          command: ${fixtureCommand("--name api --record record.jsonl")}
+          depends_on: [db]
+    `);
+    const terminal = TerminalSession.start(["up"], { cwd: dir, env });
+    const { exitCode, text } = await terminal.finished();
+    expect(exitCode, text).toBe(1);
+    expect(text).toMatch(/^✖ db: exited with code 3 before it was healthy$/m);
+    expect(text).toMatch(/^↓ api: not started: db failed$/m);
+    expect(text).not.toMatch(/waiting for db/);
+    // The line was on the screen as it came; the failure points at it instead of printing it again.
+    expect(text.match(/fatal - the data folder is locked/g)).toHaveLength(1);
+    expect(text).toMatch(/^db exited with code 3 before it was healthy\nits output is above; `portmate logs db` shows it again$/m);
+    expect(text).not.toMatch(SPINNER);
     await expectNothingLeft(recordedPids(record), []);
   });
 

@@ -2,7 +2,7 @@
 // is the "public" side), and any tunnel program through a stand-in that forwards a port of its own. Each test
 // checks the tunnel reaches exactly its service (and that a tunnel pointing elsewhere is caught), and that no
 // tunnel process is left once the stack is down.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import {
   fixtureCommand,
   isListening,
   pidGone,
+  processesWith,
   project,
   ps,
   randomRange,
@@ -27,20 +28,6 @@ import { describeWith, OPENSSH_SERVER } from "./requirements.js";
 import { startSshServer, type SshServer } from "./ssh-server.js";
 
 const TUNNEL = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "tunnel.mjs");
-
-/** Live processes whose command line contains `needle` (a test's own key file, say): tunnel programs. */
-function processesWith(needle: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(needle) && !pidGone(Number(entry))) pids.push(Number(entry));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return pids;
-}
 
 async function body(url: string): Promise<{ status: number; text: string }> {
   const response = await fetch(url);
