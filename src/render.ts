@@ -130,8 +130,14 @@ export function commandTexts(command: CommandConfig): string[] {
 
 function planCommand(command: CommandConfig, render: (text: string) => string): PlannedCommand {
   if (command.shell) return { shell: true, script: render(command.script) };
-  const [file = "", ...args] = command.argv.map(render);
+  const [file = "", ...args] = renderArgv(command, render);
   return { shell: false, file, args };
+}
+
+/** The arguments of a command with templates filled in; a bare `${…}` of a command string that is empty is dropped. */
+export function renderArgv(command: Extract<CommandConfig, { shell: false }>, render: (text: string) => string): string[] {
+  const optional = new Set(command.optional);
+  return command.argv.map(render).filter((arg, index) => arg !== "" || !optional.has(index));
 }
 
 function planHealth(service: ServiceConfig, ports: Record<string, number>, render: (text: string) => string): PlannedHealth {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitCommandLine } from "../src/command-line.js";
+import { splitCommandLine, splitCommandWords } from "../src/command-line.js";
 
 describe("splitting a command line", () => {
   it.each([
@@ -23,5 +23,13 @@ describe("splitting a command line", () => {
     ["node ${port", /unclosed/],
   ])("rejects %s", (text, message) => {
     expect(() => splitCommandLine(text)).toThrow(message);
+  });
+
+  it.each([
+    ["uvicorn app:app ${FLAGS}", [false, false, true]],
+    ['uvicorn app:app "${FLAGS}"', [false, false, false]],
+    ["x ${A}${B} --a=${A} '${A}' \\${A}", [false, true, false, false, false]],
+  ])("tells which arguments of %s are bare templates, dropped when empty as a shell does", (text, bare) => {
+    expect(splitCommandWords(text).map((word) => word.bare)).toEqual(bare);
   });
 });

@@ -5,6 +5,7 @@ import type { Stack } from "../src/stack.js";
 import { up } from "../src/up.js";
 import {
   expectNothingLeft,
+  FIXTURE,
   fixtureCommand,
   onCleanup,
   pidGone,
@@ -224,6 +225,30 @@ describe("starting a stack", () => {
     expect(stack.list()).toHaveLength(15);
     await expectAllGone(stack, record);
     expect(warnings).toEqual([]);
+  });
+
+  it("drops a bare ${VAR} of a command string that is empty, as a shell does, and keeps a quoted one", async () => {
+    const text = yaml`
+      services:
+        api:
+          command: node ${FIXTURE} --name api --record record.jsonl \${FLAGS}
+          health: {http: /}
+        quoted:
+          command: 'node -e "if (process.argv.length !== 2 || process.argv[1]) process.exit(1); setInterval(() => {}, 1000)" "\${QUOTED}"'
+          port: none
+          health: {command: "true"}
+    `;
+    const unset = await startStack(text, { env: { PATH: process.env.PATH ?? "" } });
+    // The fixture refuses an empty argument: it started, so there was none; the quoted one was kept, empty.
+    expect(unset.stack.plan.services.find((service) => service.name === "api")?.command).toMatchObject({
+      args: [FIXTURE, "--name", "api", "--record", "record.jsonl"],
+    });
+    expect(unset.stack.plan.services.find((service) => service.name === "quoted")?.command).toMatchObject({ args: ["-e", expect.any(String), ""] });
+    await unset.stack.down();
+    const set = await startStack(text, { env: { PATH: process.env.PATH ?? "", FLAGS: "--log-requests" } });
+    expect(set.stack.plan.services.find((service) => service.name === "api")?.command).toMatchObject({ args: expect.arrayContaining(["--log-requests"]) });
+    await set.stack.down();
+    await expectNothingLeft([...recordedPids(unset.record), ...recordedPids(set.record)], []);
   });
 
   it("runs instances side by side, each on its own ports, with ${instance} filled in", async () => {

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { constants } from "node:os";
 import { resolve } from "node:path";
-import { splitCommandLine } from "../command-line.js";
+import { splitCommandWords } from "../command-line.js";
 import { formatDuration, MAX_DURATION_MS, parseDuration } from "../duration.js";
 import type { ConfigIssue } from "../errors.js";
 import { readEnvFiles } from "./env-file.js";
@@ -143,9 +143,10 @@ export function normalizeCommand(raw: RawCommandLine, shell: boolean, ctx: Norma
   }
   if (shell) return { shell: true, script: raw };
   try {
-    const argv = splitCommandLine(raw);
-    if (argv.length === 0) ctx.issues.push(ctx.source.issue(at, "must not be empty"));
-    return { shell: false, argv };
+    const words = splitCommandWords(raw);
+    if (words.length === 0) ctx.issues.push(ctx.source.issue(at, "must not be empty"));
+    const optional = words.flatMap((word, index) => (word.bare && index > 0 ? [index] : []));
+    return { shell: false, argv: words.map((word) => word.text), ...(optional.length ? { optional } : {}) };
   } catch (error) {
     ctx.issues.push(ctx.source.issue(at, `cannot be split into arguments: ${(error as Error).message}`));
     return { shell: false, argv: [] };

@@ -101,7 +101,12 @@ export interface HealthConfig {
 }
 
 /** A command before templates are filled in: the shell string, or the argument list (split already). */
-export type CommandConfig = { shell: true; script: TemplateText } | { shell: false; argv: TemplateText[] };
+/**
+ * A command: a script for `/bin/sh -c`, or the program and its arguments. `optional`: the indexes of arguments
+ * written as bare `${…}` in a command string, dropped when they render empty, as a shell drops an unquoted empty
+ * expansion.
+ */
+export type CommandConfig = { shell: true; script: TemplateText } | { shell: false; argv: TemplateText[]; optional?: number[] };
 
 export interface DependencyConfig {
   service: string;

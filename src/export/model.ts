@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import type { BuildConfig, DependencyConfig, PortmateConfig, RestartConfig, ServiceConfig } from "../config/types.js";
-import { envPrefix } from "../render.js";
+import { envPrefix, renderArgv } from "../render.js";
 import { renderTemplate, type EngineAddressing, type TemplateContext, type TemplateService } from "../template.js";
 
 /** One port of an exported service: its name (`default` for `port:`) and the number it has in the export. */
@@ -138,7 +138,7 @@ export function exportStack(config: PortmateConfig, instance: number, target: Ex
       ...(service.build === undefined ? {} : { build: { ...service.build, context: relative(config.dir, service.build.context) || "." } }),
       command: service.command.shell
         ? { shell: true as const, script: render(service.command.script) }
-        : { shell: false as const, argv: service.command.argv.map(render) },
+        : { shell: false as const, argv: renderArgv(service.command, render) },
       cwd: relative(config.dir, service.cwd),
       hostCwd: service.cwd,
       env: { ...injected(config, instance, services, numbers, target, service, ports[0]), ...mapValues(service.env, render) },
@@ -195,7 +195,7 @@ function exportHealth(service: ServiceConfig, ports: ExportedPort[], render: (te
     case "command":
       return {
         kind: "command",
-        command: check.command.shell ? { shell: true, script: render(check.command.script) } : { shell: false, argv: check.command.argv.map(render) },
+        command: check.command.shell ? { shell: true, script: render(check.command.script) } : { shell: false, argv: renderArgv(check.command, render) },
         ...timing,
       };
     case "log":
