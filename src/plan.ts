@@ -44,6 +44,11 @@ export interface PlannedService {
   stopTimeoutMs: number;
   /** Its public tunnel, when it has one switched on. */
   tunnel?: PlannedTunnel;
+  /**
+   * Discovery variables (`REDIS_URL`) portmate would have given it but did not, because the environment or an
+   * env file sets them: what the user gave wins.
+   */
+  shadowed?: string[];
 }
 
 /**

@@ -45,7 +45,7 @@ export function renderService(wiring: Wiring, name: string, instance: number): P
   if (!service) throw new Error(`no service ${name} in the plan`);
   const templateServices = templateServicesOf(wiring, instance);
   const context: TemplateContext = { project: wiring.project, instance, host: LOOPBACK, self: name, services: templateServices, env: wiring.env };
-  return planService(wiring, service, instance, context, injectedEnv(wiring.project, instance, templateServices));
+  return planService(wiring, service, instance, context, discoveryEnv(service, templateServices));
 }
 
 /** The variables portmate adds for a service: what its env has that the base environment has not (or not so). */
@@ -71,25 +71,53 @@ function templateServicesOf(wiring: Wiring, instance: number): Map<string, Templ
   return services;
 }
 
-/** PORTMATE_*, and `<SVC>_PORT` / `<SVC>_URL` for every service of the instance whose port is known. */
-function injectedEnv(project: string, instance: number, services: ReadonlyMap<string, TemplateService>): Record<string, string> {
-  const env: Record<string, string> = { PORTMATE_PROJECT: project, PORTMATE_INSTANCE: String(instance) };
-  for (const [name, service] of services) {
-    const primary = Object.values(service.ports)[0];
-    if (primary === undefined) continue;
+/**
+ * `<SVC>_PORT` / `<SVC>_URL` of the service itself and of the services it depends on or refers to in its
+ * templates (whose port is known): what it needs to find them. Not of every service: a variable of a service it
+ * does not use would only make it look as if it referred to that service (and restart it when that one moves).
+ */
+function discoveryEnv(service: ServiceConfig, services: ReadonlyMap<string, TemplateService>): Record<string, string> {
+  const env: Record<string, string> = {};
+  const names = new Set([service.name, ...service.dependsOn.map((dependency) => dependency.service), ...referencedServices(service)]);
+  for (const name of names) {
+    const found = services.get(name);
+    const primary = found && Object.values(found.ports)[0];
+    if (found === undefined || primary === undefined) continue;
     env[`${envPrefix(name)}_PORT`] = String(primary);
-    env[`${envPrefix(name)}_URL`] = service.url ?? `http://${LOOPBACK}:${primary}`;
+    env[`${envPrefix(name)}_URL`] = found.url ?? `http://${LOOPBACK}:${primary}`;
   }
   return env;
 }
 
-function planService(wiring: Wiring, service: ServiceConfig, instance: number, context: TemplateContext, injected: Record<string, string>): PlannedService {
+/**
+ * The environment of a service, from the weakest to the strongest: portmate's discovery variables, the base
+ * environment (inherited, with the top-level env files), the service's env files, portmate's own variables
+ * (PORTMATE_PROJECT, PORTMATE_INSTANCE, PORT), then its `env:`. So what the user gave wins over a discovery
+ * variable (`REDIS_URL` of a `.env` stays), with one exception: a `<SVC>_PORT` of the base environment names a
+ * service's preferred port, which it may not have got, so the port it did get is given instead.
+ */
+function serviceEnv(wiring: Wiring, service: ServiceConfig, discovery: Record<string, string>, own: Record<string, string>, explicit: Record<string, string>) {
+  const given = { ...wiring.env, ...service.envFromFiles };
+  const preferences = new Set(wiring.services.map((other) => `${envPrefix(other.name)}_PORT`));
+  const kept: Record<string, string> = {};
+  const shadowed: string[] = [];
+  for (const [key, value] of Object.entries(discovery)) {
+    const preference = preferences.has(key) && !(key in service.envFromFiles);
+    if (!(key in given) || preference) kept[key] = value;
+    else if (given[key] !== value && !(key in explicit)) shadowed.push(key);
+  }
+  return { env: { ...given, ...kept, ...own, ...explicit }, shadowed };
+}
+
+function planService(wiring: Wiring, service: ServiceConfig, instance: number, context: TemplateContext, discovery: Record<string, string>): PlannedService {
   const render = (text: string) => renderTemplate(text, context);
   const self = context.services.get(service.name);
   const ports = { ...self?.ports };
   const primary = Object.values(ports)[0];
   const explicit = Object.fromEntries(Object.entries(service.env).map(([key, value]) => [key, render(value)]));
-  const env = { ...wiring.env, ...service.envFromFiles, ...injected, ...(primary === undefined ? {} : { PORT: String(primary) }), ...explicit };
+  const own: Record<string, string> = { PORTMATE_PROJECT: wiring.project, PORTMATE_INSTANCE: String(instance) };
+  if (primary !== undefined) own.PORT = String(primary);
+  const { env, shadowed } = serviceEnv(wiring, service, discovery, own, explicit);
   const planned: PlannedService = {
     id: serviceId(service.name, instance),
     name: service.name,
@@ -110,6 +138,7 @@ function planService(wiring: Wiring, service: ServiceConfig, instance: number, c
     planned.port = primary;
     planned.url = self?.url ?? `http://${LOOPBACK}:${primary}`;
   }
+  if (shadowed.length) planned.shadowed = shadowed;
   if (service.tunnel?.enabled) {
     const planCommandOf = (command: CommandConfig) => planCommand(command, render);
     planned.tunnel = planTunnel(service.tunnel, { ports, render, env, health: planned.health, planCommand: planCommandOf });
@@ -119,9 +148,14 @@ function planService(wiring: Wiring, service: ServiceConfig, instance: number, c
 
 /** The services that announce their port and whose port this service's command or env refers to. */
 function announcedReferences(wiring: Wiring, service: ServiceConfig): string[] {
-  const texts = [...commandTexts(service.command), ...Object.values(service.env)];
-  const names = new Set(texts.flatMap((text) => referencesIn(text).map(referencedService)));
+  const names = referencedServices(service);
   return wiring.services.filter((other) => other.announce && other.name !== service.name && names.has(other.name)).map((other) => other.name);
+}
+
+/** The services whose port or URL this service's command or env refers to (`${services.NAME.…}`). */
+export function referencedServices(service: ServiceConfig): Set<string> {
+  const texts = [...commandTexts(service.command), ...Object.values(service.env)];
+  return new Set(texts.flatMap((text) => referencesIn(text).map(referencedService)).filter((name): name is string => name !== undefined));
 }
 
 export function commandTexts(command: CommandConfig): string[] {

@@ -93,7 +93,7 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
       allocation,
       ports: new PortBook(allocation, allocationOptions),
       warnings: [...warnings.map(formatIssue), ...notes.filter((note) => !note.info).map((note) => note.text)],
-      info: notes.filter((note) => note.info).map((note) => note.text),
+      info: [...notes.filter((note) => note.info).map((note) => note.text), ...shadowedLines(plan)],
     };
   } catch (error) {
     await allocation.release();
@@ -180,6 +180,23 @@ export async function up(options: UpOptions = {}): Promise<Stack> {
   const stack = await prepareStack(options);
   await stack.start();
   return stack;
+}
+
+/**
+ * One line per discovery variable that the environment or an env file sets, so the services get that value and
+ * not portmate's: `api, worker get REDIS_URL from the environment or an env file, not from portmate
+ * (\`${services.redis.url}\` is portmate's)`.
+ */
+export function shadowedLines(plan: Plan): string[] {
+  const byVariable = new Map<string, string[]>();
+  for (const service of plan.services) {
+    for (const variable of service.shadowed ?? []) byVariable.set(variable, [...(byVariable.get(variable) ?? []), service.id]);
+  }
+  return [...byVariable].map(([variable, ids]) => {
+    const owner = plan.wiring.services.find((service) => `${envPrefix(service.name)}_URL` === variable || `${envPrefix(service.name)}_PORT` === variable);
+    const template = owner ? ` (\`\${services.${owner.name}.${variable.endsWith("_URL") ? "url" : "port"}}\` is portmate's)` : "";
+    return `${ids.join(", ")} get${ids.length === 1 ? "s" : ""} ${variable} from the environment or an env file, not from portmate${template}`;
+  });
 }
 
 /** An allocation note as the line `up` (and `config`) print. */

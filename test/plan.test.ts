@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/load.js";
 import { UsageError } from "../src/errors.js";
 import { buildPlan, portRequests, selectServices } from "../src/plan.js";
-import { portOverrides } from "../src/up.js";
+import { portOverrides, shadowedLines } from "../src/up.js";
 import { tempProject, yaml } from "./helpers.js";
 
 const DEMO = yaml`
@@ -193,13 +193,16 @@ describe("plan", () => {
       BACKEND_PORT: String(backendPort),
       BACKEND_URL: `http://127.0.0.1:${backendPort}`,
       UI_URL: `http://127.0.0.1:${ui2?.port}`,
-      ADMIN_PORT: String(byId.get("admin#2")?.ports.http),
       PORTMATE_PROJECT: "shop",
       PORTMATE_INSTANCE: "2",
       // explicit env wins over the injected PORT
       PORT: "1234",
     });
+    // Discovery variables of itself and what it depends on or refers to, not of every service.
     expect(ui2?.env).not.toHaveProperty("MIGRATE_PORT");
+    expect(ui2?.env).not.toHaveProperty("ADMIN_PORT");
+    expect(byId.get("backend")?.env).not.toHaveProperty("UI_URL");
+    expect(byId.get("admin")?.env).toMatchObject({ BACKEND_PORT: String(byId.get("backend")?.port), UI_PORT: String(byId.get("ui")?.port) });
     expect(ui2?.dependsOn).toEqual([{ id: "backend#2", condition: "healthy" }]);
 
     const admin = byId.get("admin");
@@ -211,6 +214,40 @@ describe("plan", () => {
 
     const ports = plan.services.flatMap((service) => Object.values(service.ports));
     expect(new Set(ports).size).toBe(ports.length);
+  });
+
+  it("lets what the user gave win over discovery variables, but a <SVC>_PORT preference yield to the port given", () => {
+    const { config } = load(
+      yaml`
+        name: shop
+        services:
+          redis:
+            command: redis-server --port \${port}
+            port: 6400
+          api:
+            command: node api.js
+            depends_on: [redis]
+          worker:
+            command: node worker.js
+            depends_on: [redis]
+            env: {REDIS_URL: "redis://\${host}:\${services.redis.port}/1"}
+      `,
+      { REDIS_URL: "redis://cache.internal:6379/0", REDIS_PORT: "6400" },
+    );
+    const services = selectServices(config, []);
+    // redis did not get its preferred 6400 (taken, say): the port it got is given, not the preference.
+    const ports = new Map(portRequests(services, 1).map((request, index) => [request.key, 20_000 + index]));
+    const plan = buildPlan(config, services, 1, ports);
+    const byId = new Map(plan.services.map((service) => [service.id, service]));
+    const redis = byId.get("redis")?.port;
+    expect(byId.get("api")?.env).toMatchObject({ REDIS_URL: "redis://cache.internal:6379/0", REDIS_PORT: String(redis) });
+    expect(byId.get("api")?.shadowed).toEqual(["REDIS_URL"]);
+    // The service's own env: wins, and is no clash worth a line.
+    expect(byId.get("worker")?.env.REDIS_URL).toBe(`redis://127.0.0.1:${redis}/1`);
+    expect(byId.get("worker")?.shadowed).toBeUndefined();
+    expect(shadowedLines(plan)).toEqual([
+      "redis, api get REDIS_URL from the environment or an env file, not from portmate (`${services.redis.url}` is portmate's)",
+    ]);
   });
 
   it("keeps a shell command whole, with `$$` as a literal `$`", () => {

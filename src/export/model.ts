@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import type { BuildConfig, DependencyConfig, PortmateConfig, RestartConfig, ServiceConfig } from "../config/types.js";
-import { envPrefix, renderArgv } from "../render.js";
+import { envPrefix, referencedServices, renderArgv } from "../render.js";
 import { renderTemplate, type EngineAddressing, type TemplateContext, type TemplateService } from "../template.js";
 
 /** One port of an exported service: its name (`default` for `port:`) and the number it has in the export. */
@@ -162,7 +162,7 @@ export function exportStack(config: PortmateConfig, instance: number, target: Ex
   return { project: config.project, instance, dir: config.dir, services: exported, warnings };
 }
 
-/** PORTMATE_PROJECT, PORTMATE_INSTANCE, PORT, and `<SVC>_PORT` / `<SVC>_URL` of every service with a port. */
+/** PORTMATE_PROJECT, PORTMATE_INSTANCE, PORT, and `<SVC>_PORT` / `<SVC>_URL` of itself and what it depends on or refers to. */
 function injected(
   config: PortmateConfig,
   instance: number,
@@ -173,7 +173,8 @@ function injected(
   primary: ExportedPort | undefined,
 ): Record<string, string> {
   const env: Record<string, string> = { PORTMATE_PROJECT: config.project, PORTMATE_INSTANCE: String(instance) };
-  for (const service of services) {
+  const known = new Set([self.name, ...self.dependsOn.map((dependency) => dependency.service), ...referencedServices(self)]);
+  for (const service of services.filter((candidate) => known.has(candidate.name))) {
     const [first] = numbers.get(service.name) ?? [];
     if (!first) continue;
     env[`${envPrefix(service.name)}_PORT`] = target.address.port(service.name, first[0], first[1]);
