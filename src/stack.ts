@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { acceptsConnections } from "./ports/probe.js";
 import type { Plan } from "./plan.js";
 import type { PortBook } from "./ports/port-book.js";
 import type { ServiceStatus, StackListener } from "./supervise/events.js";
@@ -151,14 +153,32 @@ export class Stack {
    * once, even during a graceful stop.
    */
   down(options: DownOptions = {}): Promise<void> {
-    if (options.instances === undefined) {
-      const stopping = this.supervisor.stop(options);
-      this.downing ??= stopping.then(() => this.ports.release());
+    const instances = options.instances === undefined ? undefined : new Set(options.instances);
+    const ports = this.plan.services.filter((service) => !instances || instances.has(service.instance)).flatMap((service) => Object.values(service.ports));
+    const stopped = () => this.supervisor.stop(options).then(() => untilClosed(ports));
+    if (instances === undefined) {
+      this.downing ??= stopped().then(() => this.ports.release());
       return this.downing;
     }
-    const instances = new Set(options.instances);
-    const ports = this.plan.services.filter((service) => instances.has(service.instance)).flatMap((service) => Object.values(service.ports));
-    return this.supervisor.stop(options).then(() => this.ports.release(ports));
+    return stopped().then(() => this.ports.release(ports));
+  }
+}
+
+/** How long `down()` waits for the kernel to close the sockets of processes that are gone. */
+const CLOSE_WAIT_MS = 2000;
+
+/**
+ * Waits until none of `ports` accepts connections any more, for a moment at most: a process the kernel reports
+ * gone (a zombie) may still have its listening socket open for a few milliseconds, and whoever called `down()`
+ * expects to be able to bind its ports at once.
+ */
+async function untilClosed(ports: readonly number[]): Promise<void> {
+  const deadline = Date.now() + CLOSE_WAIT_MS;
+  let open = [...ports];
+  while (open.length && Date.now() < deadline) {
+    const accepting = await Promise.all(open.map((port) => acceptsConnections(port)));
+    open = open.filter((_port, index) => accepting[index]);
+    if (open.length) await sleep(20);
   }
 }
 

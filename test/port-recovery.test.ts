@@ -2,6 +2,7 @@ import { createServer as createHttpServer } from "node:http";
 import { createServer, type Socket } from "node:net";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { ServiceFailedError } from "../src/errors.js";
 import type { PlannedService } from "../src/plan.js";
@@ -231,6 +232,69 @@ describe("a port held for the service by a process outside its tree", () => {
     // A killed process shows as a zombie a moment before the kernel has closed its sockets.
     await waitUntil(async () => pidGone(daemon) && !(await isListening(port)), "the daemon is gone");
     await expectNothingLeft([stack.services.proxied?.pid ?? 0, daemon], [port]);
+  });
+});
+
+/** What servers print when their port is taken, as each says it (`{port}`: the port). */
+const WORDINGS: Array<[string, string]> = [
+  ["uvicorn", "ERROR:    [Errno 98] Address already in use"],
+  ["Streamlit", "Port {port} is not available"],
+  ["Vite", "error when starting dev server:\nError: Port {port} is already in use"],
+  [
+    "Gradio",
+    "OSError: Cannot find empty port in range: {port}-{port}. You can specify a different port by setting the GRADIO_SERVER_PORT environment variable",
+  ],
+  [
+    "Flask/Werkzeug",
+    "Address already in use\nPort {port} is in use by another program. Either identify and stop that program, or start the server with a different port.",
+  ],
+  ["Django", "Error: That port is already in use."],
+  ["Rails/Puma", 'Address already in use - bind(2) for "127.0.0.1" port {port} (Errno::EADDRINUSE)'],
+  ["Next.js", "Error: listen EADDRINUSE: address already in use :::{port}"],
+  ["Express", "Error: listen EADDRINUSE: address already in use 127.0.0.1:{port}"],
+];
+
+describe("a port taken after the service started, told by the server's own words", () => {
+  it.each(WORDINGS)("is moved when %s says its port is taken", async (_server, wording) => {
+    const range = randomRange();
+    const thieves: number[] = [];
+    // Right after the service is spawned (and before it binds, half a second later), a process younger than
+    // the service takes its port: nothing but the service's words tell that it was taken from it.
+    const spawn: Spawner = async (service, onLine) => {
+      const spawned = await spawnService(service, onLine);
+      if (thieves.length === 0 && service.port !== undefined) {
+        const thief = execa("node", ["-e", `require("net").createServer().listen(${service.port}, "127.0.0.1", () => console.log("taken"))`], {
+          reject: false,
+        });
+        onCleanup(async () => {
+          thief.kill("SIGKILL");
+          await thief;
+        });
+        await new Promise<void>((resolve) => thief.stdout?.once("data", () => resolve()));
+        thieves.push(thief.pid as number, service.port);
+      }
+      return spawned;
+    };
+    const { stack, events } = await startStack(
+      yaml`
+        ports: {range: ${range.text}}
+        services:
+          web:
+            command: [node, ${JSON.stringify(join(ROOT, "test", "fixtures", "busy-port.mjs"))}, ${JSON.stringify(wording)}]
+            health: {http: /}
+      `,
+      { spawn },
+    );
+    const [thief, taken] = thieves;
+    const web = stack.services.web;
+    expect(web?.status).toBe("healthy");
+    expect(web?.port).not.toBe(taken);
+    expect(events.find((event) => event.type === "port")).toMatchObject({ service: "web", reason: "stolen", previous: taken, port: web?.port });
+    const pids = events.flatMap((event) => (event.type === "spawned" ? [event.pid] : []));
+    expect(pids).toHaveLength(2);
+    await stack.down();
+    await expectNothingLeft(pids, [web?.port ?? 0]);
+    expect(pidGone(thief ?? 0)).toBe(false); // the thief is not portmate's to stop
   });
 });
 

@@ -3,8 +3,14 @@ import { describeHolders, heldByOthers, whoHolds } from "../ports/who.js";
 import { listProcesses, readProcess, treeMembers } from "./process-tree.js";
 import type { ServiceRunner } from "./service-runner.js";
 
-/** What a service that could not bind its port prints (Node, Python, Go, Java, Ruby…). */
-const ADDRESS_IN_USE = /EADDRINUSE|address already in use|address in use|bind\(\) failed|Errno 98|Errno 48/i;
+/**
+ * What a service that could not bind its port prints: the system's words (Node, Python, Go, Java, Ruby…) and
+ * those of servers that say it their own way (Streamlit `Port 8501 is not available`, Vite `Port 5173 is already
+ * in use`, Django `That port is already in use.`, Gradio `Cannot find empty port in range`, Werkzeug and Next.js
+ * `Port 3000 is in use`).
+ */
+export const ADDRESS_IN_USE =
+  /EADDRINUSE|address already in use|address in use|bind\(\) failed|Errno 98|Errno 48|port \d+ is not available|port \d+ is (?:already )?in use|port is already in use|cannot find empty port/i;
 
 /** A port of a service that another process took. */
 export interface StolenPort {
