@@ -155,12 +155,13 @@ export class Stack {
   down(options: DownOptions = {}): Promise<void> {
     const instances = options.instances === undefined ? undefined : new Set(options.instances);
     const ports = this.plan.services.filter((service) => !instances || instances.has(service.instance)).flatMap((service) => Object.values(service.ports));
-    const stopped = () => this.supervisor.stop(options).then(() => untilClosed(ports));
+    // Every call reaches the supervisor: a forced stop must also cut short a graceful one under way.
+    const stopped = this.supervisor.stop(options).then(() => untilClosed(ports));
     if (instances === undefined) {
-      this.downing ??= stopped().then(() => this.ports.release());
+      this.downing ??= stopped.then(() => this.ports.release());
       return this.downing;
     }
-    return stopped().then(() => this.ports.release(ports));
+    return stopped.then(() => this.ports.release(ports));
   }
 }
 

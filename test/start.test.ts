@@ -121,7 +121,7 @@ describe("starting a stack", () => {
         db:
           command: ${fixtureCommand("--name db --record record.jsonl --grandchild")}
         api:
-          command: ${fixtureCommand("--name api --record record.jsonl --http-status 503 --say 'connecting to the database' --say 'migrations pending'")}
+          command: ${fixtureCommand("--name api --record record.jsonl --http-status 503 --log-requests --say 'connecting to the database' --say 'migrations pending'")}
           depends_on: [db]
           health:
             http: /health
@@ -134,7 +134,14 @@ describe("starting a stack", () => {
     expect(error).toBeInstanceOf(ServiceFailedError);
     expect(error.exitCode).toBe(1);
     expect(error.service).toBe("api");
-    expect(error.message).toMatch(/^api was not healthy after 3\.0s \(last check: GET http:\/\/127\.0\.0\.1:\d+\/health → 503\)$/);
+    // The check's history in one line; its probes, which the service logged, are not its last lines.
+    const history = /^api was not healthy after 3\.0s \(last check: GET http:\/\/127\.0\.0\.1:\d+\/health → 503, (\d+) times over (2\.\d|3\.0)s\)$/.exec(
+      error.message,
+    );
+    expect(history, error.message).not.toBeNull();
+    // Once it answers, it is checked every `interval` (100ms), not every 10ms: about 30 times in 3 s.
+    expect(Number(history?.[1])).toBeGreaterThan(10);
+    expect(Number(history?.[1])).toBeLessThan(40);
     expect(error.lastLines).toEqual(["connecting to the database", "migrations pending"]);
     const records = readRecords(record);
     expect(records.some((line) => line.name === "ui")).toBe(false);

@@ -64,18 +64,45 @@ async function poll(service: PlannedService, lines: LineFeed, deadline: number, 
   let delay = Math.min(backoff.firstMs, health.intervalMs);
   const startedAt = Date.now();
   let last: Attempt = { ok: false, reason: "not checked yet", brief: "not checked yet" };
+  const same = { count: 0, since: startedAt };
   for (;;) {
     abort.throwIfAborted();
     const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new HealthTimeoutError(`was not healthy after ${formatDuration(health.timeoutMs)} (last check: ${last.ok ? "ok" : last.reason})`);
+    if (remaining <= 0) throw new HealthTimeoutError(`was not healthy after ${formatDuration(health.timeoutMs)} (last check: ${history(last, same)})`);
     // An attempt may take until the deadline: a first request that compiles a page, a slow check command.
+    const attemptAt = Date.now();
+    const previous = last;
     last = await attempt(health, service, remaining, abort);
     if (last.ok) return;
+    if (previous.ok || previous.reason !== last.reason) Object.assign(same, { count: 0, since: attemptAt });
+    same.count++;
     onAttempt(last.brief);
     abort.throwIfAborted();
     await sleep(Math.min(delay, Math.max(0, deadline - Date.now())), undefined, { signal: abort });
-    if (Date.now() - startedAt >= backoff.steadyForMs) delay = Math.min(delay * backoff.factor, health.intervalMs);
+    // A service that answers (with the wrong status) is up: quick probes would only fill its access log.
+    if (last.reached) delay = health.intervalMs;
+    else if (Date.now() - startedAt >= backoff.steadyForMs) delay = Math.min(delay * backoff.factor, health.intervalMs);
   }
+}
+
+/** `GET http://127.0.0.1:8000/health → 404, 60 times over 30s`: the last answer, and how long it has been the same. */
+function history(last: Attempt, same: { count: number; since: number }): string {
+  if (last.ok) return "ok";
+  if (same.count < 2) return last.reason;
+  return `${last.reason}, ${same.count} times over ${formatDuration(Date.now() - same.since)}`;
+}
+
+/**
+ * Whether a line of a service's output is most likely its access log of portmate's own health check (`"GET
+ * /health HTTP/1.1" 404`): left out of a failure's last lines, which are for what the service said. Only for a
+ * path that says more than `/`.
+ */
+export function isProbeLine(health: PlannedHealth, line: string): boolean {
+  if (health.kind !== "http" || health.path === "/" || health.path === "") return false;
+  const at = line.indexOf(health.path);
+  if (at < 0) return false;
+  const after = line.charAt(at + health.path.length);
+  return /\bGET\b/.test(line) && (after === "" || /[\s"'?]/.test(after));
 }
 
 function attempt(health: PlannedHealth, service: PlannedService, timeoutMs: number, abort: AbortSignal): Promise<Attempt> {

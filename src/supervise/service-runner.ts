@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PlannedService } from "../plan.js";
 import { describeExit, type ServiceStatus, type StackListener } from "./events.js";
-import { HealthTimeoutError, waitHealthy, type LineFeed } from "./health.js";
+import { HealthTimeoutError, isProbeLine, waitHealthy, type LineFeed } from "./health.js";
 import type { ExitStatus, OutputStream, Spawner } from "./spawn.js";
 import { identify, type RootProcess } from "./process-tree.js";
 import { serviceQuery, thisSupervisor, type MarkQuery } from "./process-marker.js";
@@ -109,9 +109,12 @@ export class ServiceRunner {
     },
   };
 
-  /** The last `count` lines of output, oldest first. */
+  /**
+   * The last `count` lines of output, oldest first, but the access-log lines of portmate's own health checks:
+   * they would crowd out what the service said (the failure's reason tells how often the check was answered).
+   */
   lastLines(count: number): string[] {
-    return this.recent.slice(-count);
+    return this.recent.filter((line) => !isProbeLine(this.service.health, line)).slice(-count);
   }
 
   /** The lines of output of the current (or last) run. */
