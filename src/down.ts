@@ -120,7 +120,8 @@ async function stopUnsupervised(layout: StateLayout, record: StackRecord, timeou
       // detached themselves from its group and tree.
       const mark = serviceQuery(record.supervisor, service.id);
       const root = service.pid === null ? markedProcesses(mark)[0] : { pid: service.pid, startTime: service.startTime };
-      return root && terminateTree(root, { signal: service.stopSignal, timeoutMs: timeoutMs ?? service.stopTimeoutMs, mark });
+      const ports = Object.values(service.ports);
+      return root && terminateTree(root, { signal: service.stopSignal, timeoutMs: timeoutMs ?? service.stopTimeoutMs, mark, ports });
     }),
   );
   const locks = new PortLocks(layout.ports, { ...record.supervisor, project: record.project });

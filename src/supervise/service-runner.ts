@@ -369,7 +369,7 @@ export class ServiceRunner {
   }
 
   private stopOptions(): TerminateOptions {
-    return { signal: this.service.stopSignal, timeoutMs: this.service.stopTimeoutMs, mark: this.mark };
+    return { signal: this.service.stopSignal, timeoutMs: this.service.stopTimeoutMs, mark: this.mark, ports: Object.values(this.service.ports) };
   }
 
   private onLine(line: string, stream: OutputStream): void {

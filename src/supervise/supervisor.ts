@@ -12,6 +12,7 @@ import type { PortBook } from "../ports/port-book.js";
 import { Rewiring, type RestartReport } from "./rewiring.js";
 import { thisSupervisor } from "./process-marker.js";
 import { Watchdog } from "./watchdog.js";
+import { daemonHint } from "./daemon-hint.js";
 
 /** Lines of a failed service's output shown with the error. */
 export const FAILURE_LINES = 20;
@@ -201,7 +202,7 @@ export class Supervisor {
       await this.rewiring.refresh(runner);
       await this.openTunnel(runner);
     } catch (error) {
-      if (error instanceof StartFailure) this.fail(runner, error.message);
+      if (error instanceof StartFailure) this.fail(runner, `${error.message}${await daemonHint(runner)}`);
       else if (this.startAbort.signal.aborted)
         runner.skip(error, skipReason(error)); // stopped before it was spawned, if it was not
       else this.fail(runner, String(error));

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import treeKill from "tree-kill";
+import { leftDaemons } from "./left-daemons.js";
 import { markedProcesses, type MarkQuery } from "./process-marker.js";
 import { isGone, listProcesses, treeMembers, type ProcessInfo, type RootProcess } from "./process-tree.js";
 
@@ -14,6 +15,8 @@ export interface TerminateOptions {
   killWaitMs?: number;
   /** The service's mark: finds its processes that left its group and tree (see process-marker.ts). */
   mark?: MarkQuery;
+  /** The service's ports: a daemon it left listening on one of them is stopped too (see left-daemons.ts). */
+  ports?: readonly number[];
 }
 
 export interface TerminateResult {
@@ -32,8 +35,18 @@ const POLL_MS = 20;
  * hide its orphaned descendants; with a `mark`, daemons that detached themselves completely are found too.
  */
 export async function terminateTree(root: RootProcess, options: TerminateOptions): Promise<TerminateResult> {
+  const result = await terminateProcesses(root, options, []);
+  // A daemon the service left on one of its ports is found once the tree is gone, only if a port still listens.
+  const daemons = await leftDaemons(options.ports ?? [], root.startTime);
+  if (daemons.length === 0) return result;
+  const after = await terminateProcesses(root, { ...options }, daemons);
+  return { forced: result.forced || after.forced, survivors: [...result.survivors, ...after.survivors] };
+}
+
+/** terminateTree's work for the tree of `root` (and its mark), with `more` processes known to be the service's. */
+async function terminateProcesses(root: RootProcess, options: TerminateOptions, more: readonly ProcessInfo[]): Promise<TerminateResult> {
   const pgid = root.pid;
-  const known = new Map<number, ProcessInfo>();
+  const known = new Map<number, ProcessInfo>(more.map((info) => [info.pid, info]));
   const refresh = () => {
     for (const info of serviceProcesses(root, options.mark)) if (!known.has(info.pid)) known.set(info.pid, info);
   };
