@@ -142,8 +142,8 @@ describe("preferred ports: --port and <SERVICE>_PORT", () => {
     expect(up.stderr).not.toMatch(/warning:/);
 
     expect(await portsByService(p.dir, p.env)).toEqual({ api: apiPort, web: webPort });
-    expect(startEnv(p.record, "api")).toMatchObject({ PORT: String(apiPort), API_PORT: String(apiPort), WEB_PORT: String(webPort) });
-    expect(startEnv(p.record, "web")).toMatchObject({ PORT: String(webPort) });
+    expect(startEnv(p.record, "api")).toMatchObject({ PORT: String(apiPort), API_PORT: String(apiPort) });
+    expect(startEnv(p.record, "web")).toMatchObject({ PORT: String(webPort), WEB_PORT: String(webPort) });
     const port = await runCli(["port", "api"], { cwd: p.dir, env: p.env });
     expect(port.stdout).toBe(String(apiPort));
 

@@ -52,14 +52,16 @@ async function expectWiredStacks(rows: readonly PsJson[], records: readonly Reco
   for (const line of starts) {
     const own = byName.get(line.name) as PsJson;
     const sibling = (service: string) => byName.get(`${own.project}/${service}#${own.instance}`);
+    const upstream = { db: undefined, api: "db", web: "api" }[own.service];
+    // Its own discovery variables and its upstream's: not those of the instance's other services.
     expect(line.env, line.name).toMatchObject({
       PORT: String(own.port),
       PORTMATE_INSTANCE: String(own.instance),
-      DB_PORT: String(sibling("db")?.port),
-      API_PORT: String(sibling("api")?.port),
-      WEB_URL: url(sibling("web")?.port),
+      [`${own.service.toUpperCase()}_URL`]: url(own.port),
+      ...(upstream ? { [`${upstream.toUpperCase()}_PORT`]: String(sibling(upstream)?.port) } : {}),
     });
-    const upstream = { db: undefined, api: "db", web: "api" }[own.service];
+    const unused = ["db", "api", "web"].filter((service) => service !== own.service && service !== upstream);
+    for (const service of unused) expect(line.env, line.name).not.toHaveProperty(`${service.toUpperCase()}_PORT`);
     if (!upstream) continue;
     expect(line.env?.UPSTREAM_URL, `${line.name} is pointed at its own instance's ${upstream}`).toBe(url(sibling(upstream)?.port));
     const listened = records.findIndex((other) => other.event === "listening" && other.name === `${own.project}/${upstream}#${own.instance}`);
