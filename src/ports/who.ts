@@ -110,6 +110,28 @@ export async function heldByOthers(ports: readonly number[], pids: readonly numb
 }
 
 /**
+ * The TCP ports on which any of `pids` listens, from the kernel's tables in /proc (Linux); undefined where they
+ * cannot be read. Only the file descriptors of `pids` are looked at.
+ */
+export async function listeningPortsOf(pids: readonly number[], options: { procRoot?: string } = {}): Promise<number[] | undefined> {
+  const root = options.procRoot ?? "/proc";
+  if (process.platform !== "linux") return undefined;
+  const v4 = await readOptional(`${root}/net/tcp`);
+  if (v4 === undefined) return undefined;
+  const v6 = (await readOptional(`${root}/net/tcp6`)) ?? "";
+  const portOf = new Map<string, number>();
+  for (const table of [v4, v6]) {
+    for (const line of table.split("\n").slice(1)) {
+      const [, local, , state, , , , , , inode] = line.trim().split(/\s+/);
+      if (state !== LISTEN || !local || !inode) continue;
+      portOf.set(inode, Number.parseInt(local.slice(local.lastIndexOf(":") + 1), 16));
+    }
+  }
+  const owners = await findOwners(root, new Set(portOf.keys()), pids.map(String));
+  return [...new Set([...owners.keys()].map((inode) => portOf.get(inode) as number))].sort((a, b) => a - b);
+}
+
+/**
  * One line for messages: `pid 1234 (python3 -m http.server 8000)`, `a process of another user (uid 1001, bob) that
  * this user cannot see`, several joined with ", "; undefined when nothing is known to hold the port.
  */

@@ -8,6 +8,7 @@ import { serviceQuery, thisSupervisor, type MarkQuery } from "./process-marker.j
 import { terminateTree, type TerminateOptions, type TerminateResult } from "./terminate.js";
 import { parseAnnouncement, waitForAnnouncement, type Announcement } from "./announcement.js";
 import { Deferred, follow } from "./deferred.js";
+import { watchPortTruth } from "./port-truth.js";
 import type { TunnelRunner } from "../tunnels/tunnel-runner.js";
 
 export type { Announcement } from "./announcement.js";
@@ -309,7 +310,20 @@ export class ServiceRunner {
       await this.hooks.adopt?.(announcement);
       this.announced.resolve();
     }
-    await waitHealthy(this.service, this.lines, deadline, signal, (brief) => this.checked(brief));
+    // A service that listens elsewhere than on its port is told apart from one that is slow to start.
+    const elsewhere = new AbortController();
+    const checking = AbortSignal.any([signal, elsewhere.signal]);
+    const watching = watchPortTruth(
+      () => ({ service: this.service, root: this.root, mark: this.mark, lastCheck: this.lastCheck }),
+      checking,
+      (reason) => elsewhere.abort(new StartFailure(reason)),
+    );
+    try {
+      await waitHealthy(this.service, this.lines, deadline, checking, (brief) => this.checked(brief));
+    } finally {
+      elsewhere.abort();
+      await watching;
+    }
     this.markHealthy();
   }
 

@@ -1,0 +1,62 @@
+// A service that ignores the port it is given (a wrong flag or variable name) is told apart from one that is
+// slow: it fails at once, saying where it listens and how its server takes a port, instead of at its deadline.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ServiceFailedError } from "../src/errors.js";
+import type { PlannedService } from "../src/plan.js";
+import { elsewhereReason } from "../src/supervise/port-truth.js";
+import { up } from "../src/up.js";
+import { expectNothingLeft, fixtureCommand, processesWith, project, randomRange, recordedPids, ROOT, runCli, tempProject, yaml } from "./helpers.js";
+
+const VITE = join(ROOT, "node_modules", "vite", "bin", "vite.js");
+
+describe("a service listening elsewhere than on its port", () => {
+  it("fails long before its deadline, naming the port it listens on", async () => {
+    const range = randomRange();
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        ports: {range: ${range.from}-${range.from + 4}}
+        services:
+          ui:
+            command: ${fixtureCommand(`--name ui --record record.jsonl --listen-on ${range.to}`)}
+            health: {http: /, timeout: 5m}
+      `,
+    });
+    const failure = await up({ cwd: dir }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ServiceFailedError);
+    expect((failure as Error).message).toBe(
+      `ui listens on ${range.to}, not on its port ${range.from}: does its command pass \${port}? (or $PORT, which it is given)`,
+    );
+    await expectNothingLeft(recordedPids(join(dir, "record.jsonl")), [range.to, range.from]);
+  });
+
+  it("tells how Vite takes its port, when its command does not pass it", async () => {
+    const { dir, env } = project(yaml`
+      ports: {range: ${randomRange().text}}
+      services:
+        ui:
+          command: node ${VITE} . --host 127.0.0.1
+          health: {http: /}
+    `);
+    writeFileSync(join(dir, "index.html"), "<!doctype html><title>x</title>");
+    const result = await runCli(["up"], { cwd: dir, env });
+    expect(result.exitCode, result.all).toBe(1);
+    expect(result.stderr.split("\n")[0]).toMatch(
+      /^ui listens on \d+, not on its port \d+: does its command pass \$\{port\}\? \(vite: --port \$\{port\} --strictPort\)$/,
+    );
+    expect(processesWith(VITE)).toEqual([]);
+  });
+
+  it("hints the port flag of each known server by its command", () => {
+    const service = (line: string) => ({ ports: { default: 8600 }, command: { shell: true, script: line } }) as unknown as PlannedService;
+    expect(elsewhereReason([8501], service("streamlit run app.py"))).toBe(
+      "listens on 8501, not on its port 8600: does its command pass ${port}? (streamlit: --server.port ${port})",
+    );
+    expect(elsewhereReason([8000], service("python manage.py runserver"))).toMatch(/\(manage\.py runserver \$\{host\}:\$\{port\}\)$/);
+    expect(elsewhereReason([5000, 5001], service("./server"))).toMatch(/^listens on 5000, 5001, not on its port 8600: .* \(or \$PORT, which it is given\)$/);
+  });
+});
