@@ -1,6 +1,6 @@
 import type { CommandConfig, ServiceConfig } from "./config/types.js";
 import type { PlannedCommand, PlannedHealth, PlannedService } from "./plan.js";
-import { referencedService, referencesIn, renderTemplate, type TemplateContext, type TemplateService } from "./template.js";
+import { referencedService, referencesIn, renderTemplate, TemplateError, type TemplateContext, type TemplateService } from "./template.js";
 import { planTunnel } from "./tunnels/tunnel-plan.js";
 
 /** The address services are reached on; `${host}` in templates. */
@@ -45,7 +45,7 @@ export function renderService(wiring: Wiring, name: string, instance: number): P
   if (!service) throw new Error(`no service ${name} in the plan`);
   const templateServices = templateServicesOf(wiring, instance);
   const context: TemplateContext = { project: wiring.project, instance, host: LOOPBACK, self: name, services: templateServices, env: wiring.env };
-  return planService(wiring, service, instance, context, discoveryEnv(service, templateServices));
+  return planService(wiring, service, instance, context, discoveryEnv(service, context));
 }
 
 /** The variables portmate adds for a service: what its env has that the base environment has not (or not so). */
@@ -65,6 +65,8 @@ function templateServicesOf(wiring: Wiring, instance: number): Map<string, Templ
     const entry: TemplateService = { ports };
     const url = wiring.urls[`${instance}/${service.name}`];
     if (url !== undefined) entry.url = url;
+    if (service.url !== undefined) entry.urlTemplate = service.url;
+    else if (!hasGuessableUrl(service)) entry.noUrl = true;
     if (service.announce && Object.keys(ports).length === 0) entry.pending = true;
     services.set(service.name, entry);
   }
@@ -76,7 +78,8 @@ function templateServicesOf(wiring: Wiring, instance: number): Map<string, Templ
  * templates (whose port is known): what it needs to find them. Not of every service: a variable of a service it
  * does not use would only make it look as if it referred to that service (and restart it when that one moves).
  */
-function discoveryEnv(service: ServiceConfig, services: ReadonlyMap<string, TemplateService>): Record<string, string> {
+function discoveryEnv(service: ServiceConfig, context: TemplateContext): Record<string, string> {
+  const { services } = context;
   const env: Record<string, string> = {};
   const names = new Set([service.name, ...service.dependsOn.map((dependency) => dependency.service), ...referencedServices(service)]);
   for (const name of names) {
@@ -84,7 +87,8 @@ function discoveryEnv(service: ServiceConfig, services: ReadonlyMap<string, Temp
     const primary = found && Object.values(found.ports)[0];
     if (found === undefined || primary === undefined) continue;
     env[`${envPrefix(name)}_PORT`] = String(primary);
-    env[`${envPrefix(name)}_URL`] = found.url ?? `http://${LOOPBACK}:${primary}`;
+    const url = urlOf(name, services, context);
+    if (url !== undefined) env[`${envPrefix(name)}_URL`] = url;
   }
   return env;
 }
@@ -134,16 +138,37 @@ function planService(wiring: Wiring, service: ServiceConfig, instance: number, c
     stopSignal: service.stopSignal,
     stopTimeoutMs: service.stopTimeoutMs,
   };
-  if (primary !== undefined) {
-    planned.port = primary;
-    planned.url = self?.url ?? `http://${LOOPBACK}:${primary}`;
-  }
+  if (primary !== undefined) planned.port = primary;
+  const url = urlOf(service.name, context.services, context);
+  if (url !== undefined) planned.url = url;
   if (shadowed.length) planned.shadowed = shadowed;
   if (service.tunnel?.enabled) {
     const planCommandOf = (command: CommandConfig) => planCommand(command, render);
     planned.tunnel = planTunnel(service.tunnel, { ports, render, env, health: planned.health, planCommand: planCommandOf });
   }
   return planned;
+}
+
+/**
+ * Whether a service without `url:` gets `http://${host}:${port}`: when it is checked over HTTP, or announces its
+ * port (its announcement may give a URL). Any other has no URL: `http://` is not guessed for Redis or Postgres.
+ */
+function hasGuessableUrl(service: ServiceConfig): boolean {
+  return service.health.check.kind === "http" || service.announce;
+}
+
+/** A service's URL as `${services.NAME.url}` gives it, or undefined when it has none (or no port yet). */
+function urlOf(name: string, services: ReadonlyMap<string, TemplateService>, context: TemplateContext): string | undefined {
+  const found = services.get(name);
+  if (!found || found.noUrl || found.pending) return undefined;
+  if (found.urlTemplate === undefined && Object.keys(found.ports).length === 0 && found.url === undefined) return undefined;
+  try {
+    return renderTemplate(`\${services.${name}.url}`, context);
+  } catch (error) {
+    // A `url:` that needs a port the service does not have (`port: none`) gives no URL here; validation said so.
+    if (error instanceof TemplateError) return undefined;
+    throw error;
+  }
 }
 
 /** The services that announce their port and whose port this service's command or env refers to. */

@@ -31,6 +31,10 @@ export interface TemplateService {
   ports: Record<string, number>;
   /** The URL the service announced, which `${services.SVC.url}` gives instead of one built from its port. */
   url?: string;
+  /** Its `url:` (a template of its own host and ports): what `${services.SVC.url}` gives, rendered for it. */
+  urlTemplate?: string;
+  /** It has no URL: neither `url:` nor an HTTP health check (no `http://` is guessed for it). */
+  noUrl?: boolean;
   /**
    * The service announces its port and has not yet: a reference to it is left as written, `${services.api.url}`,
    * to be filled in once the port is known.
@@ -285,8 +289,28 @@ function serviceOf(name: string, context: TemplateContext): TemplateService {
 }
 
 function serviceUrl(name: string, context: TemplateContext): string {
+  const service = serviceOf(name, context);
+  if (service.url !== undefined && !context.address) return service.url;
+  if (service.urlTemplate !== undefined) return declaredUrl(name, service.urlTemplate, context);
+  if (service.noUrl) {
+    throw new TemplateError(
+      `service "${name}" has no URL: it is not checked over HTTP, and no \`http://\` is guessed; give it \`url:\` (\`url: redis\`, \`url: postgres://\${host}:\${port}/app\`) or use its port`,
+    );
+  }
   if (context.address) return context.address.url(name, primaryPortName(name, context), primaryPort(name, context));
-  return serviceOf(name, context).url ?? `http://${context.host}:${primaryPort(name, context)}`;
+  return `http://${context.host}:${primaryPort(name, context)}`;
+}
+
+/**
+ * A service's `url:`, rendered for that service (its `${host}` and `${port}`). For another engine, its scheme
+ * and path around the engine's address of the service (`redis://cache:6379/0`).
+ */
+function declaredUrl(name: string, template: string, context: TemplateContext): string {
+  const own: TemplateContext = { ...context, self: name };
+  if (!context.address) return renderTemplate(template, { ...own, address: undefined });
+  const [, scheme = "http", rest = ""] = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/[^/?#]*(.*)$/.exec(template) ?? [];
+  const address = context.address.url(name, primaryPortName(name, context), primaryPort(name, context)).replace(/^[a-z]+:\/\//, `${scheme}://`);
+  return `${address}${renderTemplate(rest, own)}`;
 }
 
 function primaryPort(name: string, context: TemplateContext): number {

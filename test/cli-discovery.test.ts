@@ -172,10 +172,9 @@ describe("portmate env, port, config", () => {
       "export PORTMATE_INSTANCE=1",
       `export BACKEND_PORT=${port.backend}`,
       `export BACKEND_URL=${backendUrl}`,
+      // ui and worker are checked over TCP and have no `url:`: no URL is guessed for them.
       `export UI_PORT=${port.ui}`,
-      `export UI_URL=http://127.0.0.1:${port.ui}`,
       `export WORKER_PORT=${port.worker}`,
-      `export WORKER_URL=http://127.0.0.1:${port.worker}`,
     ]);
     const echoed = await sh(`eval "$(node "$0" env)" && echo "$BACKEND_URL" && echo "$WORKER_PORT"`, dir, env);
     expect(echoed.exitCode, echoed.stderr).toBe(0);
@@ -310,8 +309,10 @@ describe("portmate env, port, config", () => {
       services:
         2fa:
           command: ${fixtureCommand("--name 2fa --record record.jsonl")}
+          url: http
         my-api:
           command: ${fixtureCommand("--name my-api --record record.jsonl")}
+          url: http
     `);
     const up = await runCli(["up", "-d"], { cwd: dir, env });
     expect(up.exitCode, up.all).toBe(0);

@@ -178,6 +178,7 @@ describe("portmate up (foreground)", () => {
         services:
           api:
             command: ${fixtureCommand("--record record.jsonl --say 'api of instance ${instance}'")}
+            url: http
           web:
             command: ${fixtureCommand("--record record.jsonl --say 'web talks to ${services.api.url}'")}
             depends_on: [api]

@@ -217,6 +217,32 @@ export const cases: ConfigCase[] = [
     message: /service "worker" has no port \(it has `port: none`\)/,
   },
   {
+    name: "template needs the URL of a service that has none (not HTTP, no url:)",
+    text: yaml`
+      services:
+        cache:
+          command: redis-server --port \${port}
+        api:
+          command: ${MARK}
+          env: {CACHE: "\${services.cache.url}"}
+    `,
+    at: "6:18",
+    path: "services.api.env.CACHE",
+    message: /service "cache" has no URL: it is not checked over HTTP, and no `http:\/\/` is guessed; give it `url:`/,
+  },
+  {
+    name: "url that is no URL",
+    text: yaml`
+      services:
+        cache:
+          command: redis-server --port \${port}
+          url: 127.0.0.1:6379
+    `,
+    at: "4:10",
+    path: "services.cache.url",
+    message: /must be a URL that starts with its scheme/,
+  },
+  {
     name: "unknown template field",
     text: yaml`
       services:

@@ -109,7 +109,7 @@ describe("export kubernetes", () => {
     expect(containerOf(backend).readinessProbe).toEqual({ httpGet: { path: "/health", port: "default" }, periodSeconds: 1, timeoutSeconds: 1 });
     // portmate's 30 s deadline, checked every second.
     expect(containerOf(backend).startupProbe).toMatchObject({ httpGet: { path: "/health", port: "default" }, periodSeconds: 1, failureThreshold: 30 });
-    expect(containerOf(ui).readinessProbe).toMatchObject({ tcpSocket: { port: "default" } });
+    expect(containerOf(ui).readinessProbe).toMatchObject({ httpGet: { path: "/", port: "default" } });
     expect(containerOf(admin).ports).toEqual([
       { name: "http", containerPort: 8002, protocol: "TCP" },
       { name: "metrics", containerPort: 8003, protocol: "TCP" },
@@ -173,6 +173,7 @@ describe("export kubernetes", () => {
           My_API:
             image: node:20-alpine
             command: node api.js
+            url: http
             ports: { Http_Main: 8080 }
             stop_signal: SIGINT
             stop_timeout: 1500ms

@@ -182,7 +182,7 @@ describe("export nomad", () => {
     expect(task("backend")?.Services).toEqual([
       { Name: "demo-backend", PortLabel: "backend", Provider: "nomad", Checks: [{ Type: "http", Path: "/health", Interval: 1e9, Timeout: 1e9 }] },
     ]);
-    expect(task("ui")?.Services?.[0]?.Checks).toEqual([{ Type: "tcp", Interval: 1e9, Timeout: 1e9 }]);
+    expect(task("ui")?.Services?.[0]?.Checks).toEqual([{ Type: "http", Path: "/", Interval: 1e9, Timeout: 1e9 }]);
     expect(task("backend")?.KillTimeout).toBe(10e9);
     expect(task("backend")?.KillSignal).toBe("SIGTERM");
   });
@@ -218,6 +218,7 @@ describe("export nomad", () => {
           db:
             command: node db.js --port \${port}
             image: redis:7
+            url: redis
             stop_timeout: 1m
           api:
             command: node api.js --db \${services.db.url}
@@ -252,6 +253,7 @@ describe("export nomad", () => {
       "  api:",
       "    image: alpine:3",
       "    shell: true",
+      "    url: http",
       '    command: echo "$${GREETING:-hi} %{x}" \\ && sleep 1',
       "    env:",
       '      MULTI: "line one\\nline \\"two\\"\\ttab"',

@@ -192,7 +192,7 @@ describe("plan", () => {
       API_URL: `http://127.0.0.1:${backendPort}`,
       BACKEND_PORT: String(backendPort),
       BACKEND_URL: `http://127.0.0.1:${backendPort}`,
-      UI_URL: `http://127.0.0.1:${ui2?.port}`,
+      UI_PORT: String(ui2?.port),
       PORTMATE_PROJECT: "shop",
       PORTMATE_INSTANCE: "2",
       // explicit env wins over the injected PORT
@@ -201,6 +201,9 @@ describe("plan", () => {
     // Discovery variables of itself and what it depends on or refers to, not of every service.
     expect(ui2?.env).not.toHaveProperty("MIGRATE_PORT");
     expect(ui2?.env).not.toHaveProperty("ADMIN_PORT");
+    // Checked over TCP, with no `url:`: no URL is guessed for it.
+    expect(ui2?.env).not.toHaveProperty("UI_URL");
+    expect(ui2?.url).toBeUndefined();
     expect(byId.get("backend")?.env).not.toHaveProperty("UI_URL");
     expect(byId.get("admin")?.env).toMatchObject({ BACKEND_PORT: String(byId.get("backend")?.port), UI_PORT: String(byId.get("ui")?.port) });
     expect(ui2?.dependsOn).toEqual([{ id: "backend#2", condition: "healthy" }]);
@@ -224,6 +227,7 @@ describe("plan", () => {
           redis:
             command: redis-server --port \${port}
             port: 6400
+            url: redis
           api:
             command: node api.js
             depends_on: [redis]
@@ -248,6 +252,41 @@ describe("plan", () => {
     expect(shadowedLines(plan)).toEqual([
       "redis, api get REDIS_URL from the environment or an env file, not from portmate (`${services.redis.url}` is portmate's)",
     ]);
+  });
+
+  it("gives a service the URL its `url:` says, guesses http:// only for one checked over HTTP, and none to others", () => {
+    const { config } = load(yaml`
+      name: shop
+      services:
+        redis:
+          command: node redis.js --port \${port}
+          url: redis
+        db:
+          command: node db.js -p \${port}
+          url: postgres://app@\${host}:\${port}/shop
+        cache:
+          command: node cache.js -p \${port}
+        web:
+          command: node web.js
+          health: {http: /health}
+          depends_on: [redis, db, cache]
+          env: {SESSIONS: "\${services.redis.url}/1"}
+    `);
+    const services = selectServices(config, []);
+    const plan = buildPlan(config, services, 1, fakePorts(portRequests(services, 1)));
+    const byId = new Map(plan.services.map((service) => [service.id, service]));
+    const port = (id: string) => byId.get(id)?.port;
+    expect(byId.get("redis")?.url).toBe(`redis://127.0.0.1:${port("redis")}`);
+    expect(byId.get("db")?.url).toBe(`postgres://app@127.0.0.1:${port("db")}/shop`);
+    expect(byId.get("cache")?.url).toBeUndefined();
+    expect(byId.get("web")?.url).toBe(`http://127.0.0.1:${port("web")}`);
+    expect(byId.get("web")?.env).toMatchObject({
+      REDIS_URL: `redis://127.0.0.1:${port("redis")}`,
+      DB_URL: `postgres://app@127.0.0.1:${port("db")}/shop`,
+      CACHE_PORT: String(port("cache")),
+      SESSIONS: `redis://127.0.0.1:${port("redis")}/1`,
+    });
+    expect(byId.get("web")?.env).not.toHaveProperty("CACHE_URL");
   });
 
   it("keeps a shell command whole, with `$$` as a literal `$`", () => {

@@ -79,6 +79,7 @@ describe("a port stolen between allocation and start", () => {
         services:
           backend:
             command: ${fixtureCommand("--name backend --record record.jsonl")}
+            url: http
           ui:
             command: ${fixtureCommand("--name ui --record record.jsonl")}
             depends_on: [backend]

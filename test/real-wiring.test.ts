@@ -35,6 +35,7 @@ describeWith(REDIS, "wiring with a real Redis", () => {
       services:
         redis:
           command: [redis-server, --port, "\${port}", --bind, 127.0.0.1, --save, "", --appendonly, "no"]
+          url: redis
         backend:
           command: ${fixtureCommand("--name backend --record record.jsonl")}
           depends_on: [redis]

@@ -85,6 +85,7 @@ describe("Vite's dev server in a terminal", () => {
       services:
         api:
           command: node -e "require('http').createServer((q, s) => s.end('api')).listen(process.env.PORT, '127.0.0.1')"
+          url: http
         ui:
           command: node ${VITE} . --port \${port} --strictPort --host 127.0.0.1
           depends_on: [api]

@@ -308,6 +308,7 @@ describe("tunnels from the command line", () => {
       services:
         api:
           command: ${fixtureCommand("--name api")}
+          url: http
           tunnel: ngrok
     `);
     const result = await runCli(["up", "-d"], { cwd: dir, env: { ...env, NGROK_AUTHTOKEN: "" } });

@@ -23,6 +23,7 @@ import {
   type RawHealth,
   type RawService,
   type RestartConfig,
+  type TemplateText,
   type ServiceConfig,
 } from "./types.js";
 
@@ -70,10 +71,19 @@ export function normalizeService(name: string, raw: RawService, ctx: NormalizeCo
     disabled: raw.disabled === true,
     strict: raw.strict === true,
     announce: raw.announce === true,
+    ...(raw.url === undefined ? {} : { url: normalizeUrl(raw.url, ctx, at("url")) }),
     tunnel: normalizeTunnel(raw.tunnel, ports, ctx, at("tunnel")),
     image: raw.image,
     build: normalizeBuild(raw.build, ctx),
   };
+}
+
+/** `url:`: a scheme alone (`redis`) stands for `redis://${host}:${port}`. It cannot refer to a URL itself. */
+function normalizeUrl(raw: string, ctx: NormalizeContext, at: ConfigPath): TemplateText {
+  if (/\$\{(?:url|services\.[^}]*\.url)\}/.test(raw)) {
+    ctx.issues.push(ctx.source.issue(at, "cannot refer to a URL (`${url}`, `${services.NAME.url}`): write it from `${host}`, `${port}` and the rest"));
+  }
+  return /^[A-Za-z][A-Za-z0-9+.-]*$/.test(raw) ? `${raw}://\${host}:\${port}` : raw;
 }
 
 function normalizeBuild(raw: RawService["build"], ctx: NormalizeContext): BuildConfig | undefined {

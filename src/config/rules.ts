@@ -62,7 +62,10 @@ export function templatesResolve({ config, raw, source, warnings }: RuleContext)
   const issues: ConfigIssue[] = [];
   const services = new Map<string, TemplateService>();
   for (const service of config.services.values()) {
-    services.set(service.name, { ports: Object.fromEntries(service.ports.map((port, index) => [port.name, index + 1])) });
+    const entry: TemplateService = { ports: Object.fromEntries(service.ports.map((port, index) => [port.name, index + 1])) };
+    if (service.url !== undefined) entry.urlTemplate = service.url;
+    else if (service.health.check.kind !== "http" && !service.announce) entry.noUrl = true;
+    services.set(service.name, entry);
   }
   const names = [...services.keys()];
   for (const [name, rawService] of Object.entries(raw.services)) {
@@ -140,6 +143,7 @@ function templateFields(name: string, service: RawService): Array<[ConfigPath, s
   commandLine(tunnel?.command, at("tunnel", "command"));
   tunnel?.args?.forEach((arg, index) => fields.push([at("tunnel", "args", index), String(arg)]));
   if (typeof tunnel?.verify === "string") fields.push([at("tunnel", "verify"), tunnel.verify]);
+  if (typeof service.url === "string") fields.push([at("url"), service.url]);
   return fields;
 }
 

@@ -33,6 +33,7 @@ export interface RawService {
   disabled?: boolean;
   strict?: boolean;
   announce?: boolean;
+  url?: string;
   tunnel?: "ngrok" | RawTunnel;
   image?: string;
   build?: string | { context: string; dockerfile?: string; args?: Record<string, RawScalar> };
@@ -136,6 +137,8 @@ export interface ServiceConfig {
   strict: boolean;
   /** The service chooses its primary port and announces it on stdout; portmate allocates none for it. */
   announce: boolean;
+  /** Its URL as a template (`redis://${host}:${port}/0`), when `url:` gives one. */
+  url?: TemplateText;
   /** Its public tunnel, when it has one. */
   tunnel?: TunnelConfig;
   /** The container image that runs it on other engines (`portmate export`). */
