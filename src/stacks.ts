@@ -1,3 +1,4 @@
+import { listeningPorts, offItsPorts } from "./listening-ports.js";
 import { readRecords, supervisorAlive, type ServiceRecord, type StackRecord } from "./state/registry.js";
 import type { StateLayout } from "./state/paths.js";
 
@@ -35,6 +36,27 @@ export interface PsRow {
   publicUrl: string | null;
   startedAt: string | null;
   uptimeMs: number | null;
+  /** The ports its processes listen on, when asked for (`ps`) and known. */
+  listening?: number[];
+}
+
+/**
+ * psRows, each running service with the ports it really listens on; one that listens on none of its own ports
+ * has it said in its status (`healthy, listens on 5173, not 8600`).
+ */
+export async function psRowsListening(stacks: readonly RecordedStack[], now = Date.now()): Promise<PsRow[]> {
+  const rows = psRows(stacks, now);
+  const services = stacks.flatMap((stack) => stack.record.services.map((service) => ({ stack, service })));
+  await Promise.all(
+    rows.map(async (row, index) => {
+      const found = services[index];
+      const listening = found && (await listeningPorts(found.stack, found.service));
+      if (listening === undefined) return;
+      row.listening = listening;
+      if (offItsPorts(listening, row.ports)) row.status = `${row.status}, listens on ${listening.join(", ")}, not ${Object.values(row.ports).join(", ")}`;
+    }),
+  );
+  return rows;
 }
 
 export function psRows(stacks: readonly RecordedStack[], now = Date.now()): PsRow[] {

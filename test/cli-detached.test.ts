@@ -57,7 +57,21 @@ describe("portmate up -d, ps, down, logs, port", () => {
       ["shop", 1, "api", "healthy"],
       ["shop", 1, "web", "healthy"],
     ]);
-    expect(Object.keys(rows[0] ?? {})).toEqual(["project", "instance", "service", "pid", "port", "ports", "status", "url", "public_url", "startedAt"]);
+    expect(Object.keys(rows[0] ?? {})).toEqual([
+      "project",
+      "instance",
+      "service",
+      "pid",
+      "port",
+      "ports",
+      "status",
+      "url",
+      "public_url",
+      "startedAt",
+      "listening",
+    ]);
+    // What each really listens on, read from the kernel: its own port.
+    expect(rows.map((row) => row.listening)).toEqual(rows.map((row) => [row.port]));
     const port = await runCli(["port", "web"], { cwd: dir, env });
     expect(port.stdout).toBe(String(rows[1]?.port));
 

@@ -7,7 +7,7 @@ import { ServiceFailedError } from "../src/errors.js";
 import type { PlannedService } from "../src/plan.js";
 import { elsewhereReason } from "../src/supervise/port-truth.js";
 import { up } from "../src/up.js";
-import { expectNothingLeft, fixtureCommand, processesWith, project, randomRange, recordedPids, ROOT, runCli, tempProject, yaml } from "./helpers.js";
+import { expectNothingLeft, fixtureCommand, processesWith, project, ps, randomRange, recordedPids, ROOT, runCli, tempProject, yaml } from "./helpers.js";
 
 const VITE = join(ROOT, "node_modules", "vite", "bin", "vite.js");
 
@@ -49,6 +49,26 @@ describe("a service listening elsewhere than on its port", () => {
       /^ui listens on \d+, not on its port \d+: does its command pass \$\{port\}\? \(vite: --port \$\{port\} --strictPort\)$/,
     );
     expect(processesWith(VITE)).toEqual([]);
+  });
+
+  it("is flagged by ps, whose --json has the ports it listens on, when its health check did not notice", async () => {
+    const range = randomRange();
+    const { dir, env, record } = project(yaml`
+      ports: {range: ${range.from}-${range.from + 4}}
+      services:
+        ui:
+          command: ${fixtureCommand(`--name ui --record record.jsonl --listen-on ${range.to}`)}
+          health: {command: "true"}
+    `);
+    const started = await runCli(["up", "-d"], { cwd: dir, env });
+    expect(started.exitCode, started.all).toBe(0);
+    const [row] = await ps(dir, env);
+    expect(row?.listening).toEqual([range.to]);
+    expect(row?.status).toBe(`healthy, listens on ${range.to}, not ${range.from}`);
+    const table = await runCli(["ps"], { cwd: dir, env });
+    expect(table.stdout).toContain(`healthy, listens on ${range.to}, not ${range.from}`);
+    expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
+    await expectNothingLeft(recordedPids(record), [range.to]);
   });
 
   it("hints the port flag of each known server by its command", () => {

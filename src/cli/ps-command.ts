@@ -1,6 +1,6 @@
 import { formatDuration } from "../duration.js";
 import { ExitCode } from "../errors.js";
-import { psRows, recordedStacks, type PsRow } from "../stacks.js";
+import { psRowsListening, recordedStacks, type PsRow } from "../stacks.js";
 import { stateLayout } from "../state/paths.js";
 import { formatPorts, formatTable } from "./table.js";
 import { currentProject, type ProjectOptions } from "./project.js";
@@ -11,12 +11,15 @@ export interface PsOptions extends ProjectOptions {
   json: boolean;
 }
 
-/** `portmate ps`: one row per service per instance, of this project or (`-a`) of every stack on the machine. */
-export function psCommand(options: PsOptions, io: CliIO): number {
+/**
+ * `portmate ps`: one row per service per instance, of this project or (`-a`) of every stack on the machine, with
+ * the ports each running service really listens on.
+ */
+export async function psCommand(options: PsOptions, io: CliIO): Promise<number> {
   const project = options.all ? undefined : currentProject(options);
-  const rows = psRows(recordedStacks(stateLayout(), { project, warn: (message) => warn(io, message) }));
+  const rows = await psRowsListening(recordedStacks(stateLayout(), { project, warn: (message) => warn(io, message) }));
   if (options.json) {
-    const json = rows.map(({ project, instance, service, pid, port, ports, status, url, publicUrl, startedAt }) => ({
+    const json = rows.map(({ project, instance, service, pid, port, ports, status, url, publicUrl, startedAt, listening }) => ({
       project,
       instance,
       service,
@@ -27,6 +30,7 @@ export function psCommand(options: PsOptions, io: CliIO): number {
       url,
       public_url: publicUrl,
       startedAt,
+      listening: listening ?? null,
     }));
     io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return ExitCode.ok;

@@ -10,7 +10,7 @@ export function psCli(io: CliIO): Command {
     .summary("list the running services")
     .description("List the services of this project's running stacks (with -a: every stack on this machine).")
     .option("-a, --all", "every stack, of every project")
-    .option("--json", "print JSON: an array of {project, instance, service, pid, port, ports, status, url, public_url, startedAt}");
+    .option("--json", "print JSON: an array of {project, instance, service, pid, port, ports, status, url, public_url, startedAt, listening}");
   withProjectOptions(command);
   helpExtras(
     command,
@@ -25,7 +25,7 @@ export function psCli(io: CliIO): Command {
     },
     io,
   );
-  return command.action((options: { all?: boolean; json?: boolean }, self: Command) => {
-    throw new ExitRequest(psCommand({ ...globals(self), all: options.all === true, json: options.json === true }, io));
+  return command.action(async (options: { all?: boolean; json?: boolean }, self: Command) => {
+    throw new ExitRequest(await psCommand({ ...globals(self), all: options.all === true, json: options.json === true }, io));
   });
 }

@@ -1,0 +1,24 @@
+import { listeningPortsOf } from "./ports/who.js";
+import type { RecordedStack } from "./stacks.js";
+import type { ServiceRecord } from "./state/registry.js";
+import { markedProcesses, serviceQuery } from "./supervise/process-marker.js";
+import { listProcesses, treeMembers } from "./supervise/process-tree.js";
+
+/**
+ * The TCP ports a running service's processes listen on (its tree, and what carries its mark), from the kernel's
+ * socket tables; undefined for a service that does not run, or where they cannot be read.
+ */
+export async function listeningPorts(stack: RecordedStack, service: ServiceRecord): Promise<number[] | undefined> {
+  if (!stack.alive || service.pid === null) return undefined;
+  const all = listProcesses();
+  const marked = markedProcesses(serviceQuery(stack.record.supervisor, service.id), all);
+  const members = treeMembers({ pid: service.pid, startTime: service.startTime }, all, marked);
+  if (members.length === 0) return undefined;
+  return listeningPortsOf(members.map((info) => info.pid));
+}
+
+/** Whether a service listens, but on none of its own ports: it most likely ignores the port it was given. */
+export function offItsPorts(listening: readonly number[] | undefined, own: Readonly<Record<string, number>>): boolean {
+  const ports = Object.values(own);
+  return listening !== undefined && listening.length > 0 && ports.length > 0 && !listening.some((port) => ports.includes(port));
+}
