@@ -112,6 +112,13 @@ function answerTimeout(group: readonly RecordedStack[], timeoutMs: number | unde
   return services.reduce((total, service) => total + (timeoutMs ?? service.stopTimeoutMs), 0) + 5_000;
 }
 
+/**
+ * How long a service whose supervisor died gets to stop gracefully (unless `down -t` says otherwise): its output
+ * has no reader any more, and a server that logs while it shuts down can wedge on that (a Python logger on a
+ * broken pipe) until its whole stop_timeout passes.
+ */
+export const ORPHANED_STOP_MS = 1500;
+
 /** Stops the services of a stack whose supervisor is gone, releases its ports and removes its record. */
 async function stopUnsupervised(layout: StateLayout, record: StackRecord, timeoutMs: number | undefined): Promise<void> {
   await Promise.all(
@@ -121,7 +128,8 @@ async function stopUnsupervised(layout: StateLayout, record: StackRecord, timeou
       const mark = serviceQuery(record.supervisor, service.id);
       const root = service.pid === null ? markedProcesses(mark)[0] : { pid: service.pid, startTime: service.startTime };
       const ports = Object.values(service.ports);
-      return root && terminateTree(root, { signal: service.stopSignal, timeoutMs: timeoutMs ?? service.stopTimeoutMs, mark, ports });
+      const grace = timeoutMs ?? Math.min(service.stopTimeoutMs, ORPHANED_STOP_MS);
+      return root && terminateTree(root, { signal: service.stopSignal, timeoutMs: grace, mark, ports });
     }),
   );
   const locks = new PortLocks(layout.ports, { ...record.supervisor, project: record.project });

@@ -1,4 +1,4 @@
-import { stopStacks } from "./down.js";
+import { ORPHANED_STOP_MS, stopStacks } from "./down.js";
 import { serviceId } from "./render.js";
 import { recordedStacks } from "./stacks.js";
 import { stateLayout } from "./state/paths.js";
@@ -42,7 +42,7 @@ export async function reap(order: ReapOrder): Promise<ReapResult> {
       const [root] = markedProcesses(mark);
       if (!root) return;
       unrecorded.push(service.id);
-      await terminateTree(root, { signal: service.signal, timeoutMs: service.timeoutMs, mark });
+      await terminateTree(root, { signal: service.signal, timeoutMs: Math.min(service.timeoutMs, ORPHANED_STOP_MS), mark });
     }),
   );
   new PortLocks(layout.ports, { ...order.owner, project: "" }).releaseAllHeld();

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import {
   FIXTURE,
   ROOT,
+  expectNothingLeft,
   fixtureCommand,
   isListening,
   onCleanup,
@@ -17,6 +18,7 @@ import {
   ps,
   randomRange,
   readRecords,
+  recordedPids,
   runCli,
   startCli,
   waitForOutput,
@@ -136,6 +138,38 @@ function range(): { from: number; to: number; text: string } {
 }
 
 describe("a supervisor killed with SIGKILL", () => {
+  it("leaves no service behind that logs while shutting down and wedges on its output's dead reader", { timeout: SLOW }, async () => {
+    const { dir, env, state, record } = project(yaml`
+      name: wedged
+      ports: {range: ${range().text}}
+      services:
+        api:
+          command: ${fixtureCommand("--name api --record record.jsonl --log-shutdown")}
+          stop_timeout: 2m
+        worker:
+          command: ${fixtureCommand("--name worker --record record.jsonl --log-shutdown --tick 50")}
+          stop_timeout: 2m
+    `);
+    const up = await runCli(["up", "-d"], { cwd: dir, env });
+    expect(up.exitCode, up.all).toBe(0);
+    const ports = (await ps(dir, env)).map((row) => row.port as number);
+    process.kill(supervisorOf(state, "wedged"), "SIGKILL");
+    // Each got SIGTERM, could not write its last line, and would wait for its two-minute stop timeout: the
+    // watchdog gives a service of a dead supervisor a moment only.
+    await waitUntil(
+      async () => recordedPids(record).every(pidGone) && !(await Promise.all(ports.map(isListening))).some(Boolean),
+      "every service gone, every port closed",
+      10_000,
+    );
+    // The api was asked to stop, and its last line found no reader (the worker, ticking, may have died of that
+    // already).
+    const api = readRecords(record)
+      .filter((line) => line.name === "api")
+      .map((line) => line.event);
+    expect(api).toEqual(expect.arrayContaining(["sigterm", "shutdown-log-failed"]));
+    await expectNothingLeft(recordedPids(record), ports);
+  });
+
   it("leaves nothing behind even when nobody runs `down`: its watchdog stops every service, daemons included", { timeout: SLOW }, async () => {
     const ports = range();
     const { dir, env, state } = project(HARD_STACK(ports.text));
