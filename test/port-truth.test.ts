@@ -1,13 +1,30 @@
 // A service that ignores the port it is given (a wrong flag or variable name) is told apart from one that is
 // slow: it fails at once, saying where it listens and how its server takes a port, instead of at its deadline.
 import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ServiceFailedError } from "../src/errors.js";
 import type { PlannedService } from "../src/plan.js";
 import { elsewhereReason } from "../src/supervise/port-truth.js";
+import { spawnService, type Spawner } from "../src/supervise/spawn.js";
 import { up } from "../src/up.js";
-import { expectNothingLeft, fixtureCommand, processesWith, project, ps, randomRange, recordedPids, ROOT, runCli, tempProject, yaml } from "./helpers.js";
+import {
+  expectNothingLeft,
+  fixtureCommand,
+  onCleanup,
+  processesWith,
+  project,
+  ps,
+  randomRange,
+  recordedPids,
+  ROOT,
+  runCli,
+  startStack,
+  tempProject,
+  waitUntil,
+  yaml,
+} from "./helpers.js";
 
 const VITE = join(ROOT, "node_modules", "vite", "bin", "vite.js");
 
@@ -68,6 +85,38 @@ describe("a service listening elsewhere than on its port", () => {
     const table = await runCli(["ps"], { cwd: dir, env });
     expect(table.stdout).toContain(`healthy, listens on ${range.to}, not ${range.from}`);
     expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
+    await expectNothingLeft(recordedPids(record), [range.to]);
+  });
+
+  it("is marked unhealthy, saying why, when another program answered the health check on its port", async () => {
+    const range = randomRange();
+    // Right as the service is spawned, the test takes its port with a server that answers every request.
+    const spawn: Spawner = async (service, onLine) => {
+      if (service.port !== undefined) {
+        const thief = createServer((_request, response) => response.end("not the service"));
+        await new Promise<void>((resolve) => thief.listen(service.port, "127.0.0.1", resolve));
+        onCleanup(() => new Promise<void>((resolve) => thief.close(() => resolve())));
+      }
+      return spawnService(service, onLine);
+    };
+    const { stack, events, record } = await startStack(
+      yaml`
+        ports: {range: ${range.from}-${range.from + 4}}
+        services:
+          ui:
+            command: ${fixtureCommand(`--name ui --record record.jsonl --listen-on ${range.to}`)}
+            health: {http: /}
+      `,
+      { spawn },
+    );
+    await waitUntil(() => events.some((event) => event.type === "unhealthy"), "ui marked unhealthy", 10_000);
+    expect(events.find((event) => event.type === "unhealthy")).toEqual({
+      type: "unhealthy",
+      service: "ui",
+      reason: `listens on ${range.to}, not on its port ${range.from}: does its command pass \${port}? (or $PORT, which it is given); another program answered its health check on ${range.from}`,
+    });
+    expect(stack.services.ui?.status).toBe("unhealthy");
+    await stack.down();
     await expectNothingLeft(recordedPids(record), [range.to]);
   });
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { listeningPortsOf } from "../ports/who.js";
+import { heldByOthers, listeningPortsOf } from "../ports/who.js";
 import type { PlannedCommand, PlannedService } from "../plan.js";
 import type { MarkQuery } from "./process-marker.js";
 import type { RootProcess } from "./process-tree.js";
@@ -63,6 +63,22 @@ export async function watchPortTruth(target: () => ServiceProcesses, signal: Abo
   } catch {
     // aborted: the check passed, the service exited, or the stack stops
   }
+}
+
+/**
+ * After a network health check passed: when another program holds the service's port (it answered the check)
+ * while the service's processes listen on other ports only, the reason to fail it; else undefined. Cheap when
+ * the service holds its port: only its processes' descriptors are read.
+ */
+export async function answeredByAnother(target: ServiceProcesses): Promise<string | undefined> {
+  const { service, root, mark } = target;
+  const own = Object.values(service.ports);
+  if (!root || own.length === 0 || service.announce || (service.health.kind !== "http" && service.health.kind !== "tcp")) return undefined;
+  const pids = serviceProcesses(root, mark).map((info) => info.pid);
+  if ((await heldByOthers(own, pids)).length === 0) return undefined;
+  const ports = await listeningPortsOf(pids);
+  if (!ports || ports.length === 0 || ports.some((port) => own.includes(port))) return undefined;
+  return `${elsewhereReason(ports, service)}; another program answered its health check on ${own.join(", ")}`;
 }
 
 /** `listens on 5173, not on its port 8600: does its command pass ${port}? (vite: --port ${port} --strictPort)` */

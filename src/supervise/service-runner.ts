@@ -8,7 +8,7 @@ import { serviceQuery, thisSupervisor, type MarkQuery } from "./process-marker.j
 import { terminateTree, type TerminateOptions, type TerminateResult } from "./terminate.js";
 import { parseAnnouncement, waitForAnnouncement, type Announcement } from "./announcement.js";
 import { Deferred, follow } from "./deferred.js";
-import { watchPortTruth } from "./port-truth.js";
+import { answeredByAnother, watchPortTruth } from "./port-truth.js";
 import type { TunnelRunner } from "../tunnels/tunnel-runner.js";
 
 export type { Announcement } from "./announcement.js";
@@ -21,6 +21,9 @@ const FINISHED = Symbol("finished");
 
 /** Why a service could not be started or made healthy, in words for the user. */
 export class StartFailure extends Error {}
+
+/** How long after a service became healthy it is checked to be on its own port (see checkPortLater). */
+const PORT_CHECK_AFTER_MS = 2000;
 
 /** What the supervisor does at points of a service's start. */
 export interface StartHooks {
@@ -325,6 +328,24 @@ export class ServiceRunner {
       await watching;
     }
     this.markHealthy();
+    this.checkPortLater();
+  }
+
+  /**
+   * A moment after it became healthy, off the start-up path: when another program holds its port (it answered
+   * the health check) while this service listens elsewhere, it is marked unhealthy, with why and what to do.
+   */
+  private checkPortLater(): void {
+    const root = this.root;
+    const timer = setTimeout(() => {
+      if (this.root !== root || this.status !== "healthy") return;
+      void answeredByAnother({ service: this.service, root: this.root, mark: this.mark, lastCheck: this.lastCheck }).then((reason) => {
+        if (!reason || this.root !== root || this.status !== "healthy") return;
+        this.status = "unhealthy";
+        this.emit({ type: "unhealthy", service: this.id, reason });
+      });
+    }, PORT_CHECK_AFTER_MS);
+    timer.unref();
   }
 
   /** Tells what the health check got, when that changed since it last told. */
