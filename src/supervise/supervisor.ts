@@ -13,6 +13,7 @@ import { Rewiring, type RestartReport } from "./rewiring.js";
 import { thisSupervisor } from "./process-marker.js";
 import { Watchdog } from "./watchdog.js";
 import { daemonHint } from "./daemon-hint.js";
+import { failureHint } from "./failure-hints.js";
 
 /** Lines of a failed service's output shown with the error. */
 export const FAILURE_LINES = 20;
@@ -202,7 +203,7 @@ export class Supervisor {
       await this.rewiring.refresh(runner);
       await this.openTunnel(runner);
     } catch (error) {
-      if (error instanceof StartFailure) this.fail(runner, `${error.message}${await daemonHint(runner)}`);
+      if (error instanceof StartFailure) this.fail(runner, `${error.message}${await daemonHint(runner)}${failureHint(runner)}`);
       else if (this.startAbort.signal.aborted)
         runner.skip(error, skipReason(error)); // stopped before it was spawned, if it was not
       else this.fail(runner, String(error));
