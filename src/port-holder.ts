@@ -2,6 +2,7 @@ import { describeHolders, whoHolds, type PortLookup } from "./ports/who.js";
 import { recordedStacks } from "./stacks.js";
 import type { StateLayout } from "./state/paths.js";
 import { PortLocks, type LockOwner } from "./state/port-locks.js";
+import { markOf, serviceMark } from "./supervise/process-marker.js";
 
 /** A portmate stack's service that has the port. */
 export interface StackUse {
@@ -12,6 +13,8 @@ export interface StackUse {
   id: string;
   /** False when the stack's supervisor died (`stale`). */
   alive: boolean;
+  /** A process of the service listens on the port, which is not one of the service's own ports. */
+  notItsPort?: true;
 }
 
 /** Everything known about who has a port: the processes listening on it, and what portmate says of it. */
@@ -28,11 +31,21 @@ export interface PortOwnership {
 /** Who has `port` (`portmate who`): the OS's answer, with the portmate stack it belongs to, if any. */
 export async function whoIs(port: number, layout: StateLayout): Promise<PortOwnership> {
   const lookup = await whoHolds(port);
-  const stacks: StackUse[] = recordedStacks(layout).flatMap(({ record, alive }) =>
+  const recorded = recordedStacks(layout);
+  const stacks: StackUse[] = recorded.flatMap(({ record, alive }) =>
     record.services
       .filter((service) => Object.values(service.ports).includes(port))
       .map((service) => ({ project: record.project, instance: record.instance, service: service.name, id: service.id, alive })),
   );
+  // A process of a stack's service that listens elsewhere than on its ports (it ignores the port it was given),
+  // found by the mark it inherited.
+  const marks = new Set(lookup.holders.map((holder) => markOf(holder.pid)).filter((mark): mark is string => mark !== undefined));
+  for (const { record, alive } of recorded) {
+    for (const service of record.services) {
+      if (!marks.has(serviceMark(record.supervisor, service.id)) || stacks.some((use) => use.project === record.project && use.id === service.id)) continue;
+      stacks.push({ project: record.project, instance: record.instance, service: service.name, id: service.id, alive, notItsPort: true });
+    }
+  }
   const ownership: PortOwnership = { port, lookup, stacks };
   const reservedBy = new PortLocks(layout.ports, { pid: 0, startTime: 0, project: "" }).holder(port);
   if (reservedBy) ownership.reservedBy = reservedBy;

@@ -84,6 +84,11 @@ describe("a service listening elsewhere than on its port", () => {
     expect(row?.status).toBe(`healthy, listens on ${range.to}, not ${range.from}`);
     const table = await runCli(["ps"], { cwd: dir, env });
     expect(table.stdout).toContain(`healthy, listens on ${range.to}, not ${range.from}`);
+    // `who` of the port it listens on names its stack and service, by the mark its process carries.
+    const who = await runCli(["who", String(range.to)], { cwd: dir, env });
+    expect(who.stdout).toMatch(new RegExp(`^ {2}portmate: ui of project \\S+, though it is not its port: it ignores the one it was given`, "m"));
+    const whoJson = JSON.parse((await runCli(["who", String(range.to), "--json"], { cwd: dir, env })).stdout) as { stacks: unknown[] };
+    expect(whoJson.stacks).toEqual([expect.objectContaining({ id: "ui", notItsPort: true })]);
     expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
     await expectNothingLeft(recordedPids(record), [range.to]);
   });

@@ -38,7 +38,7 @@ function describe({ port, lookup, stacks, reservedBy }: PortOwnership): string {
   }
   for (const stack of stacks) {
     lines.push(
-      `  portmate: ${stack.id} of project ${stack.project}${stack.instance === 1 ? "" : ` (instance ${stack.instance})`}${stack.alive ? "" : " (stale: its supervisor died)"}`,
+      `  portmate: ${stack.id} of project ${stack.project}${stack.instance === 1 ? "" : ` (instance ${stack.instance})`}${stack.alive ? "" : " (stale: its supervisor died)"}${stack.notItsPort ? `, though it is not its port: it ignores the one it was given (\`portmate ps\` shows it)` : ""}`,
     );
   }
   if (reservedBy && stacks.length === 0)
