@@ -255,49 +255,66 @@ const WORDINGS: Array<[string, string]> = [
   ["Express", "Error: listen EADDRINUSE: address already in use 127.0.0.1:{port}"],
 ];
 
-describe("a port taken after the service started, told by the server's own words", () => {
+/**
+ * Takes `port` with a process younger than the service: an orphan (a child of init, as a daemon the service
+ * left would be) when `orphan`, so that only the service's words can tell it was taken; else a child of the
+ * test. Resolves with its pid once it listens; killed after the test.
+ */
+async function youngThief(port: number, orphan: boolean): Promise<number> {
+  const listen = `require("net").createServer().listen(${port}, "127.0.0.1")`;
+  const pid = orphan
+    ? Number((await execa("sh", ["-c", `node -e '${listen}' >/dev/null 2>&1 & echo $!`])).stdout)
+    : (execa("node", ["-e", listen], { reject: false }).pid as number);
+  onCleanup(() => {
+    if (!pidGone(pid)) process.kill(pid, "SIGKILL");
+  });
+  await waitUntil(() => isListening(port), "the thief listens");
+  return pid;
+}
+
+describe("a port taken after the service started", () => {
   it.each(WORDINGS)("is moved when %s says its port is taken", async (_server, wording) => {
-    const range = randomRange();
-    const thieves: number[] = [];
-    // Right after the service is spawned (and before it binds, half a second later), a process younger than
-    // the service takes its port: nothing but the service's words tell that it was taken from it.
-    const spawn: Spawner = async (service, onLine) => {
-      const spawned = await spawnService(service, onLine);
-      if (thieves.length === 0 && service.port !== undefined) {
-        const thief = execa("node", ["-e", `require("net").createServer().listen(${service.port}, "127.0.0.1", () => console.log("taken"))`], {
-          reject: false,
-        });
-        onCleanup(async () => {
-          thief.kill("SIGKILL");
-          await thief;
-        });
-        await new Promise<void>((resolve) => thief.stdout?.once("data", () => resolve()));
-        thieves.push(thief.pid as number, service.port);
-      }
-      return spawned;
-    };
-    const { stack, events } = await startStack(
-      yaml`
+    await movedFrom(wording, true);
+  });
+
+  it("is moved, whatever the service said, when a process outside its tree that it did not leave behind has it", async () => {
+    await movedFrom("fatal: could not start the server", false);
+  });
+});
+
+/**
+ * Right after the service is spawned (and before it binds, half a second later), a process younger than the
+ * service takes its port; the service then says `wording` and exits. Checks it was moved, with nothing left.
+ */
+async function movedFrom(wording: string, orphanThief: boolean): Promise<void> {
+  const range = randomRange();
+  const thieves: number[] = [];
+  const spawn: Spawner = async (service, onLine) => {
+    const spawned = await spawnService(service, onLine);
+    if (thieves.length === 0 && service.port !== undefined) thieves.push(await youngThief(service.port, orphanThief), service.port);
+    return spawned;
+  };
+  const { stack, events } = await startStack(
+    yaml`
         ports: {range: ${range.text}}
         services:
           web:
             command: [node, ${JSON.stringify(join(ROOT, "test", "fixtures", "busy-port.mjs"))}, ${JSON.stringify(wording)}]
             health: {http: /}
       `,
-      { spawn },
-    );
-    const [thief, taken] = thieves;
-    const web = stack.services.web;
-    expect(web?.status).toBe("healthy");
-    expect(web?.port).not.toBe(taken);
-    expect(events.find((event) => event.type === "port")).toMatchObject({ service: "web", reason: "stolen", previous: taken, port: web?.port });
-    const pids = events.flatMap((event) => (event.type === "spawned" ? [event.pid] : []));
-    expect(pids).toHaveLength(2);
-    await stack.down();
-    await expectNothingLeft(pids, [web?.port ?? 0]);
-    expect(pidGone(thief ?? 0)).toBe(false); // the thief is not portmate's to stop
-  });
-});
+    { spawn },
+  );
+  const [thief, taken] = thieves;
+  const web = stack.services.web;
+  expect(web?.status).toBe("healthy");
+  expect(web?.port).not.toBe(taken);
+  expect(events.find((event) => event.type === "port")).toMatchObject({ service: "web", reason: "stolen", previous: taken, port: web?.port });
+  const pids = events.flatMap((event) => (event.type === "spawned" ? [event.pid] : []));
+  expect(pids).toHaveLength(2);
+  await stack.down();
+  await expectNothingLeft(pids, [web?.port ?? 0]);
+  expect(pidGone(thief ?? 0)).toBe(false); // the thief is not portmate's to stop
+}
 
 describe("a service that announces its port", () => {
   it("is adopted on the port it printed, before the services that depend on or refer to it start", async () => {

@@ -22,11 +22,12 @@ export interface StolenPort {
 
 /**
  * The ports of a service that exited while the stack was starting and that another process took (spec §3):
- * each held by an older process outside the service's own tree. When none is, but the service said the address
- * was in use, the ports not free now (or, if all are, its primary port: whoever held it let go meanwhile).
+ * each held by a process outside the service's own tree, whatever the service printed, but a daemon the service
+ * left behind (see left-daemons.ts). When none is, but the service said the address was in use, the ports not
+ * free now (or, if all are, its primary port: whoever held it let go meanwhile).
  */
 export async function stolenPorts(runner: ServiceRunner): Promise<StolenPort[]> {
-  const stolen = await foreignHeld(runner);
+  const stolen = await foreignHeld(runner, { exited: true });
   if (stolen.length || !runner.linesOfThisRun().some((line) => ADDRESS_IN_USE.test(line))) return stolen;
   for (const [name, port] of Object.entries(runner.service.ports)) if (!(await isPortFree(port))) stolen.push({ name, port });
   const [primary] = Object.entries(runner.service.ports);
@@ -36,11 +37,12 @@ export async function stolenPorts(runner: ServiceRunner): Promise<StolenPort[]> 
 
 /**
  * The ports of a service that a process outside its tree listens on, a process that started before the service:
- * one started after it most likely listens on its behalf (docker's port proxy for `docker run -p`, a server that
- * daemonized itself). Another user's socket cannot be told apart, so it does not count either. Cheap when the
- * service holds its ports, as it should.
+ * one started after a running service most likely listens on its behalf (docker's port proxy for `docker run
+ * -p`, a server that daemonized itself). With `exited`, also one started after it that is not an orphan. Another
+ * user's socket cannot be told apart, so it does not count either. Cheap when the service holds its ports, as it
+ * should.
  */
-export async function foreignHeld(runner: ServiceRunner): Promise<StolenPort[]> {
+export async function foreignHeld(runner: ServiceRunner, { exited = false } = {}): Promise<StolenPort[]> {
   const ports = Object.entries(runner.service.ports);
   // Most services listen in their main process: then its file descriptors alone tell.
   const main = runner.pid === undefined ? [] : [runner.pid];
@@ -53,7 +55,11 @@ export async function foreignHeld(runner: ServiceRunner): Promise<StolenPort[]> 
   const stolen: StolenPort[] = [];
   for (const port of await heldByOthers(suspect, own)) {
     const lookup = await whoHolds(port);
-    const holders = lookup.holders.filter((holder) => !own.includes(holder.pid) && startedBefore(holder.pid, runner));
+    // A process started after a running service may listen on its behalf (a port proxy); once the service
+    // exited, only one it left behind (an orphan, a child of init) can be that.
+    const holders = lookup.holders.filter(
+      (holder) => !own.includes(holder.pid) && (startedBefore(holder.pid, runner) || (exited && readProcess(holder.pid)?.ppid !== 1)),
+    );
     const name = ports.find(([, number]) => number === port)?.[0] ?? "default";
     if (holders.length) stolen.push({ name, port, holder: describeHolders({ ...lookup, holders, hidden: [] }) });
   }
