@@ -62,6 +62,13 @@ describeWith(REDIS, "wiring with a real Redis", () => {
     expect(Object.keys(worker).filter((name) => /^(REDIS_PORT|BACKEND_.*|UI_.*)$/.test(name))).toEqual([]);
     expect(worker.REDIS_URL).toBe("redis://cache.internal:6379/0");
 
+    // Redis's URL is what its `url: redis` says, everywhere; the ui, checked over TCP, has none guessed.
+    expect(before.redis?.url).toBe(`redis://127.0.0.1:${redisPort}`);
+    expect(before.ui?.url).toBeNull();
+    const exported = (await runCli(["env"], { cwd: dir, env })).stdout.split("\n");
+    expect(exported).toContain(`export REDIS_URL=redis://127.0.0.1:${redisPort}`);
+    expect(exported.filter((line) => line.startsWith("export UI_URL="))).toEqual([]);
+
     // Moving the backend restarts the ui, which uses it, and nothing else: Redis keeps its data.
     expect(await redis(redisPort, "SET greeting hello")).toBe("+OK");
     const moved = await runCli(["restart", "backend", "--new-port"], { cwd: dir, env });
