@@ -81,9 +81,11 @@ describe("a service listening elsewhere than on its port", () => {
     expect(started.exitCode, started.all).toBe(0);
     const [row] = await ps(dir, env);
     expect(row?.listening).toEqual([range.to]);
-    expect(row?.status).toBe(`healthy, listens on ${range.to}, not ${range.from}`);
+    expect(row?.status).toMatch(new RegExp(`^(healthy|unhealthy), listens on ${range.to}, not ${range.from}$`));
+    // A moment after it became healthy, the supervisor looks too, and marks it unhealthy.
+    await waitUntil(async () => (await ps(dir, env))[0]?.status === `unhealthy, listens on ${range.to}, not ${range.from}`, "ui marked unhealthy", 10_000);
     const table = await runCli(["ps"], { cwd: dir, env });
-    expect(table.stdout).toContain(`healthy, listens on ${range.to}, not ${range.from}`);
+    expect(table.stdout).toContain(`unhealthy, listens on ${range.to}, not ${range.from}`);
     // `who` of the port it listens on names its stack and service, by the mark its process carries.
     const who = await runCli(["who", String(range.to)], { cwd: dir, env });
     expect(who.stdout).toMatch(new RegExp(`^ {2}portmate: ui of project \\S+, though it is not its port: it ignores the one it was given`, "m"));

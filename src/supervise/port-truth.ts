@@ -66,19 +66,20 @@ export async function watchPortTruth(target: () => ServiceProcesses, signal: Abo
 }
 
 /**
- * After a network health check passed: when another program holds the service's port (it answered the check)
- * while the service's processes listen on other ports only, the reason to fail it; else undefined. Cheap when
- * the service holds its port: only its processes' descriptors are read.
+ * A moment after a service became healthy: when its processes listen, but on none of its ports, the reason to
+ * mark it unhealthy (with, when another program holds its port, that this one answered its health check); else
+ * undefined. A health check that is a command or a log line never looks at the port, and an HTTP or TCP one can
+ * be answered by another program.
  */
-export async function answeredByAnother(target: ServiceProcesses): Promise<string | undefined> {
+export async function offItsPort(target: ServiceProcesses): Promise<string | undefined> {
   const { service, root, mark } = target;
   const own = Object.values(service.ports);
-  if (!root || own.length === 0 || service.announce || (service.health.kind !== "http" && service.health.kind !== "tcp")) return undefined;
+  if (!root || own.length === 0 || service.announce) return undefined;
   const pids = serviceProcesses(root, mark).map((info) => info.pid);
-  if ((await heldByOthers(own, pids)).length === 0) return undefined;
   const ports = await listeningPortsOf(pids);
   if (!ports || ports.length === 0 || ports.some((port) => own.includes(port))) return undefined;
-  return `${elsewhereReason(ports, service)}; another program answered its health check on ${own.join(", ")}`;
+  const answered = (await heldByOthers(own, pids)).length > 0 ? `; another program answered its health check on ${own.join(", ")}` : "";
+  return `${elsewhereReason(ports, service)}${answered}`;
 }
 
 /** `listens on 5173, not on its port 8600: does its command pass ${port}? (vite: --port ${port} --strictPort)` */

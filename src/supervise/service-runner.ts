@@ -8,7 +8,7 @@ import { serviceQuery, thisSupervisor, type MarkQuery } from "./process-marker.j
 import { terminateTree, type TerminateOptions, type TerminateResult } from "./terminate.js";
 import { parseAnnouncement, waitForAnnouncement, type Announcement } from "./announcement.js";
 import { Deferred, follow } from "./deferred.js";
-import { answeredByAnother, watchPortTruth } from "./port-truth.js";
+import { offItsPort, watchPortTruth } from "./port-truth.js";
 import type { TunnelRunner } from "../tunnels/tunnel-runner.js";
 
 export type { Announcement } from "./announcement.js";
@@ -332,14 +332,14 @@ export class ServiceRunner {
   }
 
   /**
-   * A moment after it became healthy, off the start-up path: when another program holds its port (it answered
-   * the health check) while this service listens elsewhere, it is marked unhealthy, with why and what to do.
+   * A moment after it became healthy, off the start-up path: when it listens, but on none of its ports (its
+   * health check did not look, or another program answered it), it is marked unhealthy, with why and what to do.
    */
   private checkPortLater(): void {
     const root = this.root;
     const timer = setTimeout(() => {
       if (this.root !== root || this.status !== "healthy") return;
-      void answeredByAnother({ service: this.service, root: this.root, mark: this.mark, lastCheck: this.lastCheck }).then((reason) => {
+      void offItsPort({ service: this.service, root: this.root, mark: this.mark, lastCheck: this.lastCheck }).then((reason) => {
         if (!reason || this.root !== root || this.status !== "healthy") return;
         this.status = "unhealthy";
         this.emit({ type: "unhealthy", service: this.id, reason });
