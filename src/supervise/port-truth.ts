@@ -50,10 +50,12 @@ export async function watchPortTruth(target: () => ServiceProcesses, signal: Abo
     for (;;) {
       const now = target();
       if (now.root && now.lastCheck?.startsWith("connection refused")) {
+        // Its ports as they are now: one may have been moved off a port taken from it meanwhile.
+        const current = Object.values(now.service.ports);
         const pids = serviceProcesses(now.root, now.mark).map((info) => info.pid);
         const ports = await listeningPortsOf(pids);
         if (signal.aborted) return;
-        if (ports && ports.length > 0 && !ports.some((port) => own.includes(port))) {
+        if (ports && ports.length > 0 && !ports.some((port) => current.includes(port))) {
           found(elsewhereReason(ports, now.service));
           return;
         }
@@ -61,7 +63,8 @@ export async function watchPortTruth(target: () => ServiceProcesses, signal: Abo
       await sleep(EVERY_MS, undefined, { signal });
     }
   } catch {
-    // aborted: the check passed, the service exited, or the stack stops
+    // Aborted (the check passed, the service exited, the stack stops), or the sockets could not be read: the
+    // health check's deadline still applies, this only makes a hopeless wait short.
   }
 }
 
