@@ -314,17 +314,19 @@ export class ServiceRunner {
       this.announced.resolve();
     }
     // A service that listens elsewhere than on its port is told apart from one that is slow to start.
-    const elsewhere = new AbortController();
-    const checking = AbortSignal.any([signal, elsewhere.signal]);
+    // The wait ends with `signal`, or when the watcher finds the service listening elsewhere.
+    const checking = new AbortController();
+    const unfollow = follow(signal, checking);
     const watching = watchPortTruth(
       () => ({ service: this.service, root: this.root, mark: this.mark, lastCheck: this.lastCheck }),
-      checking,
-      (reason) => elsewhere.abort(new StartFailure(reason)),
+      checking.signal,
+      (reason) => checking.abort(new StartFailure(reason)),
     );
     try {
-      await waitHealthy(this.service, this.lines, deadline, checking, (brief) => this.checked(brief));
+      await waitHealthy(this.service, this.lines, deadline, checking.signal, (brief) => this.checked(brief));
     } finally {
-      elsewhere.abort();
+      unfollow();
+      checking.abort();
       await watching;
     }
     this.markHealthy();
