@@ -16,9 +16,3 @@ export async function listeningPorts(stack: RecordedStack, service: ServiceRecor
   if (members.length === 0) return undefined;
   return listeningPortsOf(members.map((info) => info.pid));
 }
-
-/** Whether a service listens, but on none of its own ports: it most likely ignores the port it was given. */
-export function offItsPorts(listening: readonly number[] | undefined, own: Readonly<Record<string, number>>): boolean {
-  const ports = Object.values(own);
-  return listening !== undefined && listening.length > 0 && ports.length > 0 && !listening.some((port) => ports.includes(port));
-}

@@ -1,4 +1,5 @@
-import { listeningPorts, offItsPorts } from "./listening-ports.js";
+import { listeningPorts } from "./listening-ports.js";
+import { listensElsewhere } from "./supervise/port-truth.js";
 import { readRecords, supervisorAlive, type ServiceRecord, type StackRecord } from "./state/registry.js";
 import type { StateLayout } from "./state/paths.js";
 
@@ -53,7 +54,7 @@ export async function psRowsListening(stacks: readonly RecordedStack[], now = Da
       const listening = found && (await listeningPorts(found.stack, found.service));
       if (listening === undefined) return;
       row.listening = listening;
-      if (offItsPorts(listening, row.ports)) row.status = `${row.status}, listens on ${listening.join(", ")}, not ${Object.values(row.ports).join(", ")}`;
+      if (listensElsewhere(listening, row.ports)) row.status = `${row.status}, listens on ${listening.join(", ")}, not ${Object.values(row.ports).join(", ")}`;
     }),
   );
   return rows;

@@ -25,6 +25,12 @@ const PORT_FLAGS: Array<[RegExp, string]> = [
   [/\bwebpack\b/, "webpack serve: --port ${port}"],
 ];
 
+/** Whether a service listens, but on none of its own ports: it most likely ignores the port it was given. */
+export function listensElsewhere(listening: readonly number[] | undefined, own: Readonly<Record<string, number>>): listening is number[] {
+  const ports = Object.values(own);
+  return listening !== undefined && listening.length > 0 && ports.length > 0 && !listening.some((port) => ports.includes(port));
+}
+
 /** What a service's process tree is, to look at its sockets. */
 export interface ServiceProcesses {
   service: PlannedService;
@@ -50,12 +56,11 @@ export async function watchPortTruth(target: () => ServiceProcesses, signal: Abo
     for (;;) {
       const now = target();
       if (now.root && now.lastCheck?.startsWith("connection refused")) {
-        // Its ports as they are now: one may have been moved off a port taken from it meanwhile.
-        const current = Object.values(now.service.ports);
         const pids = serviceProcesses(now.root, now.mark).map((info) => info.pid);
         const ports = await listeningPortsOf(pids);
         if (signal.aborted) return;
-        if (ports && ports.length > 0 && !ports.some((port) => current.includes(port))) {
+        // Its ports as they are now: one may have been moved off a port taken from it meanwhile.
+        if (listensElsewhere(ports, now.service.ports)) {
           found(elsewhereReason(ports, now.service));
           return;
         }
@@ -80,7 +85,7 @@ export async function offItsPort(target: ServiceProcesses): Promise<string | und
   if (!root || own.length === 0 || service.announce) return undefined;
   const pids = serviceProcesses(root, mark).map((info) => info.pid);
   const ports = await listeningPortsOf(pids);
-  if (!ports || ports.length === 0 || ports.some((port) => own.includes(port))) return undefined;
+  if (!listensElsewhere(ports, service.ports)) return undefined;
   const answered = (await heldByOthers(own, pids)).length > 0 ? `; another program answered its health check on ${own.join(", ")}` : "";
   return `${elsewhereReason(ports, service)}${answered}`;
 }
