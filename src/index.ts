@@ -13,12 +13,13 @@ export {
   type ConfigIssue,
   type SourceLocation,
 } from "./errors.js";
-export type { Plan, PlannedService, PlannedCommand, PlannedHealth } from "./plan.js";
+export type { Plan, PlannedService, PlannedCommand, PlannedHealth } from "./plan/types.js";
 export type { StackEvent, StackListener, ServiceStatus } from "./supervise/events.js";
-export { Stack, type DownOptions, type ServiceInfo, type StackOptions } from "./stack.js";
+export { Stack, type DownOptions, type ServiceInfo, type StackOptions } from "./stack/stack.js";
 export type { RestartReport } from "./supervise/rewiring.js";
-export { prepareStack, up, type UpOptions } from "./up.js";
-export { resolveConfig, type ResolveConfigOptions, type ResolvedConfig, type ResolvedService } from "./resolve-config.js";
-export { whoIs, type PortOwnership, type StackUse } from "./port-holder.js";
-export type { PortHolder, PortLookup, HiddenHolder } from "./ports/who.js";
-export { exportConfig, EXPORT_TARGETS, type ExportOptions, type ExportResult, type ExportFile, type ExportTargetName } from "./export/export.js";
+export { prepareStack, up, type UpOptions } from "./stack/up.js";
+export { resolveConfig, type ResolveConfigOptions, type ResolvedConfig, type ResolvedService } from "./stack/resolve-config.js";
+export { whoIs, type PortOwnership, type StackUse } from "./stack/port-ownership.js";
+export type { PortHolder, PortLookup, HiddenHolder } from "./ports/port-holders.js";
+export { exportConfig, EXPORT_TARGETS, type ExportOptions, type ExportTargetName } from "./export/export.js";
+export { type ExportResult, type ExportFile } from "./export/result.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { allocatePorts, type AllocationNote, type PortRequest } from "../src/ports/allocate.js";
-import { describeNote } from "../src/up.js";
+import { describeNote } from "../src/stack/up.js";
 import { isPortFree } from "../src/ports/probe.js";
 import { occupy, randomRange } from "./helpers.js";
 

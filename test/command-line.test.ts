@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitCommandLine, splitCommandWords } from "../src/command-line.js";
+import { splitCommandLine, splitCommandWords } from "../src/util/command-line.js";
 
 describe("splitting a command line", () => {
   it.each([

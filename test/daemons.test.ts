@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { up } from "../src/up.js";
+import { up } from "../src/stack/up.js";
 import {
   expectNothingLeft,
   isListening,

@@ -4,9 +4,12 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseConfig } from "../src/config/load.js";
 import { ConfigSource } from "../src/config/source.js";
-import { formatDuration } from "../src/duration.js";
+import { formatDuration } from "../src/util/duration.js";
 import { ConfigError, formatIssue, type ConfigIssue } from "../src/errors.js";
-import { buildPlan, portRequests, selectServices, type Plan } from "../src/plan.js";
+import { buildPlan } from "../src/plan/build.js";
+import { portRequests } from "../src/plan/port-requests.js";
+import { selectServices } from "../src/plan/select-services.js";
+import { type Plan } from "../src/plan/types.js";
 import { MARKER_JS } from "./config-cases.js";
 import { FUZZ_ENV } from "./fuzz-inputs.js";
 

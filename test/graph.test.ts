@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closure, findCycles, startOrder } from "../src/graph.js";
+import { closure, findCycles, startOrder } from "../src/util/graph.js";
 
 const graph = (entries: Record<string, string[]>) => new Map(Object.entries(entries));
 

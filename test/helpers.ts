@@ -6,9 +6,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import { afterEach, expect } from "vitest";
-import type { PsRow } from "../src/stacks.js";
+import type { PsRow } from "../src/stack/ps-rows.js";
 import type { StackEvent } from "../src/supervise/events.js";
-import { up, type UpOptions } from "../src/up.js";
+import { up, type UpOptions } from "../src/stack/up.js";
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 export const CLI = join(ROOT, "dist", "portmate.js");

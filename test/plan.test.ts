@@ -3,8 +3,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/load.js";
 import { UsageError } from "../src/errors.js";
-import { buildPlan, portRequests, selectServices } from "../src/plan.js";
-import { portOverrides, shadowedLines } from "../src/up.js";
+import { buildPlan } from "../src/plan/build.js";
+import { portRequests } from "../src/plan/port-requests.js";
+import { selectServices } from "../src/plan/select-services.js";
+import { portOverrides, shadowedLines } from "../src/stack/up.js";
 import { tempProject, yaml } from "./helpers.js";
 
 const DEMO = yaml`

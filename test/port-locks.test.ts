@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PortLocks } from "../src/state/port-locks.js";
-import { identify } from "../src/supervise/process-tree.js";
+import { identify } from "../src/process/process-tree.js";
 import { onCleanup, randomRange, ROOT } from "./helpers.js";
 
 function lockDir(): string {

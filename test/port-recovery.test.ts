@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { ServiceFailedError } from "../src/errors.js";
-import type { PlannedService } from "../src/plan.js";
+import type { PlannedService } from "../src/plan/types.js";
 import type { StackEvent } from "../src/supervise/events.js";
 import { spawnService, type Spawner } from "../src/supervise/spawn.js";
-import { prepareStack, up } from "../src/up.js";
+import { prepareStack, up } from "../src/stack/up.js";
 import {
   expectNothingLeft,
   fixtureCommand,

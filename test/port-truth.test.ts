@@ -5,10 +5,10 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ServiceFailedError } from "../src/errors.js";
-import type { PlannedService } from "../src/plan.js";
+import type { PlannedService } from "../src/plan/types.js";
 import { elsewhereReason } from "../src/supervise/port-truth.js";
 import { spawnService, type Spawner } from "../src/supervise/spawn.js";
-import { up } from "../src/up.js";
+import { up } from "../src/stack/up.js";
 import {
   expectNothingLeft,
   fixtureCommand,

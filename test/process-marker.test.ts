@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { markedProcesses, markOf, OWNER_VARIABLE, serviceMark, serviceQuery, thisSupervisor } from "../src/supervise/process-marker.js";
-import { treeMembers, type ProcessInfo } from "../src/supervise/process-tree.js";
+import { markedProcesses, markOf, OWNER_VARIABLE, serviceMark, serviceQuery, thisSupervisor } from "../src/process/process-marker.js";
+import { treeMembers, type ProcessInfo } from "../src/process/process-tree.js";
 import { onCleanup, pidGone, waitUntil } from "./helpers.js";
 
 /** A real `sleep` started with `env` (and nothing else) as its whole environment. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parsePsLine, parseStat, treeMembers, type ProcessInfo } from "../src/supervise/process-tree.js";
+import { parsePsLine, parseStat, treeMembers, type ProcessInfo } from "../src/process/process-tree.js";
 
 const proc = (pid: number, ppid: number, pgid: number, startTime = 10, state = "S"): ProcessInfo => ({ pid, ppid, pgid, state, startTime });
 

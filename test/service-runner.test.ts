@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PlannedService } from "../src/plan.js";
+import type { PlannedService } from "../src/plan/types.js";
 import { ServiceRunner } from "../src/supervise/service-runner.js";
 import type { Spawner } from "../src/supervise/spawn.js";
 

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ServiceFailedError } from "../src/errors.js";
-import type { Stack } from "../src/stack.js";
-import { up } from "../src/up.js";
+import type { Stack } from "../src/stack/stack.js";
+import { up } from "../src/stack/up.js";
 import {
   expectNothingLeft,
   FIXTURE,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { referencesIn, renderTemplate, TemplateError, type TemplateContext, type TemplateService } from "../src/template.js";
+import { referencesIn, renderTemplate, TemplateError, type TemplateContext, type TemplateService } from "../src/config/template.js";
 
 const context = (env: Record<string, string | undefined> = {}, onUnsetVariable?: (name: string) => void): TemplateContext => ({
   project: "demo",

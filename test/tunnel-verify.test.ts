@@ -2,7 +2,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { verifyTunnel } from "../src/tunnels/verify.js";
+import { verifyTunnel } from "../src/supervise/tunnel-verify.js";
 import { onCleanup, randomRange } from "./helpers.js";
 
 /** A loopback server on a port the OS chooses, closed after the test. */

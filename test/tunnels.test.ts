@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ServiceFailedError } from "../src/errors.js";
 import type { StackEvent } from "../src/supervise/events.js";
-import { up } from "../src/up.js";
+import { up } from "../src/stack/up.js";
 import {
   expectNothingLeft,
   fixtureCommand,

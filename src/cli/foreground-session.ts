@@ -1,13 +1,13 @@
 import { ExitCode, StopRequestedError } from "../errors.js";
-import type { Stack } from "../stack.js";
+import type { Stack } from "../stack/stack.js";
 import type { StackEvent } from "../supervise/events.js";
-import { describeStackEvent } from "./event-lines.js";
-import { PrefixedOutput } from "./output.js";
-import { StartProgress } from "./progress.js";
-import type { Screen } from "./screen.js";
-import { servicesTable } from "./table.js";
-import { reportTunnels } from "./tunnel-report.js";
-import { colors, wantsFancyProgress, type CliIO } from "./terminal.js";
+import { describeStackEvent } from "./ui/event-lines.js";
+import { PrefixedOutput } from "./ui/output.js";
+import { StartProgress } from "./ui/progress.js";
+import type { Screen } from "./ui/screen.js";
+import { servicesTable } from "./ui/table.js";
+import { reportTunnels } from "./ui/tunnel-report.js";
+import { colors, wantsFancyProgress, type CliIO } from "./ui/terminal.js";
 
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 

@@ -1,5 +1,5 @@
 import { ExitCode } from "../errors.js";
-import { colors, type CliIO } from "./terminal.js";
+import { colors, type CliIO } from "./ui/terminal.js";
 
 /** What stops what a run started when portmate itself breaks; registered by whoever started it. */
 type Cleanup = () => void | Promise<void>;

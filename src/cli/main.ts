@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
-import { didYouMean } from "../config/did-you-mean.js";
+import { didYouMean } from "../util/did-you-mean.js";
 import { ExitCode, PortmateError, UsageError } from "../errors.js";
-import { packageInfo } from "../package-root.js";
+import { packageInfo } from "../util/package-root.js";
 import { stateDir } from "../state/paths.js";
 import { stateFolderError } from "../state/state-error.js";
 import { completeCli, completionCli } from "./commands/completion.js";
@@ -16,9 +16,9 @@ import { restartCli } from "./commands/restart.js";
 import { ExitRequest, helpExtras, INTERNAL_EXIT } from "./commands/shared.js";
 import { upCli } from "./commands/up.js";
 import { whoCli } from "./commands/who.js";
-import { helpWidth } from "./help-text.js";
+import { helpWidth } from "./ui/help-text.js";
 import { describeInternalError } from "./internal-error.js";
-import { colors, processIO, type CliIO } from "./terminal.js";
+import { colors, processIO, type CliIO } from "./ui/terminal.js";
 
 /** Builds the command tree: each command's flags, help and action are a module of their own (commands/). */
 function program(io: CliIO): Command {

@@ -1,6 +1,6 @@
-import { didYouMean } from "../config/did-you-mean.js";
+import { didYouMean } from "../util/did-you-mean.js";
 import { ExitCode, PortmateError, UsageError } from "../errors.js";
-import { recordedStacks } from "../stacks.js";
+import { recordedStacks } from "../state/recorded-stacks.js";
 import { stateLayout } from "../state/paths.js";
 import type { ServiceRecord, StackRecord } from "../state/registry.js";
 

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-import type { NormalizeContext } from "./normalize.js";
-import { duration, normalizeCommand } from "./normalize.js";
+import type { NormalizeContext } from "./normalize-values.js";
+import { duration, normalizeCommand } from "./normalize-values.js";
 import type { ConfigPath } from "./source.js";
 import { DEFAULT_TUNNEL_TIMEOUT_MS, type PortRequestConfig, type RawTunnel, type TunnelConfig, type TunnelProviderConfig } from "./types.js";
 

@@ -1,12 +1,11 @@
 import { statSync } from "node:fs";
 import { constants } from "node:os";
 import { resolve } from "node:path";
-import { splitCommandWords } from "../command-line.js";
-import { formatDuration, MAX_DURATION_MS, parseDuration } from "../duration.js";
-import type { ConfigIssue } from "../errors.js";
+import { formatDuration } from "../util/duration.js";
 import { readEnvFiles } from "./env-file.js";
 import { normalizeTunnel } from "./normalize-tunnel.js";
-import type { ConfigSource, ConfigPath } from "./source.js";
+import { duration, normalizeCommand, type NormalizeContext } from "./normalize-values.js";
+import type { ConfigPath } from "./source.js";
 import {
   DEFAULT_HEALTH_INTERVAL_MS,
   DEFAULT_HEALTH_TIMEOUT_MS,
@@ -18,7 +17,6 @@ import {
   type CommandConfig,
   type HealthConfig,
   type PortRequestConfig,
-  type RawCommandLine,
   type RawConfig,
   type RawHealth,
   type RawService,
@@ -26,14 +24,6 @@ import {
   type TemplateText,
   type ServiceConfig,
 } from "./types.js";
-
-/** What normalizing needs besides the raw data. */
-export interface NormalizeContext {
-  source: ConfigSource;
-  /** Folder of the config file. */
-  dir: string;
-  issues: ConfigIssue[];
-}
 
 /** Ports allocation range: `8000-9000` → {from, to}, checked for order and bounds. */
 export function normalizeRange(raw: RawConfig, ctx: NormalizeContext): { from: number; to: number } {
@@ -141,28 +131,6 @@ function normalizeServiceCommand(raw: RawService, ctx: NormalizeContext, at: (..
   return command;
 }
 
-/** A command line: a string is split like a shell would (or kept whole for `shell: true`), a list is used as is. */
-export function normalizeCommand(raw: RawCommandLine, shell: boolean, ctx: NormalizeContext, at: ConfigPath): CommandConfig {
-  if (Array.isArray(raw)) {
-    if (shell) {
-      ctx.issues.push(
-        ctx.source.issue(at, "with `shell: true` the command must be one string", { hint: 'write it as a string, such as "npm run dev | tee dev.log"' }),
-      );
-    }
-    return { shell: false, argv: raw.map(String) };
-  }
-  if (shell) return { shell: true, script: raw };
-  try {
-    const words = splitCommandWords(raw);
-    if (words.length === 0) ctx.issues.push(ctx.source.issue(at, "must not be empty"));
-    const optional = words.flatMap((word, index) => (word.bare && index > 0 ? [index] : []));
-    return { shell: false, argv: words.map((word) => word.text), ...(optional.length ? { optional } : {}) };
-  } catch (error) {
-    ctx.issues.push(ctx.source.issue(at, `cannot be split into arguments: ${(error as Error).message}`));
-    return { shell: false, argv: [] };
-  }
-}
-
 function normalizeCwd(raw: RawService, ctx: NormalizeContext, at: ConfigPath): string {
   const cwd = resolve(ctx.dir, raw.cwd ?? ".");
   if (raw.cwd !== undefined) {
@@ -245,29 +213,4 @@ function normalizeSignal(raw: string | undefined, ctx: NormalizeContext, at: Con
     return "SIGTERM";
   }
   return raw as NodeJS.Signals;
-}
-
-/**
- * The schema has checked the form already; this converts, and checks the value: a timer cannot wait longer
- * than about 24 days (Node.js fires a longer one at once), and some durations must not be zero.
- */
-export function duration(
-  raw: string | undefined,
-  fallback: number,
-  ctx: NormalizeContext,
-  at: ConfigPath,
-  options: { min?: number; hint?: string } = {},
-): number {
-  if (raw === undefined) return fallback;
-  const ms = parseDuration(raw);
-  if (ms === undefined) return fallback;
-  if (ms > MAX_DURATION_MS) {
-    ctx.issues.push(ctx.source.issue(at, `must be at most ${formatDuration(MAX_DURATION_MS)} (the longest a timer can wait), got ${JSON.stringify(raw)}`));
-    return fallback;
-  }
-  if (options.min !== undefined && ms < options.min) {
-    ctx.issues.push(ctx.source.issue(at, `must be at least ${formatDuration(options.min)}, got ${JSON.stringify(raw)}`, { hint: options.hint }));
-    return fallback;
-  }
-  return ms;
 }

@@ -1,9 +1,9 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import type { ConfigIssue } from "../errors.js";
-import { findCycles } from "../graph.js";
-import { referencedService, referencesIn, renderTemplate, TemplateError, type TemplateService } from "../template.js";
-import { didYouMean } from "./did-you-mean.js";
+import { findCycles } from "../util/graph.js";
+import { referencedService, referencesIn, renderTemplate, TemplateError, type TemplateService } from "./template.js";
+import { didYouMean } from "../util/did-you-mean.js";
 import type { ConfigPath, ConfigSource } from "./source.js";
 import type { PortmateConfig, RawConfig, RawService } from "./types.js";
 

@@ -1,6 +1,6 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { ConfigIssue } from "../errors.js";
-import { didYouMean } from "./did-you-mean.js";
+import { didYouMean } from "../util/did-you-mean.js";
 import { validate as generatedValidate } from "./schema-validator.generated.js";
 import type { ConfigPath, ConfigSource } from "./source.js";
 

@@ -1,4 +1,4 @@
-import type { ServiceInfo } from "../stack.js";
+import type { ServiceInfo } from "../stack/stack.js";
 import type { StackEvent } from "../supervise/events.js";
 
 /**

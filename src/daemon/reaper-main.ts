@@ -1,6 +1,6 @@
 // The reaper (`dist/reaper.js`): run by a stack's watchdog (src/supervise/watchdog.ts) when the portmate
 // process that supervised the stack ended without stopping it. Stops what that process left running, then exits.
-import { reap } from "../reap.js";
+import { reap } from "../stack/reap.js";
 import type { ReapOrder } from "../supervise/watchdog.js";
 
 const order = JSON.parse(process.argv[2] ?? "{}") as ReapOrder;

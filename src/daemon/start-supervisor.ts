@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
-import { packageInfo } from "../package-root.js";
+import { packageInfo } from "../util/package-root.js";
 import { ensurePrivateDir, stateLayout, type StateLayout } from "../state/paths.js";
 import { Watchdog } from "../supervise/watchdog.js";
 

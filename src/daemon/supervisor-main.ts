@@ -3,12 +3,12 @@
 // the CLI allocated the ports (reserved in this process's name) and sends the finished plan.
 import { rmSync, statSync } from "node:fs";
 import { ExitCode, PortmateError, StopRequestedError } from "../errors.js";
-import { planFromJson } from "../plan-json.js";
-import { Stack } from "../stack.js";
+import { planFromJson } from "../plan/json.js";
+import { Stack } from "../stack/stack.js";
 import { stateLayout } from "../state/paths.js";
 import { stateFolderError } from "../state/state-error.js";
 import { PortLocks } from "../state/port-locks.js";
-import { StackHost } from "../state/stack-host.js";
+import { StackHost } from "../stack/host.js";
 import { writeStickyPorts } from "../state/sticky-ports.js";
 import { PortBook } from "../ports/port-book.js";
 import { isPortFree } from "../ports/probe.js";
@@ -36,7 +36,7 @@ function exit(log: string, code: number): never {
 
 /** Who holds a port, for messages; loaded only when a port turns out to be taken (it reads every stack record). */
 function holderExplainer(layout: StateLayout): (port: number) => Promise<string | undefined> {
-  return async (port) => (await import("../port-holder.js")).describePortHolder(port, layout);
+  return async (port) => (await import("../stack/port-ownership.js")).describePortHolder(port, layout);
 }
 
 async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<void> {

@@ -1,4 +1,4 @@
-import { shellQuote } from "../shell-quote.js";
+import { shellQuote } from "../util/shell-quote.js";
 import type { ExportedHealth } from "./model.js";
 
 /** A duration as Go writes it (compose, Kubernetes' tools and Nomad read it): `500ms`, `30s`, `1m30s`, `1h`. */

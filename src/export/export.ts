@@ -3,12 +3,13 @@ import { stringify } from "yaml";
 import { loadConfig, type LoadConfigOptions } from "../config/load.js";
 import type { PortmateConfig, ServiceConfig } from "../config/types.js";
 import { formatIssue, UsageError } from "../errors.js";
-import { selectServices } from "../plan.js";
+import { selectServices } from "../plan/select-services.js";
 import { COMPOSE_TARGET, toCompose } from "./compose.js";
 import { KUBERNETES_TARGET, toKubernetes } from "./kubernetes.js";
 import { kubernetesNames, namespaceName } from "./kubernetes-names.js";
 import { exportStack } from "./model.js";
 import { exportNomad } from "./nomad.js";
+import type { ExportFile, ExportResult } from "./result.js";
 
 /** The engines a stack can be handed to. */
 export const EXPORT_TARGETS = ["compose", "kubernetes", "nomad"] as const;
@@ -24,18 +25,6 @@ export interface ExportOptions extends LoadConfigOptions {
   format?: "json" | "hcl";
   /** Kubernetes: also give each container a liveness probe (default: readiness and startup probes only). */
   liveness?: boolean;
-}
-
-/** One file of an export: where it goes (relative to `-o`, or the name to use without one) and its text. */
-export interface ExportFile {
-  name: string;
-  text: string;
-}
-
-/** What an export gives: its files, and every thing it could not carry over, as one line each. */
-export interface ExportResult {
-  files: ExportFile[];
-  warnings: string[];
 }
 
 /** Exports the config of `options` to `options.target`. Throws UsageError (exit 2) when it cannot. */

@@ -1,7 +1,8 @@
 import { relative } from "node:path";
 import type { BuildConfig, DependencyConfig, PortmateConfig, RestartConfig, ServiceConfig } from "../config/types.js";
-import { envPrefix, referencedServices, renderArgv } from "../render.js";
-import { renderTemplate, type EngineAddressing, type TemplateContext, type TemplateService } from "../template.js";
+import { envPrefix } from "../plan/names.js";
+import { referencedServices, renderArgv } from "../plan/render.js";
+import { renderTemplate, type EngineAddressing, type TemplateContext, type TemplateService } from "../config/template.js";
 
 /** One port of an exported service: its name (`default` for `port:`) and the number it has in the export. */
 export interface ExportedPort {

@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { DEFAULT_PORT_NAME, RESTART_RESET_AFTER_MS, type PortmateConfig, type ServiceConfig } from "../config/types.js";
 import { engineDuration } from "./engine-health.js";
-import type { ExportResult } from "./export.js";
+import type { ExportResult } from "./result.js";
 import { nomadHcl } from "./nomad-hcl.js";
 import { nanoseconds, type NomadCheck, type NomadGroup, type NomadJob, type NomadService, type NomadTask } from "./nomad-job.js";
 import { argvOf, exportStack, type ExportedService, type ExportedStack, type ExportTarget } from "./model.js";

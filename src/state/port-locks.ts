@@ -2,7 +2,7 @@ import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, write
 import { join } from "node:path";
 import type { Allocation } from "../ports/allocate.js";
 import type { PortReservation } from "../ports/reservation.js";
-import { identify, isGone } from "../supervise/process-tree.js";
+import { identify, isGone } from "../process/process-tree.js";
 import { ensurePrivateDir } from "./paths.js";
 
 /** Who holds a port reservation: a portmate process (a supervisor, or a foreground `up`). */

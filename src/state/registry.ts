@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { ServiceStatus } from "../supervise/events.js";
-import { isGone } from "../supervise/process-tree.js";
+import { isGone } from "../process/process-tree.js";
 import { writeFileAtomic } from "./files.js";
 import { ensurePrivateDir, type StateLayout } from "./paths.js";
 

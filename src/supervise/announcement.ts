@@ -1,4 +1,4 @@
-import { formatDuration } from "../duration.js";
+import { formatDuration } from "../util/duration.js";
 import { HealthTimeoutError } from "./health.js";
 
 /** A port a service chose and printed on stdout: `{"type":"port_info","port":8009,"url":"…"}`. */

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { acceptsConnections } from "../ports/probe.js";
-import { leftDaemons } from "./left-daemons.js";
+import { leftDaemons } from "../ports/left-daemons.js";
 import type { ServiceRunner } from "./service-runner.js";
 
 /** How long a service that exited with code 0 before it was healthy is given to show a daemon on its port. */

@@ -2,8 +2,8 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { execa } from "execa";
-import { formatDuration } from "../duration.js";
-import type { PlannedCommand, PlannedHealth, PlannedService } from "../plan.js";
+import { formatDuration } from "../util/duration.js";
+import type { PlannedCommand, PlannedHealth, PlannedService } from "../plan/types.js";
 
 /**
  * Result of one attempt: ready, or why not: `reason` in words for the failure message (`GET

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { heldByOthers, listeningPortsOf } from "../ports/who.js";
-import type { PlannedCommand, PlannedService } from "../plan.js";
-import type { MarkQuery } from "./process-marker.js";
-import type { RootProcess } from "./process-tree.js";
-import { serviceProcesses } from "./terminate.js";
+import { heldByOthers, listeningPortsOf } from "../ports/port-holders.js";
+import type { PlannedCommand, PlannedService } from "../plan/types.js";
+import type { MarkQuery } from "../process/process-marker.js";
+import type { RootProcess } from "../process/process-tree.js";
+import { serviceProcesses } from "../process/terminate.js";
 
 /** A network check refused this long is worth asking where the service listens instead. */
 const GRACE_MS = 1500;

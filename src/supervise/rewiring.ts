@@ -1,10 +1,12 @@
-import type { PlannedService } from "../plan.js";
+import type { PlannedService } from "../plan/types.js";
 import type { PortBook } from "../ports/port-book.js";
-import { envPrefix, portKey, renderService, type Wiring } from "../render.js";
+import { envPrefix, portKey } from "../plan/names.js";
+import { renderService } from "../plan/render.js";
+import { type Wiring } from "../plan/types.js";
 import type { StackEvent, StackListener } from "./events.js";
 import { StartFailure, type Announcement, type ServiceRunner } from "./service-runner.js";
 import { isPortFree } from "../ports/probe.js";
-import { describeHolders, whoHolds } from "../ports/who.js";
+import { describeHolders, whoHolds } from "../ports/port-holders.js";
 import { foreignHeld, stolenPorts, type StolenPort } from "./stolen-port.js";
 
 /** How often a service's ports are replaced because other processes took them as it started, before giving up. */

@@ -1,15 +1,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { PlannedService } from "../plan.js";
+import type { PlannedService } from "../plan/types.js";
 import { describeExit, type ServiceStatus, type StackListener } from "./events.js";
 import { HealthTimeoutError, isProbeLine, waitHealthy, type LineFeed } from "./health.js";
 import type { ExitStatus, OutputStream, Spawner } from "./spawn.js";
-import { identify, type RootProcess } from "./process-tree.js";
-import { serviceQuery, thisSupervisor, type MarkQuery } from "./process-marker.js";
-import { terminateTree, type TerminateOptions, type TerminateResult } from "./terminate.js";
+import { identify, type RootProcess } from "../process/process-tree.js";
+import { serviceQuery, thisSupervisor, type MarkQuery } from "../process/process-marker.js";
+import { terminateTree, type TerminateOptions, type TerminateResult } from "../process/terminate.js";
 import { parseAnnouncement, waitForAnnouncement, type Announcement } from "./announcement.js";
-import { Deferred, follow } from "./deferred.js";
+import { Deferred, follow } from "../util/deferred.js";
 import { offItsPort, watchPortTruth } from "./port-truth.js";
-import type { TunnelRunner } from "../tunnels/tunnel-runner.js";
+import type { TunnelRunner } from "./tunnel-runner.js";
+import { leftDaemons } from "../ports/left-daemons.js";
 
 export type { Announcement } from "./announcement.js";
 
@@ -406,7 +407,13 @@ export class ServiceRunner {
   }
 
   private stopOptions(): TerminateOptions {
-    return { signal: this.service.stopSignal, timeoutMs: this.service.stopTimeoutMs, mark: this.mark, ports: Object.values(this.service.ports) };
+    const ports = Object.values(this.service.ports);
+    return {
+      signal: this.service.stopSignal,
+      timeoutMs: this.service.stopTimeoutMs,
+      mark: this.mark,
+      leftBehind: (root) => leftDaemons(ports, root.startTime),
+    };
   }
 
   private onLine(line: string, stream: OutputStream): void {

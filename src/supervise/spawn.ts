@@ -2,8 +2,8 @@ import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Readable } from "node:stream";
 import { execa, type Options } from "execa";
-import type { PlannedService } from "../plan.js";
-import { OWNER_VARIABLE, serviceMark, thisSupervisor } from "./process-marker.js";
+import type { PlannedService } from "../plan/types.js";
+import { OWNER_VARIABLE, serviceMark, thisSupervisor } from "../process/process-marker.js";
 
 export type OutputStream = "stdout" | "stderr";
 

@@ -1,6 +1,6 @@
 import { isPortFree } from "../ports/probe.js";
-import { describeHolders, heldByOthers, whoHolds } from "../ports/who.js";
-import { listProcesses, readProcess, treeMembers } from "./process-tree.js";
+import { describeHolders, heldByOthers, whoHolds } from "../ports/port-holders.js";
+import { listProcesses, readProcess, treeMembers } from "../process/process-tree.js";
 import type { ServiceRunner } from "./service-runner.js";
 
 /**

@@ -1,16 +1,16 @@
 import { setMaxListeners } from "node:events";
 import { onExit } from "signal-exit";
 import { ServiceFailedError, StopRequestedError } from "../errors.js";
-import type { Plan } from "../plan.js";
+import type { Plan } from "../plan/types.js";
 import { describeExit, type StackEvent, type StackListener } from "./events.js";
 import { ServiceRunner, StartFailure } from "./service-runner.js";
 import { spawnService, type ExitStatus, type Spawner } from "./spawn.js";
-import { restartDecision } from "./restart.js";
-import { killTreeNow } from "./terminate.js";
-import { renderService } from "../render.js";
+import { restartDecision } from "./restart-policy.js";
+import { killTreeNow } from "../process/terminate.js";
+import { renderService } from "../plan/render.js";
 import type { PortBook } from "../ports/port-book.js";
 import { Rewiring, type RestartReport } from "./rewiring.js";
-import { thisSupervisor } from "./process-marker.js";
+import { thisSupervisor } from "../process/process-marker.js";
 import { Watchdog } from "./watchdog.js";
 import { daemonHint } from "./daemon-hint.js";
 import { failureHint } from "./failure-hints.js";
@@ -170,7 +170,7 @@ export class Supervisor {
   private async openTunnel(runner: ServiceRunner): Promise<void> {
     if (!runner.service.tunnel || runner.stopCalled) return;
     // Loaded only for stacks with tunnels: its HTTPS client costs every other supervisor memory for nothing.
-    const { TunnelRunner } = await import("../tunnels/tunnel-runner.js");
+    const { TunnelRunner } = await import("./tunnel-runner.js");
     if (runner.stopCalled) return;
     runner.tunnel ??= new TunnelRunner(
       () => runner.service,

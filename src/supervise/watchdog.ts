@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
-import { packageInfo } from "../package-root.js";
-import type { RootProcess } from "./process-tree.js";
+import { packageInfo } from "../util/package-root.js";
+import type { RootProcess } from "../process/process-tree.js";
 
 /** What the reaper needs to stop a dead supervisor's services as `portmate down` would. */
 export interface ReapOrder {

@@ -1,8 +1,8 @@
 import { Command } from "commander";
 import { ExitCode, UsageError } from "../../errors.js";
-import { didYouMean } from "../../config/did-you-mean.js";
+import { didYouMean } from "../../util/did-you-mean.js";
 import { COMPLETION_SHELLS, completions, completionScript } from "../complete.js";
-import type { CliIO } from "../terminal.js";
+import type { CliIO } from "../ui/terminal.js";
 import { ExitRequest, helpExtras, INTERNAL_EXIT } from "./shared.js";
 
 /** `portmate completion bash|zsh|fish`. */

@@ -1,8 +1,9 @@
 import { Command } from "commander";
 import { ExitCode } from "../../errors.js";
-import { MAX_INSTANCES } from "../../up.js";
-import type { CliIO } from "../terminal.js";
+import { MAX_INSTANCES } from "../../stack/up.js";
+import { type CliIO, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, portOverride, withProjectOptions } from "./shared.js";
+import type { ProjectOptions } from "../project.js";
 
 /** `portmate config`. */
 export function configCli(io: CliIO): Command {
@@ -30,10 +31,36 @@ export function configCli(io: CliIO): Command {
     io,
   );
   return command.action(async (options: { json?: boolean; instance: number; port?: Record<string, number> }, self: Command) => {
-    throw new ExitRequest(
-      await (
-        await import("../config-command.js")
-      ).configCommand({ ...globals(self), json: options.json === true, instance: options.instance, ports: options.port ?? {} }, io),
-    );
+    throw new ExitRequest(await configCommand({ ...globals(self), json: options.json === true, instance: options.instance, ports: options.port ?? {} }, io));
   });
+}
+
+export interface ConfigCommandOptions extends ProjectOptions {
+  json: boolean;
+  instance: number;
+  ports: Record<string, number>;
+}
+
+/** `portmate config`: the resolved config, ports filled in (those of the running stack, else those free now). */
+export async function configCommand(options: ConfigCommandOptions, io: CliIO): Promise<number> {
+  // Loaded here, not with the CLI: only this command needs the resolver and the YAML printer.
+  const [{ resolveConfig }, { stringify }] = await Promise.all([import("../../stack/resolve-config.js"), import("yaml")]);
+  const { warnings, ...resolved } = await resolveConfig({
+    file: options.file,
+    projectName: options.projectName,
+    instance: options.instance,
+    ports: options.ports,
+  });
+  for (const warning of warnings) warn(io, warning);
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(resolved, null, 2)}\n`);
+  } else {
+    const source =
+      resolved.ports_from === "running"
+        ? `# ${resolved.name} is running: these are its ports.\n`
+        : `# ${resolved.name} is not running: these ports are free now; \`portmate up\` may choose others if they are taken by then.\n`;
+    const { ports_from: _from, ...body } = resolved;
+    io.stdout.write(source + stringify(body, { lineWidth: 0 }));
+  }
+  return ExitCode.ok;
 }

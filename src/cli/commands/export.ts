@@ -1,8 +1,13 @@
 import { Command } from "commander";
 import { ExitCode, UsageError } from "../../errors.js";
-import { MAX_INSTANCES } from "../../up.js";
-import type { CliIO } from "../terminal.js";
+import { MAX_INSTANCES } from "../../stack/up.js";
+import { type CliIO, info, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, extname, join } from "node:path";
+import type { ExportTargetName } from "../../export/export.js";
+import type { ExportFile } from "../../export/result.js";
+import type { ProjectOptions } from "../project.js";
 
 /** The options of `portmate export`, as commander gives them. */
 interface ExportFlags {
@@ -50,9 +55,8 @@ export function exportCli(io: CliIO): Command {
       throw new UsageError(`--format ${options.format}: only \`export nomad\` has formats: json or hcl`);
     }
     if (options.liveness && target !== "kubernetes") throw new UsageError("--liveness: only `export kubernetes` has liveness probes");
-    const { exportCommand } = await import("../export-command.js");
     throw new ExitRequest(
-      exportCommand(
+      await exportCommand(
         {
           ...globals(self),
           target: target as "compose" | "kubernetes" | "nomad",
@@ -66,4 +70,57 @@ export function exportCli(io: CliIO): Command {
       ),
     );
   });
+}
+
+export interface ExportCommandOptions extends ProjectOptions {
+  target: ExportTargetName;
+  services: string[];
+  instances: number;
+  /** `-o`: a file (compose, nomad) or a folder (kubernetes); default: stdout. */
+  output: string | undefined;
+  format: "json" | "hcl" | undefined;
+  /** kubernetes: liveness probes too. */
+  liveness: boolean;
+}
+
+/**
+ * `portmate export TARGET`: the stack as a compose file, Kubernetes manifests or a Nomad job, on stdout or in
+ * `-o`. Everything that could not be carried over is a warning on stderr.
+ */
+export async function exportCommand(options: ExportCommandOptions, io: CliIO): Promise<number> {
+  // The exporters (and the Kubernetes models they check against) are loaded by this command only.
+  const { exportConfig } = await import("../../export/export.js");
+  const result = exportConfig({
+    file: options.file,
+    projectName: options.projectName,
+    target: options.target,
+    services: options.services,
+    instances: options.instances,
+    ...(options.format ? { format: options.format } : {}),
+    ...(options.liveness ? { liveness: true } : {}),
+  });
+  for (const line of result.warnings) warn(io, line);
+  if (options.output === undefined) {
+    io.stdout.write(result.files.map((file) => file.text).join(options.target === "nomad" ? "\n" : "---\n"));
+    return ExitCode.ok;
+  }
+  for (const file of result.files) {
+    const path = destination(options.target, options.output, file, result.files);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, file.text);
+    info(io, `wrote ${path}`);
+  }
+  return ExitCode.ok;
+}
+
+/**
+ * Where a file goes: for kubernetes `-o` is a folder; otherwise `-o` names the first file, and the others (one
+ * per instance) get the instance before the extension: `-o stack.yaml` → `stack.yaml`, `stack.2.yaml`.
+ */
+function destination(target: ExportTargetName, output: string, file: ExportFile, files: readonly ExportFile[]): string {
+  if (target === "kubernetes") return join(output, file.name);
+  const index = files.indexOf(file);
+  if (index === 0) return output;
+  const extension = extname(output);
+  return `${output.slice(0, output.length - extension.length)}.${index + 1}${extension}`;
 }

@@ -1,9 +1,18 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { parseDuration } from "../../duration.js";
-import { ExitCode } from "../../errors.js";
-import { MAX_INSTANCES } from "../../up.js";
-import type { CliIO } from "../terminal.js";
+import { parseDuration } from "../../util/duration.js";
+import { ExitCode, UsageError } from "../../errors.js";
+import { MAX_INSTANCES } from "../../stack/up.js";
+import { type CliIO, colors } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { didYouMean } from "../../util/did-you-mean.js";
+import { serviceId } from "../../plan/names.js";
+import { stateLayout } from "../../state/paths.js";
+import { readLastLines, readNewLines, readServiceOrder, type LogLine } from "../../state/logs.js";
+import { PrefixedOutput } from "../ui/output.js";
+import { currentProject, type ProjectOptions } from "../project.js";
 
 /** `--since 5m` (that long ago) or `--since 2026-12-05T10:00:00Z` (any date and time JavaScript reads). */
 export function parseSince(value: string, now = Date.now()): Date {
@@ -48,7 +57,6 @@ export function logsCli(io: CliIO): Command {
       options: { follow?: boolean; tail?: number; lines?: number; timestamps?: boolean; since?: Date; instance?: number },
       self: Command,
     ) => {
-      const { logsCommand } = await import("../logs-command.js");
       const code = await logsCommand(
         {
           ...globals(self),
@@ -64,4 +72,130 @@ export function logsCli(io: CliIO): Command {
       throw new ExitRequest(code);
     },
   );
+}
+
+export interface LogsCommandOptions extends ProjectOptions {
+  services: string[];
+  follow: boolean;
+  /** Lines per service to show first; Infinity for all, 0 for none (with `follow`: only new lines). */
+  lines: number;
+  instance?: number;
+  /** Print each line's time (`-t`). */
+  timestamps?: boolean;
+  /** Only lines printed at or after this time (`--since`). */
+  since?: Date;
+}
+
+/** One service's log file of one instance. */
+interface LogFile {
+  id: string;
+  name: string;
+  path: string;
+}
+
+const FOLLOW_POLL_MS = 200;
+
+/**
+ * `portmate logs`: the services' output from their log files, interleaved in the order it was printed and
+ * prefixed like a foreground `up` (`svc |`, `svc#2 |`); `-f` keeps following, also files that appear later
+ * (an instance started after), until Ctrl-C. Logs stay after `down`, so this also shows how a stack ended.
+ * `-n` picks the last lines of each service (after `--since`), `-t` shows when each was printed; each service
+ * has the colour it has in `up`.
+ */
+export async function logsCommand(options: LogsCommandOptions, io: CliIO): Promise<number> {
+  const project = currentProject(options);
+  const dir = join(stateLayout().logs, project);
+  const files = () => logFiles(dir, options);
+  checkNames(options.services, logFiles(dir, { ...options, services: [] }), project);
+  const found = files();
+  if (found.length === 0 && !options.follow) {
+    io.stderr.write(`No logs of ${project} yet. \`portmate up\` writes them.\n`);
+    return ExitCode.ok;
+  }
+  const names = readServiceOrder(stateLayout(), project) ?? [...new Set(found.map((file) => file.name))].sort();
+  const output = new PrefixedOutput(
+    found.map((file) => file.id),
+    names,
+    (text) => io.stdout.write(text),
+    false,
+  );
+  const since = options.since?.toISOString();
+  const show = ({ file, line }: { file: LogFile; line: LogLine }) => {
+    if (since !== undefined && line.at < since) return;
+    output.line(file.id, options.timestamps ? `${colors.dim(line.at || "-".repeat(24))} ${line.text}` : line.text);
+  };
+
+  const first = found.flatMap((file) => readLastLines(file.path, options.lines, since).map((line) => ({ file, line })));
+  for (const entry of sortByTime(first)) show(entry);
+  if (!options.follow) return ExitCode.ok;
+
+  const offsets = new Map(found.map((file) => [file.path, sizeOf(file.path)]));
+  let stopped = false;
+  const stop = () => (stopped = true);
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  while (!stopped) {
+    const fresh: Array<{ file: LogFile; line: LogLine }> = [];
+    for (const file of files()) {
+      const { lines, offset } = readNewLines(file.path, offsets.get(file.path) ?? 0);
+      offsets.set(file.path, offset);
+      fresh.push(...lines.map((line) => ({ file, line })));
+    }
+    for (const entry of sortByTime(fresh)) show(entry);
+    await sleep(FOLLOW_POLL_MS);
+  }
+  return ExitCode.ok;
+}
+
+/** The log files of a project, of the services (and instance) asked for, instance by instance. */
+function logFiles(dir: string, options: LogsCommandOptions): LogFile[] {
+  const files: LogFile[] = [];
+  for (const instance of list(dir)
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .sort((a, b) => a - b)) {
+    if (options.instance !== undefined && instance !== options.instance) continue;
+    for (const entry of list(join(dir, String(instance)))
+      .filter((name) => name.endsWith(".log"))
+      .sort()) {
+      const name = entry.slice(0, -".log".length);
+      if (options.services.length && !options.services.includes(name)) continue;
+      files.push({ id: serviceId(name, instance), name, path: join(dir, String(instance), entry) });
+    }
+  }
+  return files;
+}
+
+function checkNames(names: readonly string[], files: readonly LogFile[], project: string): void {
+  if (files.length === 0) return;
+  const known = [...new Set(files.map((file) => file.name))];
+  for (const name of names) {
+    if (known.includes(name)) continue;
+    const guess = didYouMean(name, known);
+    throw new UsageError(
+      `no logs of a service "${name}" in ${project}${guess ? ` (did you mean "${guess}"?)` : ""}`,
+      `services with logs: ${known.join(", ")}`,
+    );
+  }
+}
+
+/** Lines in the order they were printed; a stable sort keeps each file's own order for equal times. */
+function sortByTime<T extends { line: LogLine }>(lines: T[]): T[] {
+  return lines.sort((a, b) => (a.line.at < b.line.at ? -1 : a.line.at > b.line.at ? 1 : 0));
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function list(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

@@ -1,9 +1,10 @@
 import { Command } from "commander";
-import { ExitCode } from "../../errors.js";
-import { MAX_INSTANCES } from "../../up.js";
-import { portCommand } from "../port-command.js";
-import type { CliIO } from "../terminal.js";
+import { ExitCode, UsageError } from "../../errors.js";
+import { MAX_INSTANCES } from "../../stack/up.js";
+import type { CliIO } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
+import { currentProject, type ProjectOptions } from "../project.js";
+import { recordedService, runningRecord } from "../running-stack.js";
 
 /** `portmate port`. */
 export function portCli(io: CliIO): Command {
@@ -29,4 +30,27 @@ export function portCli(io: CliIO): Command {
   return command.action((service: string, name: string | undefined, options: { instance: number }, self: Command) => {
     throw new ExitRequest(portCommand({ ...globals(self), service, name, instance: options.instance }, io));
   });
+}
+
+export interface PortCommandOptions extends ProjectOptions {
+  service: string;
+  name?: string;
+  instance: number;
+}
+
+/** `portmate port SERVICE [NAME]`: the port a running service got, as a bare number for scripts. */
+export function portCommand(options: PortCommandOptions, io: CliIO): number {
+  const service = recordedService(runningRecord(currentProject(options), options.instance), options.service);
+  const port = options.name === undefined ? service.port : service.ports[options.name];
+  if (port === undefined || port === null) {
+    const names = Object.keys(service.ports);
+    throw new UsageError(
+      options.name === undefined
+        ? `${options.service} has no port${service.status === "starting" ? " yet" : ""}`
+        : `${options.service} has no port named "${options.name}"`,
+      names.length ? `its ports: ${names.join(", ")}` : undefined,
+    );
+  }
+  io.stdout.write(`${port}\n`);
+  return ExitCode.ok;
 }

@@ -1,8 +1,13 @@
 import { Command } from "commander";
 import { ExitCode } from "../../errors.js";
-import { psCommand } from "../ps-command.js";
-import type { CliIO } from "../terminal.js";
+import { type CliIO, warn } from "../ui/terminal.js";
 import { ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
+import { formatDuration } from "../../util/duration.js";
+import { psRowsListening, type PsRow } from "../../stack/ps-rows.js";
+import { recordedStacks } from "../../state/recorded-stacks.js";
+import { stateLayout } from "../../state/paths.js";
+import { formatPorts, formatTable } from "../ui/table.js";
+import { currentProject, type ProjectOptions } from "../project.js";
 
 /** `portmate ps`. */
 export function psCli(io: CliIO): Command {
@@ -28,4 +33,62 @@ export function psCli(io: CliIO): Command {
   return command.action(async (options: { all?: boolean; json?: boolean }, self: Command) => {
     throw new ExitRequest(await psCommand({ ...globals(self), all: options.all === true, json: options.json === true }, io));
   });
+}
+
+export interface PsOptions extends ProjectOptions {
+  all: boolean;
+  json: boolean;
+}
+
+/**
+ * `portmate ps`: one row per service per instance, of this project or (`-a`) of every stack on the machine, with
+ * the ports each running service really listens on.
+ */
+export async function psCommand(options: PsOptions, io: CliIO): Promise<number> {
+  const project = options.all ? undefined : currentProject(options);
+  const rows = await psRowsListening(recordedStacks(stateLayout(), { project, warn: (message) => warn(io, message) }));
+  if (options.json) {
+    const json = rows.map(({ project, instance, service, pid, port, ports, status, url, publicUrl, startedAt, listening }) => ({
+      project,
+      instance,
+      service,
+      pid,
+      port,
+      ports,
+      status,
+      url,
+      public_url: publicUrl,
+      startedAt,
+      listening: listening ?? null,
+    }));
+    io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    return ExitCode.ok;
+  }
+  if (rows.length === 0) {
+    io.stderr.write(project ? `Nothing of ${project} is running. Run \`portmate up\` to start it.\n` : "No portmate stack is running.\n");
+    return ExitCode.ok;
+  }
+  io.stdout.write(`${psTable(rows)}\n`);
+  if (rows.some((row) => row.status === "stale")) {
+    warn(io, "stale: the supervisor of that stack died; its services may still run. `portmate down` stops them.");
+  }
+  return ExitCode.ok;
+}
+
+export function psTable(rows: readonly PsRow[]): string {
+  const tunnels = rows.some((row) => row.publicUrl !== null);
+  return formatTable(
+    ["PROJECT", "INSTANCE", "SERVICE", "PID", "PORT", "STATUS", "UPTIME", "URL", ...(tunnels ? ["PUBLIC URL"] : [])],
+    rows.map((row) => [
+      row.project,
+      String(row.instance),
+      row.id,
+      row.pid === null ? "-" : String(row.pid),
+      formatPorts(row),
+      row.status,
+      row.uptimeMs === null ? "-" : formatDuration(row.uptimeMs),
+      row.url ?? "-",
+      ...(tunnels ? [row.publicUrl ?? "-"] : []),
+    ]),
+  );
 }

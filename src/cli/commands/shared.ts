@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { ExitCode } from "../../errors.js";
-import { formatHelpExtras, helpWidth, type HelpExtras } from "../help-text.js";
-import type { CliIO } from "../terminal.js";
+import { formatHelpExtras, helpWidth, type HelpExtras } from "../ui/help-text.js";
+import type { CliIO } from "../ui/terminal.js";
 
 /** `-f/--file` and `-p/--project-name`, before the command or after it. */
 export interface GlobalOptions {

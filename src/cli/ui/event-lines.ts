@@ -1,0 +1,47 @@
+import { formatDuration } from "../../util/duration.js";
+import type { ServiceInfo } from "../../stack/stack.js";
+import { describeExit, describePortEvent, type StackEvent } from "../../supervise/events.js";
+import { formatPorts } from "./table.js";
+import { describeTunnelEvent } from "./tunnel-report.js";
+
+/** `exited with code 1; restarting in 2.0s`: an exit as the output shows it, with what happens next. */
+export function describeExitEvent(event: Extract<StackEvent, { type: "exited" }>): string {
+  const exit = describeExit(event.status);
+  if (event.restartInMs !== undefined) return `${exit}; restarting in ${formatDuration(event.restartInMs)}`;
+  if (event.gaveUpAfter !== undefined) return `${exit}; not restarted again after ${event.gaveUpAfter} restarts in a row`;
+  return exit;
+}
+
+/**
+ * What portmate says, as a line of its own (`portmate | …`), about an event of a running stack: a restart
+ * (`backend restarted on port 8004 (pid 1234)`), an exit, a port that moved, a tunnel that dropped, a service
+ * that could not be stopped. Undefined for what is no news (output, exits portmate asked for, health checks).
+ * `service` gives the service as it is now (its ports after a move).
+ */
+export function describeStackEvent(event: StackEvent, service: (id: string) => ServiceInfo | undefined): string | undefined {
+  switch (event.type) {
+    case "spawned": {
+      const current = service(event.service);
+      const ports = current ? formatPorts(current) : "-";
+      return `${event.service} restarted${ports === "-" ? "" : ` on port ${ports}`} (pid ${event.pid})`;
+    }
+    case "healthy":
+      return `${event.service} is healthy again (ready in ${formatDuration(event.afterMs)})`;
+    case "exited":
+      // Exits portmate asked for (Ctrl-C, `portmate down`, a restart) are told by what asked.
+      return event.requested ? undefined : `${event.service} ${describeExitEvent(event)}`;
+    case "unhealthy":
+      return `${event.service} is unhealthy: ${event.reason}`;
+    case "port":
+      return `${event.service}: ${describePortEvent(event)}`;
+    case "tunnel": {
+      const line = describeTunnelEvent(event);
+      return line === undefined ? undefined : `${event.service}: ${line}`;
+    }
+    case "stopped":
+      if (event.survivors.length) return `${event.service} could not be killed: pids ${event.survivors.join(", ")} remain`;
+      return event.forced ? `${event.service} did not stop in time: killed` : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,35 @@
+import type { ServiceInfo } from "../../stack/stack.js";
+
+/** Lays out rows as aligned columns separated by two spaces; the last column is not padded. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+/** `8000`, or `8002 (http), 8003 (metrics)` for named ports; `-` for none. */
+export function formatPorts(service: Pick<ServiceInfo, "ports">): string {
+  const entries = Object.entries(service.ports);
+  if (entries.length === 0) return "-";
+  if (entries.length === 1) return String(entries[0]?.[1]);
+  return entries.map(([name, port]) => `${port} (${name})`).join(", ");
+}
+
+/** The table `up` prints once every service is healthy; a PUBLIC URL column when a tunnel is open. */
+export function servicesTable(services: ServiceInfo[]): string {
+  const tunnels = services.some((service) => service.publicUrl !== undefined);
+  return formatTable(
+    ["SERVICE", "PID", "PORT", "URL", ...(tunnels ? ["PUBLIC URL"] : [])],
+    services.map((service) => [
+      service.id,
+      service.pid === undefined ? "-" : String(service.pid),
+      formatPorts(service),
+      service.url ?? "-",
+      ...(tunnels ? [service.publicUrl ?? "-"] : []),
+    ]),
+  );
+}

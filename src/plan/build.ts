@@ -1,0 +1,20 @@
+import type { PortmateConfig, ServiceConfig } from "../config/types.js";
+import { renderService } from "./render.js";
+import type { Plan, PlannedService, Wiring } from "./types.js";
+
+/** Fills every template with the allocated ports and builds what the supervisor runs. */
+export function buildPlan(config: PortmateConfig, services: readonly ServiceConfig[], instances: number, ports: ReadonlyMap<string, number>): Plan {
+  const wiring: Wiring = {
+    project: config.project,
+    range: { ...config.range },
+    env: config.env,
+    services: [...services],
+    ports: Object.fromEntries(ports),
+    urls: {},
+  };
+  const planned: PlannedService[] = [];
+  for (let instance = 1; instance <= instances; instance++) {
+    for (const service of services) planned.push(renderService(wiring, service.name, instance));
+  }
+  return { project: config.project, configFile: config.file, instances, services: planned, serviceNames: [...config.services.keys()], wiring };
+}

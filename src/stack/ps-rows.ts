@@ -1,0 +1,84 @@
+import type { RecordedStack } from "../state/recorded-stacks.js";
+import type { ServiceRecord } from "../state/registry.js";
+import { listensElsewhere } from "../supervise/port-truth.js";
+import { listeningPorts } from "./listening-ports.js";
+
+/**
+ * One row of `portmate ps`; the JSON of `ps --json` has these keys but `id` and `uptimeMs`, with `publicUrl` as
+ * `public_url`.
+ */
+export interface PsRow {
+  project: string;
+  instance: number;
+  service: string;
+  /** `backend`, `backend#2`. */
+  id: string;
+  pid: number | null;
+  port: number | null;
+  ports: Record<string, number>;
+  /** `starting`, `healthy`, `unhealthy`, `restarting`, `exited (CODE)`, `stopping`, or `stale`. */
+  status: string;
+  url: string | null;
+  /** Its public tunnel's URL while open. */
+  publicUrl: string | null;
+  startedAt: string | null;
+  uptimeMs: number | null;
+  /** The ports its processes listen on, when asked for (`ps`) and known. */
+  listening?: number[];
+}
+
+/**
+ * psRows, each running service with the ports it really listens on; one that listens on none of its own ports
+ * has it said in its status (`healthy, listens on 5173, not 8600`).
+ */
+export async function psRowsListening(stacks: readonly RecordedStack[], now = Date.now()): Promise<PsRow[]> {
+  const rows = psRows(stacks, now);
+  const services = stacks.flatMap((stack) => stack.record.services.map((service) => ({ stack, service })));
+  await Promise.all(
+    rows.map(async (row, index) => {
+      const found = services[index];
+      const listening = found && (await listeningPorts(found.stack, found.service));
+      if (listening === undefined) return;
+      row.listening = listening;
+      if (listensElsewhere(listening, row.ports)) row.status = `${row.status}, listens on ${listening.join(", ")}, not ${Object.values(row.ports).join(", ")}`;
+    }),
+  );
+  return rows;
+}
+
+export function psRows(stacks: readonly RecordedStack[], now = Date.now()): PsRow[] {
+  return stacks.flatMap(({ record, alive }) =>
+    record.services.map((service) => ({
+      project: record.project,
+      instance: record.instance,
+      service: service.name,
+      id: service.id,
+      pid: service.pid,
+      port: service.port,
+      ports: service.ports,
+      status: alive ? displayStatus(service) : "stale",
+      url: service.url,
+      publicUrl: alive ? (service.publicUrl ?? null) : null,
+      startedAt: service.startedAt,
+      uptimeMs: alive && service.startedAt && isRunning(service) ? now - Date.parse(service.startedAt) : null,
+    })),
+  );
+}
+
+function isRunning(service: ServiceRecord): boolean {
+  return ["starting", "healthy", "unhealthy", "stopping"].includes(service.status);
+}
+
+function displayStatus(service: ServiceRecord): string {
+  switch (service.status) {
+    case "pending":
+      return "starting";
+    case "exited":
+    case "failed":
+      return service.exitCode === null ? "exited" : `exited (${service.exitCode})`;
+    case "skipped":
+      return "not started";
+    default:
+      return service.status;
+  }
+}

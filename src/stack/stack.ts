@@ -1,0 +1,205 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { acceptsConnections } from "../ports/probe.js";
+import type { Plan } from "../plan/types.js";
+import type { PortBook } from "../ports/port-book.js";
+import type { ServiceStatus, StackListener } from "../supervise/events.js";
+import type { RestartReport } from "../supervise/rewiring.js";
+import type { ServiceRunner } from "../supervise/service-runner.js";
+import type { TunnelState } from "../supervise/tunnel-runner.js";
+import { Supervisor, type SupervisorOptions } from "../supervise/supervisor.js";
+
+/** One service of one instance, as callers see it. */
+export interface ServiceInfo {
+  name: string;
+  instance: number;
+  /** `backend`, or `backend#2` for instance 2. */
+  id: string;
+  /** Primary port; undefined for `port: none`. */
+  port: number | undefined;
+  /** Every port by name, primary first. */
+  ports: Record<string, number>;
+  /** `http://127.0.0.1:PORT`, when the service has a port. */
+  url: string | undefined;
+  pid: number | undefined;
+  status: ServiceStatus;
+  /** When its current process started. */
+  startedAt: Date | undefined;
+  /** Exit code of its last run, once it exited (null when a signal ended it). */
+  exitCode: number | null | undefined;
+  /** Restarts in a row by its restart policy. */
+  restarts: number;
+  /** Its public tunnel's URL while the tunnel is open (verified, unless the config turned verifying off). */
+  publicUrl: string | undefined;
+  /** Its public tunnel, when it has one: where it is, and why it failed if it did. */
+  tunnel?: { state: TunnelState; reason?: string };
+}
+
+/** Options of `stack.down()`. */
+export interface DownOptions {
+  /** Kill at once (SIGKILL), also when a graceful stop is under way. */
+  force?: boolean;
+  /** Stop only these instances (1-based); default: all. During the start, every instance is stopped. */
+  instances?: readonly number[];
+  /** Overrides every service's stop_timeout, in ms. */
+  timeoutMs?: number;
+}
+
+export interface StackOptions extends SupervisorOptions {
+  /** Told the stack's ports once it is up, and again whenever one changes: what the next `up` prefers. */
+  rememberPorts?: (ports: Readonly<Record<string, number>>) => void;
+  /** Lines worth telling that are no warning (a last run's port that is taken now). */
+  notices?: string[];
+}
+
+/**
+ * A planned or running stack. `start()` runs it; `down()` stops everything and releases its ports.
+ * Made by `up()` (already started) or `prepareStack()` (not started yet).
+ */
+export class Stack {
+  /** Things worth telling that did not stop anything: unset variables, busy preferred ports. */
+  readonly warnings: readonly string[];
+  /** Lines worth telling that are no warning: a last run's port that is taken now. */
+  readonly notices: readonly string[];
+  private readonly supervisor: Supervisor;
+  private readonly ports: PortBook;
+  private readonly rememberPorts: (ports: Readonly<Record<string, number>>) => void;
+  private downing: Promise<void> | undefined;
+
+  constructor(plan: Plan, ports: PortBook, warnings: string[], options: StackOptions = {}) {
+    this.ports = ports;
+    this.warnings = warnings;
+    this.notices = options.notices ?? [];
+    this.supervisor = new Supervisor(plan, options, ports);
+    this.rememberPorts = options.rememberPorts ?? (() => {});
+    this.on((event) => {
+      if (event.type === "port" && this.isRunning) this.remember();
+    });
+  }
+
+  /** The plan, with every service as it runs now (its ports may have changed since the start). */
+  get plan(): Plan {
+    return { ...this.supervisor.plan, services: this.supervisor.runners.map((runner) => runner.service) };
+  }
+
+  get project(): string {
+    return this.plan.project;
+  }
+
+  /** The services of instance 1, by name: `stack.services.backend.url`. */
+  get services(): Record<string, ServiceInfo> {
+    return this.instances[0]?.services ?? {};
+  }
+
+  /** Every instance with its services by name. */
+  get instances(): Array<{ instance: number; services: Record<string, ServiceInfo> }> {
+    const list = Array.from({ length: this.plan.instances }, (_, index) => ({ instance: index + 1, services: {} as Record<string, ServiceInfo> }));
+    for (const runner of this.supervisor.runners) {
+      const target = list[runner.service.instance - 1];
+      if (target) target.services[runner.service.name] = info(runner);
+    }
+    return list;
+  }
+
+  /** Every service of every instance, in start order. */
+  list(): ServiceInfo[] {
+    return this.supervisor.runners.map(info);
+  }
+
+  /** Listens to what happens; returns the function that stops listening. */
+  on(listener: StackListener): () => void {
+    return this.supervisor.on(listener);
+  }
+
+  /** Starts every service; resolves once all are healthy. On failure everything is stopped and ports released. */
+  async start(): Promise<void> {
+    try {
+      await this.supervisor.start();
+    } catch (error) {
+      await this.down();
+      throw error;
+    }
+    this.remember();
+  }
+
+  /**
+   * Restarts services by id (`backend`, `backend#2`), each healthy before the next. With `newPort`, each gets
+   * new ports, and the running services that refer to them are restarted too, so they point at the new ports.
+   */
+  restart(ids: readonly string[], options: { newPort?: boolean } = {}): Promise<RestartReport[]> {
+    return this.supervisor.restartServices(ids, options);
+  }
+
+  private remember(): void {
+    try {
+      this.rememberPorts(this.supervisor.plan.wiring.ports);
+    } catch {
+      // Remembering ports is a convenience: a state folder that cannot be written must not stop the stack.
+    }
+  }
+
+  /** Whether the stack started and is not fully stopped. */
+  get isRunning(): boolean {
+    return this.supervisor.isRunning;
+  }
+
+  /** Whether every service that was started has exited by itself. */
+  allExited(): boolean {
+    return this.supervisor.allExited();
+  }
+
+  /**
+   * Stops every service, or those of some instances (dependents first; stop signal, then SIGKILL after the
+   * stop timeout), and releases their ports. Resolves when every process is gone. Idempotent; `force` kills at
+   * once, even during a graceful stop.
+   */
+  down(options: DownOptions = {}): Promise<void> {
+    const instances = options.instances === undefined ? undefined : new Set(options.instances);
+    const ports = this.plan.services.filter((service) => !instances || instances.has(service.instance)).flatMap((service) => Object.values(service.ports));
+    // Every call reaches the supervisor: a forced stop must also cut short a graceful one under way.
+    const stopped = this.supervisor.stop(options).then(() => untilClosed(ports));
+    if (instances === undefined) {
+      this.downing ??= stopped.then(() => this.ports.release());
+      return this.downing;
+    }
+    return stopped.then(() => this.ports.release(ports));
+  }
+}
+
+/** How long `down()` waits for the kernel to close the sockets of processes that are gone. */
+const CLOSE_WAIT_MS = 2000;
+
+/**
+ * Waits until none of `ports` accepts connections any more, for a moment at most: a process the kernel reports
+ * gone (a zombie) may still have its listening socket open for a few milliseconds, and whoever called `down()`
+ * expects to be able to bind its ports at once.
+ */
+async function untilClosed(ports: readonly number[]): Promise<void> {
+  const deadline = Date.now() + CLOSE_WAIT_MS;
+  let open = [...ports];
+  while (open.length && Date.now() < deadline) {
+    const accepting = await Promise.all(open.map((port) => acceptsConnections(port)));
+    open = open.filter((_port, index) => accepting[index]);
+    if (open.length) await sleep(20);
+  }
+}
+
+function info(runner: ServiceRunner): ServiceInfo {
+  const { service } = runner;
+  return {
+    name: service.name,
+    instance: service.instance,
+    id: service.id,
+    port: service.port,
+    ports: { ...service.ports },
+    url: service.url,
+    pid: runner.pid,
+    status: runner.status,
+    startedAt: runner.startedAt === undefined ? undefined : new Date(runner.startedAt),
+    exitCode: runner.exitStatus?.code,
+    restarts: runner.restarts,
+    publicUrl: runner.tunnel?.publicUrl,
+    ...(runner.service.tunnel && runner.tunnel?.state
+      ? { tunnel: { state: runner.tunnel.state, ...(runner.tunnel.reason === undefined ? {} : { reason: runner.tunnel.reason }) } }
+      : {}),
+  };
+}
