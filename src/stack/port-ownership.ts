@@ -1,6 +1,6 @@
 import { describeHolders, whoHolds, type PortLookup } from "../ports/port-holders.js";
 import { recordedStacks } from "../state/recorded-stacks.js";
-import type { StateLayout } from "../state/paths.js";
+import { stateLayout, type StateLayout } from "../state/paths.js";
 import { PortLocks, type LockOwner } from "../state/port-locks.js";
 import { markOf, serviceMark } from "../process/process-marker.js";
 
@@ -28,8 +28,19 @@ export interface PortOwnership {
   reservedBy?: LockOwner;
 }
 
+/** Where `whoIs` looks for portmate's stacks and reservations. */
+export interface WhoIsOptions {
+  /** The state folder, as for `up()` (default: `PORTMATE_STATE_DIR`, else the user's). */
+  stateDir?: string;
+}
+
 /** Who has `port` (`portmate who`): the OS's answer, with the portmate stack it belongs to, if any. */
-export async function whoIs(port: number, layout: StateLayout): Promise<PortOwnership> {
+export async function whoIs(port: number, options: WhoIsOptions = {}): Promise<PortOwnership> {
+  return portOwnership(port, stateLayout(options.stateDir));
+}
+
+/** whoIs, in the state folder `layout`. */
+export async function portOwnership(port: number, layout: StateLayout): Promise<PortOwnership> {
   const lookup = await whoHolds(port);
   const recorded = recordedStacks(layout);
   const stacks: StackUse[] = recorded.flatMap(({ record, alive }) =>
@@ -57,7 +68,7 @@ export async function whoIs(port: number, layout: StateLayout): Promise<PortOwne
  * project shop (pid 42 …)`), or undefined when nobody visibly does.
  */
 export async function describePortHolder(port: number, layout: StateLayout): Promise<string | undefined> {
-  return describeOwnership(await whoIs(port, layout));
+  return describeOwnership(await portOwnership(port, layout));
 }
 
 export function describeOwnership(ownership: PortOwnership): string | undefined {

@@ -44,8 +44,8 @@ export interface WhoCommandOptions {
  */
 export async function whoCommand(options: WhoCommandOptions, io: CliIO): Promise<number> {
   // Reading the kernel's socket tables is this command's alone: loaded when it runs.
-  const { whoIs } = await import("../../stack/port-ownership.js");
-  const ownership = await whoIs(options.port, stateLayout());
+  const { portOwnership } = await import("../../stack/port-ownership.js");
+  const ownership = await portOwnership(options.port, stateLayout());
   const taken = ownership.lookup.holders.length > 0 || ownership.lookup.hidden.length > 0 || ownership.reservedBy !== undefined;
   if (options.json) io.stdout.write(`${JSON.stringify(ownership, null, 2)}\n`);
   else io.stdout.write(describe(ownership));
