@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { stringify } from "yaml";
 import { ExitCode } from "../../errors.js";
 import { MAX_INSTANCES } from "../../stack/up.js";
 import { type CliIO, warn } from "../ui/terminal.js";
@@ -43,8 +44,8 @@ export interface ConfigCommandOptions extends ProjectOptions {
 
 /** `portmate config`: the resolved config, ports filled in (those of the running stack, else those free now). */
 export async function configCommand(options: ConfigCommandOptions, io: CliIO): Promise<number> {
-  // Loaded here, not with the CLI: only this command needs the resolver and the YAML printer.
-  const [{ resolveConfig }, { stringify }] = await Promise.all([import("../../stack/resolve-config.js"), import("yaml")]);
+  // Loaded here, not with the CLI: only this command needs the resolver.
+  const { resolveConfig } = await import("../../stack/resolve-config.js");
   const { warnings, ...resolved } = await resolveConfig({
     file: options.file,
     projectName: options.projectName,
