@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
-import { didYouMean } from "../util/did-you-mean.js";
-import { ExitCode, PortmateError, UsageError } from "../errors.js";
+import { unknownNameError } from "../util/did-you-mean.js";
+import { ExitCode, PortmateError } from "../errors.js";
 import { packageInfo } from "../util/package-root.js";
 import { stateDir } from "../state/paths.js";
 import { stateFolderError } from "../state/state-error.js";
@@ -90,8 +90,7 @@ function helpCli(io: CliIO, root: Command): Command {
       const command = root.commands.find((candidate) => candidate.name() === name && candidate.name() !== "__complete");
       if (!command) {
         const names = root.commands.map((candidate) => candidate.name()).filter((candidate) => candidate !== "__complete");
-        const guess = didYouMean(name, names);
-        throw new UsageError(`no command "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`, `commands: ${names.join(", ")}`);
+        throw unknownNameError(name, names, { message: `no command "${name}"`, list: "commands" });
       }
       command.outputHelp();
       throw new ExitRequest(ExitCode.ok);

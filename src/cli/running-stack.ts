@@ -1,5 +1,5 @@
-import { didYouMean } from "../util/did-you-mean.js";
-import { ExitCode, PortmateError, UsageError } from "../errors.js";
+import { unknownNameError } from "../util/did-you-mean.js";
+import { ExitCode, PortmateError } from "../errors.js";
 import { recordedStacks } from "../state/recorded-stacks.js";
 import { stateLayout } from "../state/paths.js";
 import type { ServiceRecord, StackRecord } from "../state/registry.js";
@@ -28,6 +28,5 @@ export function recordedService(record: StackRecord, name: string): ServiceRecor
   const service = record.services.find((candidate) => candidate.name === name);
   if (service) return service;
   const names = record.services.map((candidate) => candidate.name);
-  const guess = didYouMean(name, names);
-  throw new UsageError(`${record.project} has no service "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`, `services: ${names.join(", ")}`);
+  throw unknownNameError(name, names, { message: `${record.project} has no service "${name}"`, list: "services" });
 }

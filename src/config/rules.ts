@@ -3,7 +3,7 @@ import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import type { ConfigIssue } from "../errors.js";
 import { findCycles } from "../util/graph.js";
 import { referencedService, referencesIn, renderTemplate, TemplateError, type TemplateService } from "./template.js";
-import { didYouMean } from "../util/did-you-mean.js";
+import { didYouMeanSuffix } from "../util/did-you-mean.js";
 import type { ConfigPath, ConfigSource } from "./source.js";
 import type { PortmateConfig, RawConfig, RawService } from "./types.js";
 
@@ -33,9 +33,9 @@ export function dependenciesExist({ config, raw, source }: RuleContext): ConfigI
       if (dep.service === service.name) {
         issues.push({ ...source.issue(path, `a service cannot depend on itself`, { at: Array.isArray(rawDeps) ? "value" : "key" }), path: display.join(".") });
       } else if (!config.services.has(dep.service)) {
-        const guess = didYouMean(dep.service, names);
+        const guess = didYouMeanSuffix(dep.service, names);
         issues.push({
-          ...source.issue(path, `unknown service "${dep.service}"${guess ? ` (did you mean "${guess}"?)` : ""}`, {
+          ...source.issue(path, `unknown service "${dep.service}"${guess}`, {
             at: Array.isArray(rawDeps) ? "value" : "key",
             hint: guess ? undefined : `services in this file: ${names.join(", ")}`,
           }),
@@ -86,8 +86,7 @@ export function templatesResolve({ config, raw, source, warnings }: RuleContext)
       } catch (error) {
         if (!(error instanceof TemplateError)) throw error;
         const unknown = /^unknown service "(.+)"$/.exec(error.message)?.[1];
-        const guess = unknown === undefined ? undefined : didYouMean(unknown, names);
-        issues.push(source.issue(path, `${error.message}${guess ? ` (did you mean "${guess}"?)` : ""}`));
+        issues.push(source.issue(path, `${error.message}${unknown === undefined ? "" : didYouMeanSuffix(unknown, names)}`));
       }
     }
   }

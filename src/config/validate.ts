@@ -1,6 +1,6 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { ConfigIssue } from "../errors.js";
-import { didYouMean } from "../util/did-you-mean.js";
+import { didYouMeanSuffix } from "../util/did-you-mean.js";
 import { validate as generatedValidate } from "./schema-validator.generated.js";
 import type { ConfigPath, ConfigSource } from "./source.js";
 
@@ -30,8 +30,7 @@ function toIssue(error: ErrorObject, source: ConfigSource): ConfigIssue {
     case "additionalProperties": {
       const key = String(error.params.additionalProperty);
       const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      const guess = didYouMean(key, known);
-      return source.issue([...path, key], `unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ""}`, {
+      return source.issue([...path, key], `unknown key "${key}"${didYouMeanSuffix(key, known)}`, {
         at: "key",
         hint: known.length ? `known keys here: ${known.join(", ")}` : undefined,
       });

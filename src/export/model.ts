@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import type { BuildConfig, DependencyConfig, PortmateConfig, RestartConfig, ServiceConfig } from "../config/types.js";
-import { envPrefix } from "../plan/names.js";
-import { referencedServices, renderArgv } from "../plan/render.js";
+import { discoveredServices, discoveryVariables, portmateVariables } from "../plan/discovery-env.js";
+import { renderArgv } from "../plan/render.js";
 import { renderTemplate, type EngineAddressing, type TemplateContext, type TemplateService } from "../config/template.js";
 
 /** One port of an exported service: its name (`default` for `port:`) and the number it has in the export. */
@@ -173,13 +173,15 @@ function injected(
   self: ServiceConfig,
   primary: ExportedPort | undefined,
 ): Record<string, string> {
-  const env: Record<string, string> = { PORTMATE_PROJECT: config.project, PORTMATE_INSTANCE: String(instance) };
-  const known = new Set([self.name, ...self.dependsOn.map((dependency) => dependency.service), ...referencedServices(self)]);
+  let env = portmateVariables(config.project, instance, undefined);
+  const known = discoveredServices(self);
   for (const service of services.filter((candidate) => known.has(candidate.name))) {
     const [first] = numbers.get(service.name) ?? [];
     if (!first) continue;
-    env[`${envPrefix(service.name)}_PORT`] = target.address.port(service.name, first[0], first[1]);
-    env[`${envPrefix(service.name)}_URL`] = target.address.url(service.name, first[0], first[1]);
+    env = {
+      ...env,
+      ...discoveryVariables(service.name, target.address.port(service.name, first[0], first[1]), target.address.url(service.name, first[0], first[1])),
+    };
   }
   if (primary) env.PORT = target.address.port(self.name, primary.name, primary.port);
   return env;

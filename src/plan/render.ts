@@ -1,8 +1,10 @@
+import { renderTemplate, TemplateError, type TemplateContext, type TemplateService } from "../config/template.js";
 import type { CommandConfig, ServiceConfig } from "../config/types.js";
-import { envPrefix, LOOPBACK, portKey, serviceId } from "./names.js";
-import type { PlannedCommand, PlannedHealth, PlannedService, Wiring } from "./types.js";
-import { referencedService, referencesIn, renderTemplate, TemplateError, type TemplateContext, type TemplateService } from "../config/template.js";
+import { discoveredServices, discoveryVariables, portmateVariables, portVariable } from "./discovery-env.js";
+import { LOOPBACK, portKey, serviceId } from "./names.js";
+import { referencedServices } from "./references.js";
 import { planTunnel } from "./tunnel.js";
+import type { PlannedCommand, PlannedHealth, PlannedService, Wiring } from "./types.js";
 
 /** Renders one service of one instance from the wiring as it is now. */
 export function renderService(wiring: Wiring, name: string, instance: number): PlannedService {
@@ -38,22 +40,15 @@ function templateServicesOf(wiring: Wiring, instance: number): Map<string, Templ
   return services;
 }
 
-/**
- * `<SVC>_PORT` / `<SVC>_URL` of the service itself and of the services it depends on or refers to in its
- * templates (whose port is known): what it needs to find them. Not of every service: a variable of a service it
- * does not use would only make it look as if it referred to that service (and restart it when that one moves).
- */
+/** `<SVC>_PORT` / `<SVC>_URL` of the services it needs to find (see discoveredServices), whose port is known. */
 function discoveryEnv(service: ServiceConfig, context: TemplateContext): Record<string, string> {
   const { services } = context;
-  const env: Record<string, string> = {};
-  const names = new Set([service.name, ...service.dependsOn.map((dependency) => dependency.service), ...referencedServices(service)]);
-  for (const name of names) {
+  let env: Record<string, string> = {};
+  for (const name of discoveredServices(service)) {
     const found = services.get(name);
     const primary = found && Object.values(found.ports)[0];
     if (found === undefined || primary === undefined) continue;
-    env[`${envPrefix(name)}_PORT`] = String(primary);
-    const url = urlOf(name, services, context);
-    if (url !== undefined) env[`${envPrefix(name)}_URL`] = url;
+    env = { ...env, ...discoveryVariables(name, String(primary), urlOf(name, services, context)) };
   }
   return env;
 }
@@ -67,7 +62,7 @@ function discoveryEnv(service: ServiceConfig, context: TemplateContext): Record<
  */
 function serviceEnv(wiring: Wiring, service: ServiceConfig, discovery: Record<string, string>, own: Record<string, string>, explicit: Record<string, string>) {
   const given = { ...wiring.env, ...service.envFromFiles };
-  const preferences = new Set(wiring.services.map((other) => `${envPrefix(other.name)}_PORT`));
+  const preferences = new Set(wiring.services.map((other) => portVariable(other.name)));
   const kept: Record<string, string> = {};
   const shadowed: string[] = [];
   for (const [key, value] of Object.entries(discovery)) {
@@ -84,8 +79,7 @@ function planService(wiring: Wiring, service: ServiceConfig, instance: number, c
   const ports = { ...self?.ports };
   const primary = Object.values(ports)[0];
   const explicit = Object.fromEntries(Object.entries(service.env).map(([key, value]) => [key, render(value)]));
-  const own: Record<string, string> = { PORTMATE_PROJECT: wiring.project, PORTMATE_INSTANCE: String(instance) };
-  if (primary !== undefined) own.PORT = String(primary);
+  const own = portmateVariables(wiring.project, instance, primary === undefined ? undefined : String(primary));
   const { env, shadowed } = serviceEnv(wiring, service, discovery, own, explicit);
   const planned: PlannedService = {
     id: serviceId(service.name, instance),
@@ -140,16 +134,6 @@ function urlOf(name: string, services: ReadonlyMap<string, TemplateService>, con
 function announcedReferences(wiring: Wiring, service: ServiceConfig): string[] {
   const names = referencedServices(service);
   return wiring.services.filter((other) => other.announce && other.name !== service.name && names.has(other.name)).map((other) => other.name);
-}
-
-/** The services whose port or URL this service's command or env refers to (`${services.NAME.…}`). */
-export function referencedServices(service: ServiceConfig): Set<string> {
-  const texts = [...commandTexts(service.command), ...Object.values(service.env)];
-  return new Set(texts.flatMap((text) => referencesIn(text).map(referencedService)).filter((name): name is string => name !== undefined));
-}
-
-export function commandTexts(command: CommandConfig): string[] {
-  return command.shell ? [command.script] : command.argv;
 }
 
 function planCommand(command: CommandConfig, render: (text: string) => string): PlannedCommand {

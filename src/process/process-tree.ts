@@ -88,6 +88,11 @@ export interface RootProcess {
   startTime: number;
 }
 
+/** One process, the same one: its pid and its start time (a pid alone may since belong to another). */
+export function sameProcess(a: RootProcess, b: RootProcess): boolean {
+  return a.pid === b.pid && a.startTime === b.startTime;
+}
+
 /** The root as the kernel sees it now, with the start time it has (0 where unknown). */
 export function identify(pid: number): RootProcess {
   return { pid, startTime: readProcess(pid)?.startTime ?? 0 };

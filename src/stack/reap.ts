@@ -4,7 +4,7 @@ import { recordedStacks } from "../state/recorded-stacks.js";
 import { stateLayout } from "../state/paths.js";
 import { PortLocks } from "../state/port-locks.js";
 import { markedProcesses, serviceQuery } from "../process/process-marker.js";
-import { isGone } from "../process/process-tree.js";
+import { isGone, sameProcess } from "../process/process-tree.js";
 import { terminateTree } from "../process/terminate.js";
 import type { ReapOrder } from "../supervise/watchdog.js";
 
@@ -28,9 +28,7 @@ export interface ReapResult {
 export async function reap(order: ReapOrder): Promise<ReapResult> {
   if (!isGone(order.owner.pid, order.owner.startTime)) return { ownerAlive: true, stacks: [], unrecorded: [] };
   const layout = stateLayout(order.stateDir);
-  const owned = recordedStacks(layout).filter(
-    ({ record, alive }) => !alive && record.supervisor.pid === order.owner.pid && record.supervisor.startTime === order.owner.startTime,
-  );
+  const owned = recordedStacks(layout).filter(({ record, alive }) => !alive && sameProcess(record.supervisor, order.owner));
   if (owned.length > 0) await stopStacks(layout, owned);
   const unrecorded: string[] = [];
   const services = order.services.flatMap((service) =>

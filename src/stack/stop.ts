@@ -9,7 +9,7 @@ import type { StateLayout } from "../state/paths.js";
 import { PortLocks } from "../state/port-locks.js";
 import { readRecords, removeRecord, type StackRecord } from "../state/registry.js";
 import { markedProcesses, serviceQuery } from "../process/process-marker.js";
-import { isGone } from "../process/process-tree.js";
+import { isGone, sameProcess } from "../process/process-tree.js";
 import { terminateTree } from "../process/terminate.js";
 
 export interface StopStacksOptions {
@@ -74,7 +74,7 @@ export async function stopStacks(layout: StateLayout, stacks: readonly RecordedS
       }
       // Whatever a supervisor could not clean up (it died meanwhile) is cleaned up here.
       const left = recordedStacks(layout, { project: first.record.project }).filter(
-        ({ record, alive }) => !alive && instances.includes(record.instance) && record.supervisor.pid === first.record.supervisor.pid,
+        ({ record, alive }) => !alive && instances.includes(record.instance) && sameProcess(record.supervisor, first.record.supervisor),
       );
       stale.push(...left.map(({ record }) => record));
     }),
@@ -137,12 +137,8 @@ async function stopUnsupervised(layout: StateLayout, record: StackRecord, timeou
   for (const service of record.services) for (const port of Object.values(service.ports)) locks.release(port);
   // Another `up` may have replaced the record meanwhile: only this stack's record goes.
   const current = readRecords(layout).find((other) => other.project === record.project && other.instance === record.instance);
-  if (current && sameSupervisor(current, record)) removeRecord(layout, record.project, record.instance);
+  if (current && sameProcess(current.supervisor, record.supervisor)) removeRecord(layout, record.project, record.instance);
   rmSync(record.supervisor.control, { force: true });
-}
-
-function sameSupervisor(a: StackRecord, b: StackRecord): boolean {
-  return a.supervisor.pid === b.supervisor.pid && a.supervisor.startTime === b.supervisor.startTime;
 }
 
 /** SIGTERM to a supervisor that does not answer on its socket, SIGKILL if it does not exit. */
@@ -176,7 +172,7 @@ async function settle(layout: StateLayout, records: readonly StackRecord[]): Pro
   const ports = [...owners]
     .filter(([port, owner]) => {
       const holder = locks.holder(port);
-      return !holder || (holder.pid === owner.pid && holder.startTime === owner.startTime);
+      return !holder || sameProcess(holder, owner);
     })
     .map(([port]) => port);
   const deadline = Date.now() + SETTLE_MS;

@@ -1,10 +1,10 @@
 import { loadConfig } from "../config/load.js";
 import type { LoadConfigOptions, LoadedConfig } from "../config/load.js";
-import { didYouMean } from "../util/did-you-mean.js";
+import { unknownNameError } from "../util/did-you-mean.js";
 import type { PortmateConfig, ServiceConfig } from "../config/types.js";
 import { formatIssue, UsageError } from "../errors.js";
 import { buildPlan } from "../plan/build.js";
-import { envPrefix } from "../plan/names.js";
+import { portVariable, urlVariable } from "../plan/discovery-env.js";
 import { portRequests, type PortPreferences } from "../plan/port-requests.js";
 import { selectServices } from "../plan/select-services.js";
 import { type Plan } from "../plan/types.js";
@@ -112,7 +112,7 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
 export function portOverrides(config: PortmateConfig, selected: readonly ServiceConfig[], given: Readonly<Record<string, number>> = {}): Map<string, number> {
   const overrides = new Map<string, number>();
   for (const service of selected) {
-    const variable = `${envPrefix(service.name)}_PORT`;
+    const variable = portVariable(service.name);
     const value = config.env[variable];
     const primary = service.ports[0];
     if (value === undefined || value === "" || service.announce || primary === undefined) continue;
@@ -167,9 +167,7 @@ export function switchTunnels(config: PortmateConfig, selected: ServiceConfig[],
 function namedService(config: PortmateConfig, name: string, option: string): ServiceConfig {
   const service = config.services.get(name);
   if (service) return service;
-  const names = [...config.services.keys()];
-  const guess = didYouMean(name, names);
-  throw new UsageError(`${option}: no service "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`, `services: ${names.join(", ")}`);
+  throw unknownNameError(name, [...config.services.keys()], { message: `${option}: no service "${name}"`, list: "services" });
 }
 
 function isPortNumber(port: number): boolean {
@@ -197,7 +195,7 @@ export function shadowedLines(plan: Plan): string[] {
     for (const variable of service.shadowed ?? []) byVariable.set(variable, [...(byVariable.get(variable) ?? []), service.id]);
   }
   return [...byVariable].map(([variable, ids]) => {
-    const owner = plan.wiring.services.find((service) => `${envPrefix(service.name)}_URL` === variable || `${envPrefix(service.name)}_PORT` === variable);
+    const owner = plan.wiring.services.find((service) => urlVariable(service.name) === variable || portVariable(service.name) === variable);
     const template = owner ? ` (\`\${services.${owner.name}.${variable.endsWith("_URL") ? "url" : "port"}}\` is portmate's)` : "";
     return `${ids.join(", ")} get${ids.length === 1 ? "s" : ""} ${variable} from the environment or an env file, not from portmate${template}`;
   });

@@ -2,7 +2,7 @@ import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, write
 import { join } from "node:path";
 import type { Allocation } from "../ports/allocate.js";
 import type { PortReservation } from "../ports/reservation.js";
-import { identify, isGone } from "../process/process-tree.js";
+import { identify, isGone, sameProcess } from "../process/process-tree.js";
 import { ensurePrivateDir } from "./paths.js";
 
 /** Who holds a port reservation: a portmate process (a supervisor, or a foreground `up`). */
@@ -39,7 +39,7 @@ export class OwnedLocks {
   /** Removes the lock if this owner holds it (a lock another process took over is left alone). */
   release(name: string): void {
     const owner = readOwner(this.path(name));
-    if (owner && owner !== "unreadable" && owner.pid === this.owner.pid && owner.startTime === this.owner.startTime) rmSync(this.path(name), { force: true });
+    if (owner && owner !== "unreadable" && sameProcess(owner, this.owner)) rmSync(this.path(name), { force: true });
   }
 
   /** Removes every lock this owner holds: what a process that died left (see reap.ts). */

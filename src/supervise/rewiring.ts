@@ -1,8 +1,8 @@
-import type { PlannedService } from "../plan/types.js";
-import type { PortBook } from "../ports/port-book.js";
-import { envPrefix, portKey } from "../plan/names.js";
+import { portVariable, urlVariable } from "../plan/discovery-env.js";
+import { portKey } from "../plan/names.js";
 import { renderService } from "../plan/render.js";
-import { type Wiring } from "../plan/types.js";
+import type { PlannedService, Wiring } from "../plan/types.js";
+import type { PortBook } from "../ports/port-book.js";
 import type { StackEvent, StackListener } from "./events.js";
 import { StartFailure, type Announcement, type ServiceRunner } from "./service-runner.js";
 import { isPortFree } from "../ports/probe.js";
@@ -38,8 +38,8 @@ export class Rewiring {
     private readonly ports: PortBook | undefined,
     private readonly emit: StackListener,
   ) {
-    const announcing = wiring.services.filter((service) => service.announce).map((service) => envPrefix(service.name));
-    this.announcedVariables = new Set(announcing.flatMap((prefix) => [`${prefix}_PORT`, `${prefix}_URL`]));
+    const announcing = wiring.services.filter((service) => service.announce).map((service) => service.name);
+    this.announcedVariables = new Set(announcing.flatMap((name) => [portVariable(name), urlVariable(name)]));
   }
 
   /**

@@ -1,3 +1,5 @@
+import { UsageError } from "../errors.js";
+
 /** The closest candidate to `word` when it is close enough to be a likely typo, else undefined. */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
@@ -11,6 +13,20 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   }
   const allowed = Math.max(1, Math.floor(word.length / 3));
   return bestDistance <= allowed ? best : undefined;
+}
+
+/** ` (did you mean "backend"?)` after a name that is none of `candidates`, or "" when none is close. */
+export function didYouMeanSuffix(word: string, candidates: Iterable<string>): string {
+  const guess = didYouMean(word, candidates);
+  return guess ? ` (did you mean "${guess}"?)` : "";
+}
+
+/**
+ * The error for a name that is none of `known`, in one form everywhere: `message` with the likeliest name, and
+ * the names there are as its hint (`services: backend, ui`).
+ */
+export function unknownNameError(name: string, known: readonly string[], say: { message: string; list: string }): UsageError {
+  return new UsageError(`${say.message}${didYouMeanSuffix(name, known)}`, `${say.list}: ${known.join(", ")}`);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Command } from "commander";
-import { ExitCode, UsageError } from "../../errors.js";
-import { didYouMean } from "../../util/did-you-mean.js";
+import { ExitCode } from "../../errors.js";
+import { unknownNameError } from "../../util/did-you-mean.js";
 import { COMPLETION_SHELLS, completions, completionScript } from "../complete.js";
 import type { CliIO } from "../ui/terminal.js";
 import { ExitRequest, helpExtras, INTERNAL_EXIT } from "./shared.js";
@@ -25,8 +25,7 @@ export function completionCli(io: CliIO): Command {
   );
   return command.action((shell: string) => {
     if (!COMPLETION_SHELLS.includes(shell)) {
-      const guess = didYouMean(shell, COMPLETION_SHELLS);
-      throw new UsageError(`no completion for "${shell}"${guess ? ` (did you mean "${guess}"?)` : ""}`, `shells: ${COMPLETION_SHELLS.join(", ")}`);
+      throw unknownNameError(shell, COMPLETION_SHELLS, { message: `no completion for "${shell}"`, list: "shells" });
     }
     io.stdout.write(completionScript(shell));
     throw new ExitRequest(ExitCode.ok);

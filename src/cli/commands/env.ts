@@ -4,7 +4,7 @@ import { MAX_INSTANCES } from "../../stack/up.js";
 import { type CliIO, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
 import { shellQuote } from "../../util/shell-quote.js";
-import { envPrefix } from "../../plan/names.js";
+import { discoveryVariables, portmateVariables } from "../../plan/discovery-env.js";
 import type { StackRecord } from "../../state/registry.js";
 import { currentProject, type ProjectOptions } from "../project.js";
 import { recordedService, runningRecord } from "../running-stack.js";
@@ -59,11 +59,9 @@ export function envCommand(options: EnvCommandOptions, io: CliIO): number {
 
 /** PORTMATE_PROJECT, PORTMATE_INSTANCE, and `<SVC>_PORT` / `<SVC>_URL` of every service with a port. */
 function discoveryEnv(record: StackRecord): Record<string, string> {
-  const env: Record<string, string> = { PORTMATE_PROJECT: record.project, PORTMATE_INSTANCE: String(record.instance) };
+  let env = portmateVariables(record.project, record.instance, undefined);
   for (const service of record.services) {
-    if (service.port === null) continue;
-    env[`${envPrefix(service.name)}_PORT`] = String(service.port);
-    if (service.url) env[`${envPrefix(service.name)}_URL`] = service.url;
+    if (service.port !== null) env = { ...env, ...discoveryVariables(service.name, String(service.port), service.url || undefined) };
   }
   return env;
 }

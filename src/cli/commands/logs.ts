@@ -1,13 +1,13 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseDuration } from "../../util/duration.js";
-import { ExitCode, UsageError } from "../../errors.js";
+import { ExitCode } from "../../errors.js";
 import { MAX_INSTANCES } from "../../stack/up.js";
 import { type CliIO, colors } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { didYouMean } from "../../util/did-you-mean.js";
+import { unknownNameError } from "../../util/did-you-mean.js";
 import { serviceId } from "../../plan/names.js";
 import { stateLayout } from "../../state/paths.js";
 import { readLastLines, readNewLines, readServiceOrder, type LogLine } from "../../state/logs.js";
@@ -171,11 +171,7 @@ function checkNames(names: readonly string[], files: readonly LogFile[], project
   const known = [...new Set(files.map((file) => file.name))];
   for (const name of names) {
     if (known.includes(name)) continue;
-    const guess = didYouMean(name, known);
-    throw new UsageError(
-      `no logs of a service "${name}" in ${project}${guess ? ` (did you mean "${guess}"?)` : ""}`,
-      `services with logs: ${known.join(", ")}`,
-    );
+    throw unknownNameError(name, known, { message: `no logs of a service "${name}" in ${project}`, list: "services with logs" });
   }
 }
 
