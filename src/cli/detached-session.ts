@@ -1,4 +1,4 @@
-import type { FromSupervisor, ToSupervisor } from "../daemon/protocol.js";
+import { fromWire, type FromSupervisor, type ToSupervisor } from "../daemon/protocol.js";
 import { ExitCode, PortmateError } from "../errors.js";
 import { planToJson } from "../plan/json.js";
 import type { StateLayout } from "../state/paths.js";
@@ -11,9 +11,8 @@ import { planStack, type UpOptions } from "../stack/up.js";
 import type { LoadedConfig } from "../config/load.js";
 import { StartProgress } from "./ui/progress.js";
 import { Screen } from "./ui/screen.js";
-import { servicesTable } from "./ui/table.js";
-import { reportTunnels } from "./ui/tunnel-report.js";
-import { colors, info, warn, wantsFancyProgress, type CliIO } from "./ui/terminal.js";
+import { reportPlanned, reportReady } from "./ui/stack-report.js";
+import { colors, warn, wantsFancyProgress, type CliIO } from "./ui/terminal.js";
 
 type Outcome = Extract<FromSupervisor, { type: "ready" | "failed" | "stopped" }> | { type: "crashed"; code: number | null; signal: NodeJS.Signals | null };
 
@@ -41,8 +40,7 @@ export async function upDetached(
     child.kill("SIGKILL");
     throw error;
   }
-  for (const line of planned.warnings) warn(io, line);
-  for (const line of planned.info) info(io, line);
+  reportPlanned(io, planned.warnings, planned.info);
 
   const listeners = new Set<StackListener>();
   const screen = new Screen(io.stdout, io.stderr);
@@ -68,8 +66,7 @@ export async function upDetached(
 
   switch (outcome.type) {
     case "ready":
-      io.stdout.write(`\n${servicesTable(outcome.services)}\n\n`);
-      reportTunnels(io, outcome.services);
+      reportReady(io, outcome.services, (text) => io.stdout.write(text));
       io.stderr.write(colors.dim(`Running in the background (supervisor pid ${child.pid}): \`portmate ps\`, \`portmate logs -f\`, \`portmate down\`.\n`));
       child.disconnect();
       child.unref();
@@ -78,7 +75,7 @@ export async function upDetached(
       // Exit 0 from `up -d` means the stack is up: it is not.
       throw new PortmateError("stopped before the stack was ready", ExitCode.serviceFailed);
     case "failed":
-      throw new PortmateError(outcome.error.message, outcome.error.exitCode, outcome.error.details);
+      throw fromWire(outcome.error);
     case "crashed":
       // What it started before it died is stopped here, as `portmate down` would.
       await stopStacks(

@@ -5,8 +5,7 @@ import { describeStackEvent } from "./ui/event-lines.js";
 import { PrefixedOutput } from "./ui/output.js";
 import { StartProgress } from "./ui/progress.js";
 import type { Screen } from "./ui/screen.js";
-import { servicesTable } from "./ui/table.js";
-import { reportTunnels } from "./ui/tunnel-report.js";
+import { reportReady } from "./ui/stack-report.js";
 import { colors, wantsFancyProgress, type CliIO } from "./ui/terminal.js";
 
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -58,8 +57,7 @@ export class ForegroundSession {
       this.screen.err(`${colors.dim("Stopped before the stack was ready.")}\n`);
       return ExitCode.ok;
     }
-    this.screen.out(`\n${servicesTable(this.stack.list())}\n\n`);
-    reportTunnels(this.io, this.stack.list());
+    reportReady(this.io, this.stack.list(), (text) => this.screen.out(text));
     this.running = true;
     if (this.stack.allExited()) this.finish();
     await this.finished;

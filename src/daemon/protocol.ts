@@ -1,3 +1,4 @@
+import { PortmateError } from "../errors.js";
 import type { ServiceInfo } from "../stack/stack.js";
 import type { StackEvent } from "../supervise/events.js";
 
@@ -12,7 +13,19 @@ export type ToSupervisor =
   | { type: "stop" };
 
 export type FromSupervisor =
-  | { type: "event"; event: StackEvent }
-  | { type: "ready"; services: ServiceInfo[] }
-  | { type: "failed"; error: { message: string; details: readonly string[]; exitCode: number } }
-  | { type: "stopped" };
+  { type: "event"; event: StackEvent } | { type: "ready"; services: ServiceInfo[] } | { type: "failed"; error: WireError } | { type: "stopped" };
+
+/** A PortmateError as it crosses the channel: what the CLI reports, with the exit code it maps to. */
+export interface WireError {
+  message: string;
+  details: readonly string[];
+  exitCode: number;
+}
+
+export function toWire(error: PortmateError): WireError {
+  return { message: error.message, details: error.details, exitCode: error.exitCode };
+}
+
+export function fromWire(error: WireError): PortmateError {
+  return new PortmateError(error.message, error.exitCode, error.details);
+}

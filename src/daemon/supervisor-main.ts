@@ -9,12 +9,12 @@ import { stateLayout } from "../state/paths.js";
 import { stateFolderError } from "../state/state-error.js";
 import { PortLocks } from "../state/port-locks.js";
 import { StackHost } from "../stack/host.js";
-import { writeStickyPorts } from "../state/sticky-ports.js";
+import { stickyPortsWriter } from "../state/sticky-ports.js";
 import { PortBook } from "../ports/port-book.js";
 import { isPortFree } from "../ports/probe.js";
 import { Watchdog } from "../supervise/watchdog.js";
 import type { StateLayout } from "../state/paths.js";
-import type { FromSupervisor, ToSupervisor } from "./protocol.js";
+import { toWire, type FromSupervisor, type ToSupervisor } from "./protocol.js";
 
 /** Sends to the CLI while it listens; resolves once the message is out (before the process may exit). */
 function send(message: FromSupervisor): Promise<void> {
@@ -52,7 +52,7 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
   const stack = new Stack(plan, book, [], {
     stateDir: layout.root,
     ...(watchdog ? { watchdog } : {}),
-    rememberPorts: (settled) => writeStickyPorts(layout, plan.project, settled),
+    rememberPorts: stickyPortsWriter(layout, plan.project),
   });
   const host = await StackHost.open(stack, {
     layout,
@@ -89,8 +89,7 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
     if (error instanceof StopRequestedError) {
       await send({ type: "stopped" });
     } else {
-      const failure = error instanceof PortmateError ? error : new PortmateError(String((error as Error)?.stack ?? error), 1);
-      await send({ type: "failed", error: { message: failure.message, details: failure.details, exitCode: failure.exitCode } });
+      await send({ type: "failed", error: toWire(error instanceof PortmateError ? error : new PortmateError(String((error as Error)?.stack ?? error), 1)) });
     }
     await host.close();
     exit(process.argv[2] ?? "", 0);
@@ -115,7 +114,7 @@ process.once("message", (message: ToSupervisor) => {
     const failure = stateFailure ?? new PortmateError(`the supervisor failed: ${(error as Error).message}`, 1);
     // What the user can fix is said to the user; anything else is a bug, whose stack goes to the supervisor's log.
     if (!stateFailure) process.stderr.write(`portmate supervisor: ${(error as Error)?.stack ?? String(error)}\n`);
-    void send({ type: "failed", error: { message: failure.message, details: failure.details, exitCode: failure.exitCode } }).then(() => process.exit(1));
+    void send({ type: "failed", error: toWire(failure) }).then(() => process.exit(1));
   });
 });
 // Without a plan (the CLI died, or did not need this supervisor after all) there is nothing to do.

@@ -10,7 +10,7 @@ import { selectServices } from "../plan/select-services.js";
 import { type Plan } from "../plan/types.js";
 import { describePortHolder } from "./port-ownership.js";
 import { PortBook } from "../ports/port-book.js";
-import { readStickyPorts, writeStickyPorts } from "../state/sticky-ports.js";
+import { readStickyPorts, stickyPortsWriter } from "../state/sticky-ports.js";
 import { allocatePorts, type Allocation, type AllocationNote } from "../ports/allocate.js";
 import { Stack } from "./stack.js";
 import { PortLocks } from "../state/port-locks.js";
@@ -66,7 +66,7 @@ export const MAX_INSTANCES = 100;
 export async function prepareStack(options: UpOptions & { loaded?: LoadedConfig } = {}): Promise<Stack> {
   const { plan, ports, warnings, info } = await planStack(options);
   const layout = stateLayout(options.stateDir);
-  const stack = new Stack(plan, ports, warnings, { ...options, notices: info, rememberPorts: (settled) => writeStickyPorts(layout, plan.project, settled) });
+  const stack = new Stack(plan, ports, warnings, { ...options, notices: info, rememberPorts: stickyPortsWriter(layout, plan.project) });
   if (options.onEvent) stack.on(options.onEvent);
   return stack;
 }

@@ -24,6 +24,11 @@ export function writeStickyPorts(layout: StateLayout, project: string, ports: Re
   writeFileAtomic(stickyPath(layout, project), `${JSON.stringify({ version: 1, ports: merged }, null, 2)}\n`);
 }
 
+/** What a stack is given to remember its ports in (`rememberPorts`), in the foreground as in a supervisor. */
+export function stickyPortsWriter(layout: StateLayout, project: string): (ports: Readonly<Record<string, number>>) => void {
+  return (ports) => writeStickyPorts(layout, project, ports);
+}
+
 function stickyPath(layout: StateLayout, project: string): string {
   return join(layout.sticky, `${project}.json`);
 }

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { ExitCode, PortmateError, ServiceFailedError } from "../../errors.js";
 import { MAX_INSTANCES, prepareStack, type UpOptions } from "../../stack/up.js";
-import { type CliIO, info, warn } from "../ui/terminal.js";
+import { type CliIO, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, portOverride, withProjectOptions } from "./shared.js";
 import { OwnedLocks } from "../../state/port-locks.js";
 import { identify } from "../../process/process-tree.js";
@@ -18,6 +18,7 @@ import { psTable } from "./ps.js";
 import { ForegroundSession } from "../foreground-session.js";
 import { onInternalError } from "../internal-error.js";
 import { Screen } from "../ui/screen.js";
+import { reportPlanned } from "../ui/stack-report.js";
 
 /** `portmate up`. */
 export function upCli(io: CliIO): Command {
@@ -168,8 +169,7 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
 async function upForeground(upOptions: UpOptions & { loaded: LoadedConfig }, layout: StateLayout, io: CliIO, registered: () => void): Promise<number> {
   const watchdog = takeWatchdog();
   const stack = await prepareStack({ ...upOptions, ...(watchdog ? { watchdog } : {}) });
-  for (const warning of stack.warnings) warn(io, warning);
-  for (const notice of stack.notices) info(io, notice);
+  reportPlanned(io, stack.warnings, stack.notices);
   const screen = new Screen(io.stdout, io.stderr);
   const session = new ForegroundSession(stack, io, screen);
   let host: StackHost | undefined;

@@ -20,7 +20,7 @@ export function formatPorts(service: Pick<ServiceInfo, "ports">): string {
 }
 
 /** The table `up` prints once every service is healthy; a PUBLIC URL column when a tunnel is open. */
-export function servicesTable(services: ServiceInfo[]): string {
+export function servicesTable(services: readonly ServiceInfo[]): string {
   const tunnels = services.some((service) => service.publicUrl !== undefined);
   return formatTable(
     ["SERVICE", "PID", "PORT", "URL", ...(tunnels ? ["PUBLIC URL"] : [])],
