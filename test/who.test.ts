@@ -4,7 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeHolders, heldByOthers, whoHolds, type PortHolder, type PortLookup } from "../src/ports/port-holders.js";
+import { describeHolders, whoHolds } from "../src/ports/port-holders.js";
+import { heldByOthers } from "../src/ports/proc-sockets.js";
+import { type PortHolder, type PortLookup } from "../src/ports/port-lookup.js";
 import { onCleanup, pidGone, randomRange, waitUntil } from "./helpers.js";
 
 const isLinux = process.platform === "linux";

@@ -1,4 +1,4 @@
-import { listeningPortsOf } from "../ports/port-holders.js";
+import { listeningPortsOf } from "../ports/proc-sockets.js";
 import type { RecordedStack } from "../state/recorded-stacks.js";
 import type { ServiceRecord } from "../state/registry.js";
 import { markedProcesses, serviceQuery } from "../process/process-marker.js";

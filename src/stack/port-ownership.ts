@@ -1,4 +1,5 @@
-import { describeHolders, whoHolds, type PortLookup } from "../ports/port-holders.js";
+import { describeHolders, whoHolds } from "../ports/port-holders.js";
+import { type PortLookup } from "../ports/port-lookup.js";
 import { recordedStacks } from "../state/recorded-stacks.js";
 import { stateLayout, type StateLayout } from "../state/paths.js";
 import { PortLocks, type LockOwner } from "../state/port-locks.js";

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { heldByOthers, listeningPortsOf } from "../ports/port-holders.js";
+import { heldByOthers, listeningPortsOf } from "../ports/proc-sockets.js";
 import type { PlannedCommand, PlannedService } from "../plan/types.js";
 import type { MarkQuery } from "../process/process-marker.js";
 import type { RootProcess } from "../process/process-tree.js";

@@ -1,5 +1,6 @@
 import { isPortFree } from "../ports/probe.js";
-import { describeHolders, heldByOthers, whoHolds } from "../ports/port-holders.js";
+import { describeHolders, whoHolds } from "../ports/port-holders.js";
+import { heldByOthers } from "../ports/proc-sockets.js";
 import { listProcesses, readProcess, treeMembers } from "../process/process-tree.js";
 import type { ServiceRunner } from "./service-runner.js";
 
