@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { dropEarlySupervisor, startSupervisorEarly, startWatchdogEarly } from "../daemon/start-supervisor.js";
 import { debugging, installInternalErrorHandlers } from "./internal-error.js";
+import { timing } from "./timing.js";
 import { processIO } from "./ui/terminal.js";
+
+timing("entry");
 
 const argv = process.argv.slice(2);
 // Stack traces of the bundle point into src/ (the bundle ships its source maps): wanted only when debugging.

@@ -13,6 +13,7 @@ import { StartProgress } from "./ui/progress.js";
 import { Screen } from "./ui/screen.js";
 import { reportPlanned, reportReady } from "./ui/stack-report.js";
 import { colors, warn, wantsFancyProgress, type CliIO } from "./ui/terminal.js";
+import { timing } from "./timing.js";
 
 type Outcome = Extract<FromSupervisor, { type: "ready" | "failed" | "stopped" }> | { type: "crashed"; code: number | null; signal: NodeJS.Signals | null };
 
@@ -40,6 +41,7 @@ export async function upDetached(
     child.kill("SIGKILL");
     throw error;
   }
+  timing("ports");
   reportPlanned(io, planned.warnings, planned.info);
 
   const listeners = new Set<StackListener>();
@@ -53,8 +55,13 @@ export async function upDetached(
     crashed,
     new Promise<Outcome>((resolve) => {
       child.on("message", (message: FromSupervisor) => {
-        if (message.type === "event") for (const listener of listeners) listener(message.event);
-        else resolve(message);
+        if (message.type === "event") {
+          if (message.event.type === "spawned") timing("spawn");
+          for (const listener of listeners) listener(message.event);
+        } else {
+          if (message.type === "ready") timing("healthy");
+          resolve(message);
+        }
       });
       send({ type: "start", plan: planToJson(planned.plan), stateDir: layout.root });
     }),

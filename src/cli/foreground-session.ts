@@ -1,6 +1,7 @@
 import { ExitCode, StopRequestedError } from "../errors.js";
 import type { Stack } from "../stack/stack.js";
 import type { StackEvent } from "../supervise/events.js";
+import { timing } from "./timing.js";
 import { describeStackEvent } from "./ui/event-lines.js";
 import { PrefixedOutput } from "./ui/output.js";
 import { StartProgress } from "./ui/progress.js";
@@ -57,6 +58,7 @@ export class ForegroundSession {
       this.screen.err(`${colors.dim("Stopped before the stack was ready.")}\n`);
       return ExitCode.ok;
     }
+    timing("healthy");
     reportReady(this.io, this.stack.list(), (text) => this.screen.out(text));
     this.running = true;
     if (this.stack.allExited()) this.finish();
@@ -108,6 +110,7 @@ export class ForegroundSession {
   }
 
   private onEvent(event: StackEvent): void {
+    if (event.type === "spawned") timing("spawn");
     if (event.type === "output") {
       this.output.line(event.service, event.line);
       return;

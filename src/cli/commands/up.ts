@@ -19,6 +19,7 @@ import { ForegroundSession } from "../foreground-session.js";
 import { onInternalError } from "../internal-error.js";
 import { Screen } from "../ui/screen.js";
 import { reportPlanned } from "../ui/stack-report.js";
+import { timing } from "../timing.js";
 
 /** `portmate up`. */
 export function upCli(io: CliIO): Command {
@@ -112,6 +113,7 @@ export interface UpCommandOptions {
  * a service that failed to start) are thrown for the CLI to report, after everything started has been stopped.
  */
 export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<number> {
+  timing("loaded");
   const layout = stateLayout();
   const supervisor = options.detach ? takeSupervisor(layout) : undefined;
   let adopted = false;
@@ -120,6 +122,7 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
   try {
     const loaded = loadConfig({ file: options.file, projectName: options.projectName });
     project = loaded.config.project;
+    timing("config");
     // Only one `up` of a project at a time, from the check below until its record exists.
     starting = new OwnedLocks(layout.stacks, { ...identify(process.pid), project });
     if (!starting.claim(project)) {
@@ -169,6 +172,7 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
 async function upForeground(upOptions: UpOptions & { loaded: LoadedConfig }, layout: StateLayout, io: CliIO, registered: () => void): Promise<number> {
   const watchdog = takeWatchdog();
   const stack = await prepareStack({ ...upOptions, ...(watchdog ? { watchdog } : {}) });
+  timing("ports");
   reportPlanned(io, stack.warnings, stack.notices);
   const screen = new Screen(io.stdout, io.stderr);
   const session = new ForegroundSession(stack, io, screen);
