@@ -4,24 +4,51 @@ import { ExitCode, PortmateError } from "../errors.js";
 import { packageInfo } from "../util/package-root.js";
 import { stateDir } from "../state/paths.js";
 import { stateFolderError } from "../state/state-error.js";
-import { completeCli, completionCli } from "./commands/completion.js";
-import { configCli } from "./commands/config.js";
-import { downCli } from "./commands/down.js";
-import { envCli } from "./commands/env.js";
-import { exportCli } from "./commands/export.js";
-import { logsCli } from "./commands/logs.js";
-import { portCli } from "./commands/port.js";
-import { psCli } from "./commands/ps.js";
-import { restartCli } from "./commands/restart.js";
 import { ExitRequest, helpExtras, INTERNAL_EXIT } from "./commands/shared.js";
-import { upCli } from "./commands/up.js";
-import { whoCli } from "./commands/who.js";
 import { helpWidth } from "./ui/help-text.js";
 import { describeInternalError } from "./internal-error.js";
 import { colors, processIO, type CliIO } from "./ui/terminal.js";
 
-/** Builds the command tree: each command's flags, help and action are a module of their own (commands/). */
-function program(io: CliIO): Command {
+type CommandMaker = (io: CliIO) => Command;
+
+/**
+ * Every command, in the order help lists them. Each is a module of its own (commands/: its flags, help and
+ * action), imported only when it runs or help lists it: `portmate ps` loads ps and what ps needs, not the
+ * config validator, the supervisor or the progress display of `up` (each is a chunk of the bundle).
+ */
+const COMMANDS: Record<string, () => Promise<CommandMaker>> = {
+  up: async () => (await import("./commands/up.js")).upCli,
+  ps: async () => (await import("./commands/ps.js")).psCli,
+  down: async () => (await import("./commands/down.js")).downCli,
+  logs: async () => (await import("./commands/logs.js")).logsCli,
+  port: async () => (await import("./commands/port.js")).portCli,
+  env: async () => (await import("./commands/env.js")).envCli,
+  export: async () => (await import("./commands/export.js")).exportCli,
+  config: async () => (await import("./commands/config.js")).configCli,
+  who: async () => (await import("./commands/who.js")).whoCli,
+  restart: async () => (await import("./commands/restart.js")).restartCli,
+  completion: async () => (await import("./commands/completion.js")).completionCli,
+};
+
+/** The global options that take a value: skipped when looking for the command's name. */
+const VALUE_OPTIONS = ["-f", "--file", "-p", "--project-name"];
+
+/**
+ * The commands to load for `argv`: the one it names; every one for help, completion, an unknown name (to guess
+ * from them) or none.
+ */
+function commandsFor(argv: readonly string[]): string[] {
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] as string;
+    if (VALUE_OPTIONS.includes(arg)) index++;
+    else if (arg === "--") break;
+    else if (!arg.startsWith("-")) return arg in COMMANDS ? [arg] : Object.keys(COMMANDS);
+  }
+  return Object.keys(COMMANDS);
+}
+
+/** Builds the command tree, with the commands `argv` needs. */
+async function program(io: CliIO, argv: readonly string[]): Promise<Command> {
   const root = new Command("portmate")
     .description("Run every service of a project on free ports, wired together, health-checked, and torn down cleanly.")
     .version(packageInfo().version, "-v, --version", "print the version")
@@ -63,14 +90,18 @@ function program(io: CliIO): Command {
     },
     io,
   );
-  for (const command of [upCli, psCli, downCli, logsCli, portCli, envCli, exportCli, configCli, whoCli, restartCli, completionCli]) {
-    root.addCommand(command(io));
-  }
+  const names = commandsFor(argv);
+  const makers = await Promise.all(names.map((name) => (COMMANDS[name] as () => Promise<CommandMaker>)()));
+  for (const make of makers) root.addCommand(make(io));
   root.addCommand(helpCli(io, root));
-  root.addCommand(
-    completeCli(io, () => root),
-    { hidden: true },
-  );
+  // The shells' completion asks `__complete` about every command: it needs the whole tree.
+  if (names.length > 1) {
+    const { completeCli } = await import("./commands/completion.js");
+    root.addCommand(
+      completeCli(io, () => root),
+      { hidden: true },
+    );
+  }
   // Commands made on their own (not with root.command()) take root's output, help layout and error handling.
   for (const command of root.commands) command.copyInheritedSettings(root);
   return root;
@@ -99,8 +130,8 @@ function helpCli(io: CliIO, root: Command): Command {
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit code; never throws. */
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
-  const root = program(io);
   try {
+    const root = await program(io, argv);
     if (argv.length === 0) {
       root.outputHelp();
       return ExitCode.usage;

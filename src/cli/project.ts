@@ -1,4 +1,4 @@
-import { readProjectName } from "../config/load.js";
+import { readProjectName } from "../config/project-name.js";
 
 /** The global options that say which project a command is about. */
 export interface ProjectOptions {

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { parse } from "yaml";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, relative, resolve, sep } from "node:path";
 import { ConfigError, UsageError, type ConfigIssue } from "../errors.js";
 import { readEnvFiles } from "./env-file.js";
 import { normalizeRange, normalizeService } from "./normalize.js";
@@ -9,11 +8,9 @@ import { commandsExist, rules } from "./rules.js";
 import { ConfigSource } from "./source.js";
 import type { PortmateConfig, RawConfig } from "./types.js";
 import { validateSchema } from "./validate.js";
+import { findConfigFile, projectName } from "./project-name.js";
 
-/** Names searched for, in each folder from the working folder up to the root. */
-export const CONFIG_NAMES = ["portmate.yaml", "portmate.yml"];
-
-const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+export { CONFIG_NAMES, readProjectName } from "./project-name.js";
 
 export interface LoadConfigOptions {
   /** The config file; default: `portmate.yaml` in `cwd` or the nearest folder above it. */
@@ -91,57 +88,8 @@ function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-/**
- * Only the project name of the config file: enough for `ps`, `down` and `logs`, which must work even when the
- * file has errors (a stack started before an edit can still be stopped). `-p` wins; then `name:` if the YAML
- * has a usable one; then the folder's name.
- */
-export function readProjectName(options: Pick<LoadConfigOptions, "file" | "cwd" | "projectName"> = {}): string {
-  if (options.projectName !== undefined) return projectName(options.projectName, undefined, "");
-  const file = findConfigFile(options.file, resolve(options.cwd ?? process.cwd()));
-  let name: unknown;
-  try {
-    name = (parse(readFileSync(file, "utf8")) as { name?: unknown } | null)?.name;
-  } catch {
-    name = undefined;
-  }
-  return projectName(undefined, typeof name === "string" && PROJECT_NAME.test(name) ? name : undefined, dirname(file));
-}
-
-function findConfigFile(file: string | undefined, cwd: string): string {
-  if (file !== undefined) {
-    const path = resolve(cwd, file);
-    if (!existsSync(path)) throw new UsageError(`config file ${file} does not exist`, "check the path given to -f/--file");
-    return path;
-  }
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    for (const name of CONFIG_NAMES) {
-      const path = join(dir, name);
-      if (existsSync(path)) return path;
-    }
-    if (dirname(dir) === dir) break;
-  }
-  throw new UsageError(`no ${CONFIG_NAMES[0]} in ${cwd} or any folder above it`, "create one (see the README), or pass -f FILE");
-}
-
 /** The file as messages show it: relative to the working folder when it is inside it. */
 function displayName(file: string, cwd: string): string {
   const rel = relative(cwd, file);
   return rel && !rel.startsWith(`..${sep}`) && rel !== ".." ? rel : file;
-}
-
-function projectName(override: string | undefined, fromFile: string | undefined, dir: string): string {
-  if (override !== undefined) {
-    if (!PROJECT_NAME.test(override)) {
-      throw new UsageError(`project name "${override}" is not valid`, "use lower-case letters, digits, `-` and `_`, starting with a letter or digit");
-    }
-    return override;
-  }
-  if (fromFile !== undefined) return fromFile;
-  // Like docker compose: the folder name, lower-cased, with anything else turned into `-`.
-  const name = basename(dir)
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, "-")
-    .replace(/^[-_]+/, "");
-  return name || "default";
 }

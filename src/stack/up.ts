@@ -6,6 +6,7 @@ import { formatIssue, UsageError } from "../errors.js";
 import { buildPlan } from "../plan/build.js";
 import { portVariable, urlVariable } from "../plan/discovery-env.js";
 import { portRequests, type PortPreferences } from "../plan/port-requests.js";
+import { MAX_INSTANCES } from "../plan/limits.js";
 import { selectServices } from "../plan/select-services.js";
 import { type Plan } from "../plan/types.js";
 import { describePortHolder } from "./port-ownership.js";
@@ -58,9 +59,6 @@ export interface PlannedStack {
   /** Worth a line, not a warning: a last run's port that is taken now. */
   info: string[];
 }
-
-/** The most instances one `up` runs: beyond this is more likely a typo than a wish. */
-export const MAX_INSTANCES = 100;
 
 /** Loads the config, allocates every port in one scan and fills in every template; starts nothing. */
 export async function prepareStack(options: UpOptions & { loaded?: LoadedConfig } = {}): Promise<Stack> {

@@ -1,7 +1,8 @@
 import { Command } from "commander";
 import { stringify } from "yaml";
+import { resolveConfig } from "../../stack/resolve-config.js";
 import { ExitCode } from "../../errors.js";
-import { MAX_INSTANCES } from "../../stack/up.js";
+import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, portOverride, withProjectOptions } from "./shared.js";
 import type { ProjectOptions } from "../project.js";
@@ -44,8 +45,6 @@ export interface ConfigCommandOptions extends ProjectOptions {
 
 /** `portmate config`: the resolved config, ports filled in (those of the running stack, else those free now). */
 export async function configCommand(options: ConfigCommandOptions, io: CliIO): Promise<number> {
-  // Loaded here, not with the CLI: only this command needs the resolver.
-  const { resolveConfig } = await import("../../stack/resolve-config.js");
   const { warnings, ...resolved } = await resolveConfig({
     file: options.file,
     projectName: options.projectName,

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { ExitCode, PortmateError } from "../../errors.js";
-import { MAX_INSTANCES } from "../../stack/up.js";
+import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, colors, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
 import { stopStacks } from "../../stack/stop.js";

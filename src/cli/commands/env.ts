@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { ExitCode } from "../../errors.js";
-import { MAX_INSTANCES } from "../../stack/up.js";
+import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
 import { shellQuote } from "../../util/shell-quote.js";

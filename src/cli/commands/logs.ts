@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parseDuration } from "../../util/duration.js";
 import { ExitCode } from "../../errors.js";
-import { MAX_INSTANCES } from "../../stack/up.js";
+import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, colors } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
 import { readdirSync, statSync } from "node:fs";

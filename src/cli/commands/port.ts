@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { ExitCode, UsageError } from "../../errors.js";
-import { MAX_INSTANCES } from "../../stack/up.js";
+import { MAX_INSTANCES } from "../../plan/limits.js";
 import type { CliIO } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
 import { currentProject, type ProjectOptions } from "../project.js";

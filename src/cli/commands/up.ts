@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { ExitCode, PortmateError, ServiceFailedError } from "../../errors.js";
-import { MAX_INSTANCES, prepareStack, type UpOptions } from "../../stack/up.js";
+import { MAX_INSTANCES } from "../../plan/limits.js";
+import { prepareStack, type UpOptions } from "../../stack/up.js";
 import { type CliIO, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, portOverride, withProjectOptions } from "./shared.js";
 import { OwnedLocks } from "../../state/port-locks.js";

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { ExitCode } from "../../errors.js";
 import type { CliIO } from "../ui/terminal.js";
 import { count, ExitRequest, helpExtras, INTERNAL_EXIT } from "./shared.js";
-import type { PortOwnership } from "../../stack/port-ownership.js";
+import { portOwnership, type PortOwnership } from "../../stack/port-ownership.js";
 import { stateLayout } from "../../state/paths.js";
 
 /** `portmate who`. */
@@ -43,8 +43,6 @@ export interface WhoCommandOptions {
  * stack it belongs to, if any. Exit 0 when something holds or reserved it, 1 when nothing does.
  */
 export async function whoCommand(options: WhoCommandOptions, io: CliIO): Promise<number> {
-  // Reading the kernel's socket tables is this command's alone: loaded when it runs.
-  const { portOwnership } = await import("../../stack/port-ownership.js");
   const ownership = await portOwnership(options.port, stateLayout());
   const taken = ownership.lookup.holders.length > 0 || ownership.lookup.hidden.length > 0 || ownership.reservedBy !== undefined;
   if (options.json) io.stdout.write(`${JSON.stringify(ownership, null, 2)}\n`);
