@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { dropEarlySupervisor, startSupervisorEarly, startWatchdogEarly } from "../daemon/start-supervisor.js";
+import { packageInfo } from "../package-root.js";
 import { debugging, installInternalErrorHandlers } from "./internal-error.js";
 import { timing } from "./timing.js";
 import { processIO } from "./ui/terminal.js";
@@ -7,6 +8,12 @@ import { processIO } from "./ui/terminal.js";
 timing("entry");
 
 const argv = process.argv.slice(2);
+// `portmate --version` alone, as scripts and bug reports ask for it, without loading the command tree: the
+// same line commander prints.
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+  process.stdout.write(`${packageInfo().version}\n`);
+  process.exit(0);
+}
 // Stack traces of the bundle point into src/ (the bundle ships its source maps): wanted only when debugging.
 if (debugging(process.env)) process.setSourceMapsEnabled(true);
 installInternalErrorHandlers(processIO);
