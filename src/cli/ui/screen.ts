@@ -1,6 +1,22 @@
 import type { Writable } from "node:stream";
-import cliTruncate from "cli-truncate";
-import stringWidth from "string-width";
+
+// string-width and cli-truncate each build an Intl.Segmenter as they load, ~20 ms that only a live region
+// needs: they are loaded when one starts, and it is not drawn before they are there.
+let text: { stringWidth: typeof import("string-width").default; cliTruncate: typeof import("cli-truncate").default } | undefined;
+let loadingText: Promise<void> | undefined;
+
+function loadText(): Promise<void> {
+  loadingText ??= Promise.all([import("string-width"), import("cli-truncate")]).then(([width, truncate]) => {
+    text = { stringWidth: width.default, cliTruncate: truncate.default };
+  });
+  return loadingText;
+}
+
+/** string-width and cli-truncate: the region is drawn, and so erased, only once they are loaded. */
+function loadedText(): NonNullable<typeof text> {
+  if (!text) throw new Error("the live region was drawn before string-width was loaded");
+  return text;
+}
 
 /** stdout or stderr: a terminal tells its size. */
 export type TerminalStream = Writable & { isTTY?: boolean; columns?: number; rows?: number };
@@ -54,6 +70,7 @@ export class Screen {
   startRegion(): void {
     if (this.live || !this.interactive) return;
     this.live = true;
+    void loadText();
     this.stdout.on("resize", this.onResize);
   }
 
@@ -91,6 +108,10 @@ export class Screen {
 
   private schedule(): void {
     if (this.scheduled || !this.live) return;
+    if (!text) {
+      void loadText().then(() => this.schedule());
+      return;
+    }
     this.scheduled = setImmediate(() => {
       this.scheduled = undefined;
       if (this.live && (this.queue.length > 0 || this.regionKey() !== this.drawnFrom)) this.flush();
@@ -120,7 +141,7 @@ export class Screen {
     if (this.drawn.length === 0) return "";
     const columns = this.columns();
     // After a resize a terminal may have re-wrapped the lines drawn at the old width.
-    const rows = this.drawn.reduce((sum, line) => sum + Math.max(1, Math.ceil(stringWidth(line) / columns)), 0);
+    const rows = this.drawn.reduce((sum, line) => sum + Math.max(1, Math.ceil(loadedText().stringWidth(line) / columns)), 0);
     this.drawn = [];
     return `\r\x1b[${rows}A${ERASE_DOWN}`;
   }
@@ -135,6 +156,7 @@ export class Screen {
     const height = Math.max(1, (this.stdout.rows || 24) - 1);
     let lines = this.wanted;
     if (lines.length > height) lines = [...lines.slice(0, height - 1), `… ${lines.length - height + 1} more`];
+    const { cliTruncate } = loadedText();
     this.drawn = lines.map((line) => cliTruncate(line.replace(/[\r\n\t]/g, " "), width));
     return this.drawn.map((line) => `${line}\n`).join("");
   }
