@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { dropEarlySupervisor, startSupervisorEarly, startWatchdogEarly } from "../daemon/start-supervisor.js";
-import { packageInfo } from "../package-root.js";
+import { packageInfo } from "../util/package-root.js";
 import { debugging, installInternalErrorHandlers } from "./internal-error.js";
 import { timing } from "./timing.js";
 import { processIO } from "./ui/terminal.js";
