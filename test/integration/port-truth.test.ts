@@ -5,8 +5,6 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ServiceFailedError } from "../../src/errors.js";
-import type { PlannedService } from "../../src/plan/types.js";
-import { elsewhereReason } from "../../src/supervise/port-truth.js";
 import { spawnService, type Spawner } from "../../src/supervise/spawn.js";
 import { up } from "../../src/stack/up.js";
 import {
@@ -125,14 +123,5 @@ describe("a service listening elsewhere than on its port", () => {
     expect(stack.services.ui?.status).toBe("unhealthy");
     await stack.down();
     await expectNothingLeft(recordedPids(record), [range.to]);
-  });
-
-  it("hints the port flag of each known server by its command", () => {
-    const service = (line: string) => ({ ports: { default: 8600 }, command: { shell: true, script: line } }) as unknown as PlannedService;
-    expect(elsewhereReason([8501], service("streamlit run app.py"))).toBe(
-      "listens on 8501, not on its port 8600: does its command pass ${port}? (streamlit: --server.port ${port})",
-    );
-    expect(elsewhereReason([8000], service("python manage.py runserver"))).toMatch(/\(manage\.py runserver \$\{host\}:\$\{port\}\)$/);
-    expect(elsewhereReason([5000, 5001], service("./server"))).toMatch(/^listens on 5000, 5001, not on its port 8600: .* \(or \$PORT, which it is given\)$/);
   });
 });
