@@ -3,7 +3,7 @@ import type { RestartConfig } from "../../../src/config/types.js";
 import { restartDecision } from "../../../src/supervise/restart-policy.js";
 import { ServiceRunner } from "../../../src/supervise/service-runner.js";
 import type { ExitStatus, Spawner } from "../../../src/supervise/spawn.js";
-import { plannedService } from "../../support/planned-service.js";
+import { plannedService } from "../../support/services.js";
 
 const NOW = 1_000_000;
 const CRASHED: ExitStatus = { code: 1, signal: null };

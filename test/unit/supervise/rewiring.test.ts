@@ -8,7 +8,7 @@ import { selectServices } from "../../../src/plan/select-services.js";
 import type { Wiring } from "../../../src/plan/types.js";
 import { sameWiring } from "../../../src/supervise/rewiring.js";
 import { tempProject, yaml } from "../../support/helpers.js";
-import { plannedService } from "../../support/planned-service.js";
+import { plannedService } from "../../support/services.js";
 
 const SHOP = yaml`
   name: shop

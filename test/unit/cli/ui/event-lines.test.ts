@@ -2,23 +2,12 @@ import { describe, expect, it } from "vitest";
 import { describeExitEvent, describeStackEvent } from "../../../../src/cli/ui/event-lines.js";
 import type { ServiceInfo } from "../../../../src/stack/stack.js";
 import type { StackEvent } from "../../../../src/supervise/events.js";
+import { serviceInfo } from "../../../support/services.js";
 
+/** A service on `ports`, its URL that of the first. */
 function info(id: string, ports: Record<string, number>): ServiceInfo {
   const port = Object.values(ports)[0];
-  return {
-    name: id,
-    instance: 1,
-    id,
-    port,
-    ports,
-    url: port === undefined ? undefined : `http://127.0.0.1:${port}`,
-    pid: 1234,
-    status: "healthy",
-    startedAt: undefined,
-    exitCode: undefined,
-    restarts: 0,
-    publicUrl: undefined,
-  };
+  return serviceInfo(id, { port, ports, url: port === undefined ? undefined : `http://127.0.0.1:${port}` });
 }
 
 const SERVICES = new Map([

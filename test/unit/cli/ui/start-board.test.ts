@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { StartBoard } from "../../../../src/cli/ui/start-board.js";
 import type { StackEvent } from "../../../../src/supervise/events.js";
-import { plannedService } from "../../../support/planned-service.js";
+import { plannedService } from "../../../support/services.js";
 
 /** backend (checked over HTTP), ui after it, admin after ui, and a one-off migrate task. */
 function board() {

@@ -1,24 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatPorts, formatTable, servicesTable } from "../../../../src/cli/ui/table.js";
-import type { ServiceInfo } from "../../../../src/stack/stack.js";
-
-function info(id: string, fields: Partial<ServiceInfo> = {}): ServiceInfo {
-  return {
-    name: id,
-    instance: 1,
-    id,
-    port: 8000,
-    ports: { default: 8000 },
-    url: "http://127.0.0.1:8000",
-    pid: 4242,
-    status: "healthy",
-    startedAt: undefined,
-    exitCode: undefined,
-    restarts: 0,
-    publicUrl: undefined,
-    ...fields,
-  };
-}
+import { serviceInfo as info } from "../../../support/services.js";
 
 describe("tables", () => {
   it("aligns columns two spaces apart, without padding the last one", () => {

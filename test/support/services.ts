@@ -1,4 +1,5 @@
 import type { PlannedService } from "../../src/plan/types.js";
+import type { ServiceInfo } from "../../src/stack/stack.js";
 
 /** A planned service with every field filled in, for unit tests that need one without loading a config. */
 export function plannedService(overrides: Partial<PlannedService> = {}): PlannedService {
@@ -18,5 +19,24 @@ export function plannedService(overrides: Partial<PlannedService> = {}): Planned
     stopSignal: "SIGTERM",
     stopTimeoutMs: 10_000,
     ...overrides,
+  };
+}
+
+/** A running service as a stack shows it (healthy, pid 4242, port 8000), with `fields` changed. */
+export function serviceInfo(id: string, fields: Partial<ServiceInfo> = {}): ServiceInfo {
+  return {
+    name: id,
+    instance: 1,
+    id,
+    port: 8000,
+    ports: { default: 8000 },
+    url: "http://127.0.0.1:8000",
+    pid: 4242,
+    status: "healthy",
+    startedAt: undefined,
+    exitCode: undefined,
+    restarts: 0,
+    publicUrl: undefined,
+    ...fields,
   };
 }
