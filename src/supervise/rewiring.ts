@@ -248,7 +248,7 @@ function ids(runners: readonly ServiceRunner[]): string[] {
  * A variable of `learned` it did not have is no difference: the `<SVC>_PORT` of a service that announced its
  * port after this one started (nothing made this one wait for it) is not worth a restart.
  */
-function sameWiring(current: PlannedService, next: PlannedService, learned: ReadonlySet<string>): boolean {
+export function sameWiring(current: PlannedService, next: PlannedService, learned: ReadonlySet<string>): boolean {
   if (JSON.stringify([current.command, current.cwd]) !== JSON.stringify([next.command, next.cwd])) return false;
   for (const [key, value] of Object.entries(next.env)) {
     if (current.env[key] !== value && !(current.env[key] === undefined && learned.has(key))) return false;
