@@ -208,7 +208,8 @@ export class ServiceRunner {
     } catch {
       return; // stopped while waiting
     }
-    if (this.stopRequested) return;
+    // Stopped meanwhile, or `portmate restart` has launched it already: a second run would fight the first for its port.
+    if (this.stopRequested || (this.status as ServiceStatus) !== "restarting") return;
     let exit: Promise<ExitStatus>;
     try {
       ({ exit } = await this.launch());
