@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PlannedService } from "../plan.js";
-import { describeExit, type ServiceStatus, type StackListener } from "./events.js";
+import { describeExit, type StackListener } from "./events.js";
+import { checkTransition, isUp, type ServiceStatus } from "./service-state.js";
 import { HealthTimeoutError, isProbeLine, waitHealthy, type LineFeed } from "./health.js";
 import type { ExitStatus, OutputStream, Spawner } from "./spawn.js";
 import { identify, type RootProcess } from "./process-tree.js";
@@ -49,7 +50,6 @@ export interface StartHooks {
  */
 export class ServiceRunner {
   service: PlannedService;
-  status: ServiceStatus = "pending";
   pid: number | undefined;
   /** The main process with its start time, so a reused pid is never mistaken for it. */
   root: RootProcess | undefined;
@@ -74,6 +74,8 @@ export class ServiceRunner {
   /** Its public tunnel (opened by the supervisor once it is healthy, when the service has one). */
   tunnel: TunnelRunner | undefined;
 
+  /** Where the service is in its life: changed by changeState() alone. */
+  private current: ServiceStatus = "pending";
   private readonly recent: string[] = [];
   private readonly lineListeners = new Set<(line: string) => void>();
   private spawning: Promise<unknown> | undefined;
@@ -102,6 +104,11 @@ export class ServiceRunner {
 
   get id(): string {
     return this.service.id;
+  }
+
+  /** Where the service is in its life (see TRANSITIONS for how that changes). */
+  get status(): ServiceStatus {
+    return this.current;
   }
 
   /** Output lines so far and from now on, for the `log` health check. */
@@ -134,7 +141,7 @@ export class ServiceRunner {
   /** Marks the service as never to be started, so nothing waits for it forever. */
   skip(reason: unknown, why: string): void {
     if (this.status !== "pending") return;
-    this.status = "skipped";
+    this.changeState("skipped");
     this.rejectAll(reason);
     this.emit({ type: "skipped", service: this.id, reason: why });
   }
@@ -154,7 +161,7 @@ export class ServiceRunner {
       try {
         ({ exit } = await this.launch());
       } catch (error) {
-        this.status = "failed";
+        this.changeState("failed");
         const failure = new StartFailure(`could not be started: ${(error as Error).message}`);
         this.rejectAll(failure);
         throw failure;
@@ -179,7 +186,7 @@ export class ServiceRunner {
         const recovered = exited && error instanceof StartFailure && !abort.aborted ? await hooks.recover?.(error).catch((reason: unknown) => reason) : false;
         if (recovered === true) continue;
         if (exited) this.exited.resolve(exited);
-        if (this.status === "starting") this.status = "failed";
+        if (this.status === "starting") this.changeState("failed");
         const failure = recovered instanceof StartFailure ? recovered : error instanceof HealthTimeoutError ? new StartFailure(error.message) : error;
         this.healthy.reject(failure);
         this.announced.reject(failure);
@@ -199,7 +206,7 @@ export class ServiceRunner {
    * health again; a missed deadline leaves it running as `unhealthy`. A stop meanwhile cancels all of it.
    */
   async restart(delayMs: number): Promise<void> {
-    this.status = "restarting";
+    this.changeState("restarting");
     this.restarts++;
     const previous = this.root;
     try {
@@ -209,12 +216,12 @@ export class ServiceRunner {
       return; // stopped while waiting
     }
     // Stopped meanwhile, or `portmate restart` has launched it already: a second run would fight the first for its port.
-    if (this.stopRequested || (this.status as ServiceStatus) !== "restarting") return;
+    if (this.stopRequested || this.status !== "restarting") return;
     let exit: Promise<ExitStatus>;
     try {
       ({ exit } = await this.launch());
     } catch (error) {
-      this.status = "failed";
+      this.changeState("failed");
       this.emit({ type: "unhealthy", service: this.id, reason: `could not be restarted: ${(error as Error).message}` });
       return;
     }
@@ -224,9 +231,9 @@ export class ServiceRunner {
     try {
       await this.ready(stopWaiting.signal);
     } catch (error) {
-      // (launch() has set the status since the start of this method: read it afresh.)
+      // (launch() has set the status since it was read above: read it afresh.)
       if (error instanceof HealthTimeoutError && (this.status as ServiceStatus) === "starting") {
-        this.status = "unhealthy";
+        this.changeState("unhealthy");
         this.emit({ type: "unhealthy", service: this.id, reason: error.message });
       }
     } finally {
@@ -248,7 +255,7 @@ export class ServiceRunner {
     try {
       ({ exit } = await this.launch());
     } catch (error) {
-      this.status = "failed";
+      this.changeState("failed");
       throw new StartFailure(`could not be started: ${(error as Error).message}`);
     }
     const stopWaiting = new AbortController();
@@ -257,7 +264,7 @@ export class ServiceRunner {
     try {
       await this.ready(stopWaiting.signal);
     } catch (error) {
-      if ((this.status as ServiceStatus) === "starting") this.status = "unhealthy";
+      if (this.status === "starting") this.changeState("unhealthy");
       throw error instanceof HealthTimeoutError ? new StartFailure(error.message) : error;
     } finally {
       unfollow();
@@ -283,8 +290,9 @@ export class ServiceRunner {
 
   /** Spawns one run of the service, rendered afresh; resolves once it runs, with the promise of its exit. */
   private async launch(): Promise<{ exit: Promise<ExitStatus> }> {
+    // Starting before it is rendered: a template that fails to render makes a launch that failed, like a spawn.
+    this.changeState("starting");
     this.service = this.render();
-    this.status = "starting";
     this.exitStatus = undefined;
     this.healthyAt = undefined;
     this.runFirstLine = this.recent.length;
@@ -298,7 +306,7 @@ export class ServiceRunner {
     this.emit({ type: "spawned", service: this.id, pid });
     this.currentExit = exit.then((status) => {
       this.exitStatus = status;
-      if (this.status === "starting" || this.status === "healthy" || this.status === "unhealthy") this.status = "exited";
+      if (isUp(this.status)) this.changeState("exited");
       this.hooks.onExit(status);
       return status;
     });
@@ -344,7 +352,7 @@ export class ServiceRunner {
       if (this.root !== root || this.status !== "healthy") return;
       void offItsPort({ service: this.service, root: this.root, mark: this.mark, lastCheck: this.lastCheck }).then((reason) => {
         if (!reason || this.root !== root || this.status !== "healthy") return;
-        this.status = "unhealthy";
+        this.changeState("unhealthy");
         this.emit({ type: "unhealthy", service: this.id, reason });
       });
     }, PORT_CHECK_AFTER_MS);
@@ -384,7 +392,7 @@ export class ServiceRunner {
   }
 
   private markHealthy(): void {
-    if (this.status === "starting") this.status = "healthy";
+    if (this.status === "starting") this.changeState("healthy");
     this.healthyAt = Date.now();
     this.emit({ type: "healthy", service: this.id, pid: this.pid ?? 0, afterMs: this.healthyAt - (this.startedAt ?? this.healthyAt) });
   }
@@ -393,12 +401,26 @@ export class ServiceRunner {
     await this.spawning;
     if (this.root === undefined) return undefined;
     const wasRunning = this.exitStatus === undefined;
-    if (wasRunning || this.status === "restarting") this.status = "stopping";
+    if (wasRunning || this.status === "restarting") this.changeState("stopping");
     this.emit({ type: "stopping", service: this.id });
     const result = await terminateTree(this.root, { ...this.stopOptions(), timeoutMs, hurry });
-    if (this.status === "stopping") this.status = "stopped";
+    if (this.status === "stopping") this.changeState("stopped");
     this.emit({ type: "stopped", service: this.id, forced: result.forced, survivors: result.survivors });
     return result;
+  }
+
+  /** Marks the service whose trouble failed the stack's start, whatever it was doing then. */
+  markFailed(): void {
+    if (this.status !== "failed") this.changeState("failed");
+  }
+
+  /**
+   * The one place the status changes. A change the table does not allow is a bug in portmate: it throws, so
+   * that it is reported as one rather than leaving a service in a state nothing else expects.
+   */
+  private changeState(next: ServiceStatus): void {
+    checkTransition(this.id, this.current, next);
+    this.current = next;
   }
 
   /** What finds this service's processes that left its group and tree: the mark they were started with. */

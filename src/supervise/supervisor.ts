@@ -252,7 +252,6 @@ export class Supervisor {
       const decision = restartDecision(runner, status);
       if (decision.restart) {
         event.restartInMs = decision.delayMs;
-        runner.status = "restarting";
         void runner.restart(decision.delayMs);
       } else if (decision.gaveUpAfter !== undefined) {
         event.gaveUpAfter = decision.gaveUpAfter;
@@ -294,7 +293,7 @@ export class Supervisor {
   }
 
   private fail(runner: ServiceRunner, reason: string): void {
-    runner.status = "failed";
+    runner.markFailed();
     if (this.failure) return;
     this.failure = new ServiceFailedError(runner.id, reason, runner.lastLines(FAILURE_LINES));
     this.emit({ type: "failed", service: runner.id, reason });
