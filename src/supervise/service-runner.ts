@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PlannedService } from "../plan.js";
 import { describeExit, type StackListener } from "./events.js";
-import { checkTransition, isUp, type ServiceStatus } from "./service-state.js";
+import { checkTransition, isUp, ownExitReason, type ExitReason, type ServiceStatus } from "./service-state.js";
 import { HealthTimeoutError, isProbeLine, waitHealthy, type LineFeed } from "./health.js";
 import type { ExitStatus, OutputStream, Spawner } from "./spawn.js";
 import { identify, type RootProcess } from "./process-tree.js";
@@ -28,8 +28,8 @@ const PORT_CHECK_AFTER_MS = 2000;
 
 /** What the supervisor does at points of a service's start. */
 export interface StartHooks {
-  /** Told about every exit of the service, this run's and those of later restarts. */
-  onExit: (status: ExitStatus) => void;
+  /** Told about every exit of the service, this run's and those of later restarts, with why it ended. */
+  onExit: (status: ExitStatus, reason: ExitReason) => void;
   /** A one-off task others wait on with `completed`: exiting with code 0 counts as ready. */
   exitZeroIsReady?: boolean;
   /** Takes on the port the service announced (the service is rendered again) before its health is checked. */
@@ -57,8 +57,6 @@ export class ServiceRunner {
   /** When the health check passed; undefined while it has not. */
   healthyAt: number | undefined;
   exitStatus: ExitStatus | undefined;
-  /** How many times the service was restarted in a row (reset by the supervisor after a long enough run). */
-  restarts = 0;
   /** Resolves once the process runs; rejects if it never will. */
   readonly started = new Deferred<void>();
   /** Resolves once the health check passes; rejects if it never will. */
@@ -67,8 +65,6 @@ export class ServiceRunner {
   readonly exited = new Deferred<ExitStatus>();
   /** Resolves once a service that announces its port has (and its port is adopted); rejects if it never will. */
   readonly announced = new Deferred<void>();
-  /** Set while portmate replaces the current run (a restart it asked for): that exit is no crash. */
-  replacing = false;
   /** Ports replaced because another process took them as the service started. */
   portMoves = 0;
   /** Its public tunnel (opened by the supervisor once it is healthy, when the service has one). */
@@ -76,11 +72,15 @@ export class ServiceRunner {
 
   /** Where the service is in its life: changed by changeState() alone. */
   private current: ServiceStatus = "pending";
+  /**
+   * Why the current run ended or is being ended; undefined while it runs and nobody asked it to end. `stopped`
+   * stays for good: stop() was called, so nothing is spawned any more and every exit is portmate's doing.
+   */
+  private reason: ExitReason | undefined;
+  private restartsInARow = 0;
   private readonly recent: string[] = [];
   private readonly lineListeners = new Set<(line: string) => void>();
   private spawning: Promise<unknown> | undefined;
-  /** Set by stop(): from then on start() refuses, so nothing is spawned after its stop has finished. */
-  private stopRequested = false;
   private stopping: Promise<TerminateResult | undefined> | undefined;
   /** Aborted by stop(): cancels a restart that is waiting or checking health. */
   private readonly stopAbort = new AbortController();
@@ -111,6 +111,16 @@ export class ServiceRunner {
     return this.current;
   }
 
+  /** Why its current run ended or is being ended (see ExitReason); undefined while it runs unasked. */
+  get exitReason(): ExitReason | undefined {
+    return this.reason;
+  }
+
+  /** How many times the service was restarted in a row (a long enough run starts the count again). */
+  get restarts(): number {
+    return this.restartsInARow;
+  }
+
   /** Output lines so far and from now on, for the `log` health check. */
   readonly lines: LineFeed = {
     subscribe: (listener) => {
@@ -135,7 +145,7 @@ export class ServiceRunner {
 
   /** Whether the service's process runs now (started, not exited, not being stopped). */
   get isRunning(): boolean {
-    return this.pid !== undefined && this.exitStatus === undefined && !this.stopRequested;
+    return this.pid !== undefined && this.exitStatus === undefined && !this.stopCalled;
   }
 
   /** Marks the service as never to be started, so nothing waits for it forever. */
@@ -152,7 +162,7 @@ export class ServiceRunner {
    */
   async start(abort: AbortSignal, hooks: StartHooks): Promise<void> {
     abort.throwIfAborted();
-    if (this.stopRequested) throw new Error(`${this.id} was stopped before it started`);
+    if (this.stopCalled) throw new Error(`${this.id} was stopped before it started`);
     this.hooks = hooks;
     for (;;) {
       await hooks.beforeLaunch?.();
@@ -201,13 +211,14 @@ export class ServiceRunner {
   }
 
   /**
-   * Starts the service again after it exited: first clears what its last run left in its process group (a
-   * grandchild could still hold its port), waits `delayMs` (status `restarting`), then spawns it and checks its
-   * health again; a missed deadline leaves it running as `unhealthy`. A stop meanwhile cancels all of it.
+   * Starts the service again after it exited, as its restart policy decided: first clears what its last run
+   * left in its process group (a grandchild could still hold its port), waits `delayMs` (status `restarting`),
+   * then spawns it and checks its health again; a missed deadline leaves it running as `unhealthy`. A stop
+   * meanwhile cancels all of it.
    */
-  async restart(delayMs: number): Promise<void> {
+  async restart({ delayMs, restarts }: { delayMs: number; restarts: number }): Promise<void> {
     this.changeState("restarting");
-    this.restarts++;
+    this.restartsInARow = restarts + 1;
     const previous = this.root;
     try {
       if (previous) await terminateTree(previous, { ...this.stopOptions(), hurry: this.stopAbort.signal });
@@ -216,7 +227,7 @@ export class ServiceRunner {
       return; // stopped while waiting
     }
     // Stopped meanwhile, or `portmate restart` has launched it already: a second run would fight the first for its port.
-    if (this.stopRequested || this.status !== "restarting") return;
+    if (this.stopCalled || this.status !== "restarting") return;
     let exit: Promise<ExitStatus>;
     try {
       ({ exit } = await this.launch());
@@ -247,10 +258,10 @@ export class ServiceRunner {
    * Resolves once healthy; throws StartFailure when it is not.
    */
   async relaunch(): Promise<void> {
-    if (this.stopRequested) throw new StartFailure("is being stopped");
-    // Its exit is reported once its output is read: it must be seen while `replacing` still says why.
+    if (this.stopCalled) throw new StartFailure("is being stopped");
+    // Its exit is reported once its output is read: it must be seen before the next launch forgets why it ended.
     await this.stopCurrentRun();
-    if (this.stopRequested) throw new StartFailure("is being stopped");
+    if (this.stopCalled) throw new StartFailure("is being stopped");
     let exit: Promise<ExitStatus>;
     try {
       ({ exit } = await this.launch());
@@ -277,7 +288,7 @@ export class ServiceRunner {
    * `timeoutMs` overrides the service's stop_timeout.
    */
   stop(hurry: AbortSignal, timeoutMs = this.service.stopTimeoutMs): Promise<TerminateResult | undefined> {
-    this.stopRequested = true;
+    this.reason = "stopped";
     this.stopAbort.abort();
     this.stopping ??= this.terminate(hurry, timeoutMs);
     return this.stopping;
@@ -285,13 +296,14 @@ export class ServiceRunner {
 
   /** Whether stop() was called: exits from now on are portmate's doing. */
   get stopCalled(): boolean {
-    return this.stopRequested;
+    return this.reason === "stopped";
   }
 
   /** Spawns one run of the service, rendered afresh; resolves once it runs, with the promise of its exit. */
   private async launch(): Promise<{ exit: Promise<ExitStatus> }> {
     // Starting before it is rendered: a template that fails to render makes a launch that failed, like a spawn.
     this.changeState("starting");
+    if (!this.stopCalled) this.reason = undefined;
     this.service = this.render();
     this.exitStatus = undefined;
     this.healthyAt = undefined;
@@ -306,8 +318,9 @@ export class ServiceRunner {
     this.emit({ type: "spawned", service: this.id, pid });
     this.currentExit = exit.then((status) => {
       this.exitStatus = status;
+      this.reason ??= ownExitReason(status.code, this.service.health.kind === "none" || this.hooks.exitZeroIsReady === true);
       if (isUp(this.status)) this.changeState("exited");
-      this.hooks.onExit(status);
+      this.hooks.onExit(status, this.reason);
       return status;
     });
     return { exit };
@@ -368,13 +381,10 @@ export class ServiceRunner {
 
   /** Stops the current run's whole tree (portmate's doing, not a crash) and resolves with its exit. */
   private async stopCurrentRun(): Promise<ExitStatus | undefined> {
-    this.replacing = true;
-    try {
-      if (this.root) await terminateTree(this.root, { ...this.stopOptions(), hurry: this.stopAbort.signal });
-      return await this.currentExit;
-    } finally {
-      this.replacing = false;
-    }
+    // A run that already ended keeps its own reason.
+    this.reason ??= "replaced";
+    if (this.root) await terminateTree(this.root, { ...this.stopOptions(), hurry: this.stopAbort.signal });
+    return await this.currentExit;
   }
 
   /** The port the current run announces (on stdout); rejects at the deadline (or on abort) if it announces none. */
