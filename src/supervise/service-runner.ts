@@ -23,6 +23,17 @@ const FINISHED = Symbol("finished");
 /** Why a service could not be started or made healthy, in words for the user. */
 export class StartFailure extends Error {}
 
+/** What one launch came to (see launchAndWait). */
+type LaunchOutcome =
+  /** Its check passed; `exit` resolves when this run exits. */
+  | { kind: "healthy"; exit: Promise<ExitStatus> }
+  /** A one-off task others wait for exited with code 0 before its check passed: it did its job. */
+  | { kind: "finished"; status: ExitStatus }
+  /** It could not be rendered or spawned: it is `failed`. */
+  | { kind: "not-spawned"; error: Error }
+  /** It exited first (`exited`), missed its deadline, was found off its port, or `signal` ended the wait. */
+  | { kind: "not-healthy"; error: unknown; exited: ExitStatus | undefined };
+
 /** How long after a service became healthy it is checked to be on its own port (see checkPortLater). */
 const PORT_CHECK_AFTER_MS = 2000;
 
@@ -167,47 +178,30 @@ export class ServiceRunner {
     for (;;) {
       await hooks.beforeLaunch?.();
       abort.throwIfAborted();
-      let exit: Promise<ExitStatus>;
-      try {
-        ({ exit } = await this.launch());
-      } catch (error) {
-        this.changeState("failed");
-        const failure = new StartFailure(`could not be started: ${(error as Error).message}`);
+      const run = await this.launchAndWait(abort, hooks.exitZeroIsReady === true);
+      if (run.kind === "healthy") {
+        void run.exit.then((status) => this.exited.resolve(status));
+      } else if (run.kind === "finished") {
+        this.exited.resolve(run.status);
+        this.markHealthy();
+      } else if (run.kind === "not-spawned") {
+        const failure = new StartFailure(`could not be started: ${run.error.message}`);
         this.rejectAll(failure);
         throw failure;
-      }
-      this.started.resolve();
-
-      const stopWaiting = new AbortController();
-      let exited: ExitStatus | undefined;
-      void exit.then((status) => {
-        exited = status;
-        stopWaiting.abort(status.code === 0 && hooks.exitZeroIsReady ? FINISHED : new StartFailure(`${describeExit(status)} before it was healthy`));
-      });
-      const unfollow = follow(abort, stopWaiting);
-      try {
-        await this.ready(stopWaiting.signal);
-      } catch (error) {
-        if (error === FINISHED) {
-          this.exited.resolve(exited as ExitStatus);
-          this.markHealthy();
-          break;
-        }
+      } else {
+        const { error, exited } = run;
         const recovered = exited && error instanceof StartFailure && !abort.aborted ? await hooks.recover?.(error).catch((reason: unknown) => reason) : false;
         if (recovered === true) continue;
         if (exited) this.exited.resolve(exited);
         if (this.status === "starting") this.changeState("failed");
-        const failure = recovered instanceof StartFailure ? recovered : error instanceof HealthTimeoutError ? new StartFailure(error.message) : error;
+        const failure = recovered instanceof StartFailure ? recovered : asStartFailure(error);
         this.healthy.reject(failure);
         this.announced.reject(failure);
         throw failure;
-      } finally {
-        unfollow();
       }
-      void exit.then((status) => this.exited.resolve(status));
-      break;
+      this.healthy.resolve();
+      return;
     }
-    this.healthy.resolve();
   }
 
   /**
@@ -228,27 +222,16 @@ export class ServiceRunner {
     }
     // Stopped meanwhile, or `portmate restart` has launched it already: a second run would fight the first for its port.
     if (this.stopCalled || this.status !== "restarting") return;
-    let exit: Promise<ExitStatus>;
-    try {
-      ({ exit } = await this.launch());
-    } catch (error) {
-      this.changeState("failed");
-      this.emit({ type: "unhealthy", service: this.id, reason: `could not be restarted: ${(error as Error).message}` });
+    const run = await this.launchAndWait(this.stopAbort.signal, false);
+    if (run.kind === "not-spawned") {
+      this.emit({ type: "unhealthy", service: this.id, reason: `could not be restarted: ${run.error.message}` });
       return;
     }
-    const stopWaiting = new AbortController();
-    void exit.then(() => stopWaiting.abort(new Error("exited")));
-    const unfollow = follow(this.stopAbort.signal, stopWaiting);
-    try {
-      await this.ready(stopWaiting.signal);
-    } catch (error) {
-      // (launch() has set the status since it was read above: read it afresh.)
-      if (error instanceof HealthTimeoutError && (this.status as ServiceStatus) === "starting") {
-        this.changeState("unhealthy");
-        this.emit({ type: "unhealthy", service: this.id, reason: error.message });
-      }
-    } finally {
-      unfollow();
+    // A missed deadline leaves it running, as unhealthy.
+    // (launchAndWait() has changed the status since it was read above: read it afresh.)
+    if (run.kind === "not-healthy" && run.error instanceof HealthTimeoutError && (this.status as ServiceStatus) === "starting") {
+      this.changeState("unhealthy");
+      this.emit({ type: "unhealthy", service: this.id, reason: run.error.message });
     }
   }
 
@@ -262,23 +245,11 @@ export class ServiceRunner {
     // Its exit is reported once its output is read: it must be seen before the next launch forgets why it ended.
     await this.stopCurrentRun();
     if (this.stopCalled) throw new StartFailure("is being stopped");
-    let exit: Promise<ExitStatus>;
-    try {
-      ({ exit } = await this.launch());
-    } catch (error) {
-      this.changeState("failed");
-      throw new StartFailure(`could not be started: ${(error as Error).message}`);
-    }
-    const stopWaiting = new AbortController();
-    void exit.then((status) => stopWaiting.abort(new StartFailure(`${describeExit(status)} before it was healthy`)));
-    const unfollow = follow(this.stopAbort.signal, stopWaiting);
-    try {
-      await this.ready(stopWaiting.signal);
-    } catch (error) {
+    const run = await this.launchAndWait(this.stopAbort.signal, false);
+    if (run.kind === "not-spawned") throw new StartFailure(`could not be started: ${run.error.message}`);
+    if (run.kind === "not-healthy") {
       if (this.status === "starting") this.changeState("unhealthy");
-      throw error instanceof HealthTimeoutError ? new StartFailure(error.message) : error;
-    } finally {
-      unfollow();
+      throw asStartFailure(run.error);
     }
   }
 
@@ -299,11 +270,43 @@ export class ServiceRunner {
     return this.reason === "stopped";
   }
 
-  /** Spawns one run of the service, rendered afresh; resolves once it runs, with the promise of its exit. */
-  private async launch(): Promise<{ exit: Promise<ExitStatus> }> {
+  /**
+   * One run, as start(), restart() and relaunch() all make it: spawns the service, rendered afresh, and waits
+   * until it is ready (its port announced, its check passed), until it exits, or until `signal` ends the wait.
+   * With `exitZeroIsReady`, an exit with code 0 before it is ready is a one-off task that did its job.
+   */
+  private async launchAndWait(signal: AbortSignal, exitZeroIsReady: boolean): Promise<LaunchOutcome> {
     // Starting before it is rendered: a template that fails to render makes a launch that failed, like a spawn.
+    // (Outside the try: a change the table refuses is a bug, not a launch that failed.)
     this.changeState("starting");
     if (!this.stopCalled) this.reason = undefined;
+    let exit: Promise<ExitStatus>;
+    try {
+      ({ exit } = await this.launch());
+    } catch (error) {
+      if (this.status === "starting") this.changeState("failed");
+      return { kind: "not-spawned", error: error as Error };
+    }
+    this.started.resolve();
+    const stopWaiting = new AbortController();
+    let exited: ExitStatus | undefined;
+    void exit.then((status) => {
+      exited = status;
+      stopWaiting.abort(status.code === 0 && exitZeroIsReady ? FINISHED : new StartFailure(`${describeExit(status)} before it was healthy`));
+    });
+    const unfollow = follow(signal, stopWaiting);
+    try {
+      await this.ready(stopWaiting.signal);
+      return { kind: "healthy", exit };
+    } catch (error) {
+      return error === FINISHED && exited ? { kind: "finished", status: exited } : { kind: "not-healthy", error, exited };
+    } finally {
+      unfollow();
+    }
+  }
+
+  /** Spawns one run of the service, rendered afresh; resolves once it runs, with the promise of its exit. */
+  private async launch(): Promise<{ exit: Promise<ExitStatus> }> {
     this.service = this.render();
     this.exitStatus = undefined;
     this.healthyAt = undefined;
@@ -462,4 +465,9 @@ export class ServiceRunner {
     this.exited.reject(reason);
     this.announced.reject(reason);
   }
+}
+
+/** A missed deadline is a StartFailure that says what was missed; any other error stays as it is. */
+function asStartFailure(error: unknown): unknown {
+  return error instanceof HealthTimeoutError ? new StartFailure(error.message) : error;
 }
