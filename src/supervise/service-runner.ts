@@ -2,20 +2,18 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { PlannedService } from "../plan.js";
 import { describeExit, type StackListener } from "./events.js";
 import { checkTransition, isUp, ownExitReason, type ExitReason, type ServiceStatus } from "./service-state.js";
-import { HealthTimeoutError, isProbeLine, waitHealthy, type LineFeed } from "./health.js";
+import { HealthTimeoutError, waitHealthy, type LineFeed } from "./health.js";
 import type { ExitStatus, OutputStream, Spawner } from "./spawn.js";
 import { identify, type RootProcess } from "./process-tree.js";
 import { serviceQuery, thisSupervisor, type MarkQuery } from "./process-marker.js";
 import { terminateTree, type TerminateOptions, type TerminateResult } from "./terminate.js";
-import { parseAnnouncement, waitForAnnouncement, type Announcement } from "./announcement.js";
+import type { Announcement } from "./announcement.js";
+import { ServiceOutput } from "./service-output.js";
 import { Deferred, follow } from "./deferred.js";
 import { offItsPort, watchPortTruth } from "./port-truth.js";
 import type { TunnelRunner } from "../tunnels/tunnel-runner.js";
 
 export type { Announcement } from "./announcement.js";
-
-/** Lines of output kept per service: the last 20 are shown when it fails. */
-const KEPT_LINES = 200;
 
 /** Abort reason when a one-off task finished with code 0 before its check passed: that is success. */
 const FINISHED = Symbol("finished");
@@ -56,8 +54,9 @@ export interface StartHooks {
 }
 
 /**
- * One service of one instance: spawns it, checks its health, keeps its output, stops its process tree. The
- * service is rendered afresh at every launch (`render`), so a run uses the ports of the moment.
+ * One service of one instance: spawns it, checks its health, restarts or replaces it, stops its process tree,
+ * and is the one writer of its status (see changeState). The service is rendered afresh at every launch
+ * (`render`), so a run uses the ports of the moment.
  */
 export class ServiceRunner {
   service: PlannedService;
@@ -89,8 +88,7 @@ export class ServiceRunner {
    */
   private reason: ExitReason | undefined;
   private restartsInARow = 0;
-  private readonly recent: string[] = [];
-  private readonly lineListeners = new Set<(line: string) => void>();
+  private readonly output = new ServiceOutput();
   private spawning: Promise<unknown> | undefined;
   private stopping: Promise<TerminateResult | undefined> | undefined;
   /** Aborted by stop(): cancels a restart that is waiting or checking health. */
@@ -98,9 +96,6 @@ export class ServiceRunner {
   private hooks: StartHooks = { onExit: () => {} };
   /** The exit of the current run. */
   private currentExit: Promise<ExitStatus> | undefined;
-  /** Index in `recent` where the current run's output starts. */
-  private runFirstLine = 0;
-  private announcement: ((announcement: Announcement) => void) | undefined;
   /** What the health check of the current run got last, as last told (told again only when it changes). */
   private lastCheck: string | undefined;
 
@@ -133,25 +128,18 @@ export class ServiceRunner {
   }
 
   /** Output lines so far and from now on, for the `log` health check. */
-  readonly lines: LineFeed = {
-    subscribe: (listener) => {
-      for (const line of this.recent) listener(line);
-      this.lineListeners.add(listener);
-      return () => this.lineListeners.delete(listener);
-    },
-  };
+  get lines(): LineFeed {
+    return this.output.lines;
+  }
 
-  /**
-   * The last `count` lines of output, oldest first, but the access-log lines of portmate's own health checks:
-   * they would crowd out what the service said (the failure's reason tells how often the check was answered).
-   */
+  /** The last `count` lines of output, oldest first, but the access-log lines of its own health checks. */
   lastLines(count: number): string[] {
-    return this.recent.filter((line) => !isProbeLine(this.service.health, line)).slice(-count);
+    return this.output.lastLines(count, this.service.health);
   }
 
   /** The lines of output of the current (or last) run. */
   linesOfThisRun(): string[] {
-    return this.recent.slice(Math.max(0, this.runFirstLine));
+    return this.output.linesOfThisRun();
   }
 
   /** Whether the service's process runs now (started, not exited, not being stopped). */
@@ -310,7 +298,7 @@ export class ServiceRunner {
     this.service = this.render();
     this.exitStatus = undefined;
     this.healthyAt = undefined;
-    this.runFirstLine = this.recent.length;
+    this.output.newRun();
     this.lastCheck = undefined;
     const spawning = this.spawn(this.service, (line, stream) => this.onLine(line, stream));
     this.spawning = spawning.catch(() => undefined);
@@ -334,7 +322,7 @@ export class ServiceRunner {
     const deadline = (this.startedAt ?? Date.now()) + this.service.health.timeoutMs;
     if (this.service.announce) {
       this.checked("waiting for its port announcement");
-      const announcement = await this.nextAnnouncement(deadline, signal);
+      const announcement = await this.output.nextAnnouncement(deadline, this.service.health.timeoutMs, signal);
       await this.hooks.adopt?.(announcement);
       this.announced.resolve();
     }
@@ -390,20 +378,6 @@ export class ServiceRunner {
     return await this.currentExit;
   }
 
-  /** The port the current run announces (on stdout); rejects at the deadline (or on abort) if it announces none. */
-  private nextAnnouncement(deadline: number, signal: AbortSignal): Promise<Announcement> {
-    return waitForAnnouncement({
-      printed: this.linesOfThisRun(),
-      listen: (listener) => {
-        this.announcement = listener;
-        return () => (this.announcement = undefined);
-      },
-      deadline,
-      timeoutMs: this.service.health.timeoutMs,
-      signal,
-    });
-  }
-
   private markHealthy(): void {
     if (this.status === "starting") this.changeState("healthy");
     this.healthyAt = Date.now();
@@ -446,16 +420,7 @@ export class ServiceRunner {
   }
 
   private onLine(line: string, stream: OutputStream): void {
-    this.recent.push(line);
-    if (this.recent.length > KEPT_LINES) {
-      this.recent.shift();
-      this.runFirstLine--;
-    }
-    if (this.announcement && stream === "stdout") {
-      const announcement = parseAnnouncement(line);
-      if (announcement) this.announcement(announcement);
-    }
-    for (const listener of this.lineListeners) listener(line);
+    this.output.add(line, stream);
     this.emit({ type: "output", service: this.id, stream, line });
   }
 
