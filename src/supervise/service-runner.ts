@@ -21,17 +21,6 @@ const FINISHED = Symbol("finished");
 /** Why a service could not be started or made healthy, in words for the user. */
 export class StartFailure extends Error {}
 
-/** What one launch came to (see launchAndWait). */
-type LaunchOutcome =
-  /** Its check passed; `exit` resolves when this run exits. */
-  | { kind: "healthy"; exit: Promise<ExitStatus> }
-  /** A one-off task others wait for exited with code 0 before its check passed: it did its job. */
-  | { kind: "finished"; status: ExitStatus }
-  /** It could not be rendered or spawned: it is `failed`. */
-  | { kind: "not-spawned"; error: Error }
-  /** It exited first (`exited`), missed its deadline, was found off its port, or `signal` ended the wait. */
-  | { kind: "not-healthy"; error: unknown; exited: ExitStatus | undefined };
-
 /** How long after a service became healthy it is checked to be on its own port (see checkPortLater). */
 const PORT_CHECK_AFTER_MS = 2000;
 
@@ -52,6 +41,17 @@ export interface StartHooks {
   /** Before each launch during the start: makes sure its ports are still free (moving those that are not). */
   beforeLaunch?: () => Promise<void>;
 }
+
+/** What one launch came to (see launchAndWait). */
+type LaunchOutcome =
+  /** Its check passed; `exit` resolves when this run exits. */
+  | { kind: "healthy"; exit: Promise<ExitStatus> }
+  /** A one-off task others wait for exited with code 0 before its check passed: it did its job. */
+  | { kind: "finished"; status: ExitStatus }
+  /** It could not be rendered or spawned: it is `failed`. */
+  | { kind: "not-spawned"; error: Error }
+  /** It exited first (`exited`), missed its deadline, was found off its port, or `signal` ended the wait. */
+  | { kind: "not-healthy"; error: unknown; exited: ExitStatus | undefined };
 
 /**
  * One service of one instance: spawns it, checks its health, restarts or replaces it, stops its process tree,
@@ -117,11 +117,6 @@ export class ServiceRunner {
     return this.current;
   }
 
-  /** Why its current run ended or is being ended (see ExitReason); undefined while it runs unasked. */
-  get exitReason(): ExitReason | undefined {
-    return this.reason;
-  }
-
   /** How many times the service was restarted in a row (a long enough run starts the count again). */
   get restarts(): number {
     return this.restartsInARow;
@@ -153,6 +148,11 @@ export class ServiceRunner {
     this.changeState("skipped");
     this.rejectAll(reason);
     this.emit({ type: "skipped", service: this.id, reason: why });
+  }
+
+  /** Marks the service whose trouble failed the stack's start, whatever it was doing then. */
+  markFailed(): void {
+    if (this.status !== "failed") this.changeState("failed");
   }
 
   /**
@@ -394,11 +394,6 @@ export class ServiceRunner {
     if (this.status === "stopping") this.changeState("stopped");
     this.emit({ type: "stopped", service: this.id, forced: result.forced, survivors: result.survivors });
     return result;
-  }
-
-  /** Marks the service whose trouble failed the stack's start, whatever it was doing then. */
-  markFailed(): void {
-    if (this.status !== "failed") this.changeState("failed");
   }
 
   /**
