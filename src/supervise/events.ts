@@ -1,7 +1,6 @@
 import type { ExitStatus, OutputStream } from "./spawn.js";
 
-/** Where a service is in its life. */
-export type ServiceStatus = "pending" | "starting" | "healthy" | "unhealthy" | "restarting" | "exited" | "stopping" | "stopped" | "failed" | "skipped";
+export type { ServiceStatus } from "./service-state.js";
 
 /** What a running stack reports, in the order it happens. `service` is the display id (`backend#2`). */
 export type StackEvent =

@@ -1,20 +1,31 @@
-import { RESTART_RESET_AFTER_MS } from "../config/types.js";
-import type { ServiceRunner } from "./service-runner.js";
+import { RESTART_RESET_AFTER_MS, type RestartConfig } from "../config/types.js";
+import { isRequested, type ExitReason } from "./service-state.js";
 import type { ExitStatus } from "./spawn.js";
 
-export type RestartDecision = { restart: true; delayMs: number } | { restart: false; gaveUpAfter?: number };
+/** What the restart policy looks at when a run of a service ended. */
+export interface EndedRun {
+  reason: ExitReason;
+  status: ExitStatus;
+  /** How many times the service was restarted in a row before this run. */
+  restarts: number;
+  /** How long the run lasted; undefined when it is not known. */
+  ranMs: number | undefined;
+}
+
+/** Start the service again after `delayMs`, `restarts` being the restarts in a row before this one; or not. */
+export type RestartDecision = { restart: true; delayMs: number; restarts: number } | { restart: false; gaveUpAfter?: number };
 
 /**
- * Whether a service that exited after the stack was up is started again, and after how long: `on-failure`
- * restarts after a non-zero exit or a signal, `always` after any exit. The delay doubles with each restart in a
- * row, up to max_delay; after max_restarts in a row portmate gives up. A run of 30 s or more was stable: the
- * count and the delay start again.
+ * Whether a service that exited after the stack was up is started again, and after how long: never when
+ * portmate ended the run; `on-failure` restarts after a non-zero exit or a signal, `always` after any exit. The
+ * delay doubles with each restart in a row, up to max_delay; after max_restarts in a row portmate gives up. A
+ * run of 30 s or more was stable: the count and the delay start again.
  */
-export function restartDecision(runner: ServiceRunner, status: ExitStatus, now = Date.now()): RestartDecision {
-  const { restart } = runner.service;
-  const failed = status.code !== 0;
-  if (restart.policy === "no" || (restart.policy === "on-failure" && !failed)) return { restart: false };
-  if (runner.startedAt !== undefined && now - runner.startedAt >= RESTART_RESET_AFTER_MS) runner.restarts = 0;
-  if (runner.restarts >= restart.maxRestarts) return { restart: false, gaveUpAfter: runner.restarts };
-  return { restart: true, delayMs: Math.min(restart.delayMs * 2 ** runner.restarts, restart.maxDelayMs) };
+export function restartDecision(policy: RestartConfig, run: EndedRun): RestartDecision {
+  if (isRequested(run.reason)) return { restart: false };
+  const failed = run.status.code !== 0;
+  if (policy.policy === "no" || (policy.policy === "on-failure" && !failed)) return { restart: false };
+  const restarts = run.ranMs !== undefined && run.ranMs >= RESTART_RESET_AFTER_MS ? 0 : run.restarts;
+  if (restarts >= policy.maxRestarts) return { restart: false, gaveUpAfter: restarts };
+  return { restart: true, delayMs: Math.min(policy.delayMs * 2 ** restarts, policy.maxDelayMs), restarts };
 }

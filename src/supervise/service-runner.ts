@@ -1,21 +1,20 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PlannedService } from "../plan/types.js";
-import { describeExit, type ServiceStatus, type StackListener } from "./events.js";
-import { HealthTimeoutError, isProbeLine, waitHealthy, type LineFeed } from "./health.js";
+import { describeExit, type StackListener } from "./events.js";
+import { checkTransition, isUp, ownExitReason, type ExitReason, type ServiceStatus } from "./service-state.js";
+import { HealthTimeoutError, waitHealthy, type LineFeed } from "./health.js";
 import type { ExitStatus, OutputStream, Spawner } from "./spawn.js";
 import { identify, type RootProcess } from "../process/process-tree.js";
 import { serviceQuery, thisSupervisor, type MarkQuery } from "../process/process-marker.js";
 import { terminateTree, type TerminateOptions, type TerminateResult } from "../process/terminate.js";
-import { parseAnnouncement, waitForAnnouncement, type Announcement } from "./announcement.js";
+import type { Announcement } from "./announcement.js";
+import { ServiceOutput } from "./service-output.js";
 import { Deferred, follow } from "../util/deferred.js";
 import { offItsPort, watchPortTruth } from "./port-truth.js";
 import type { TunnelRunner } from "./tunnel-runner.js";
 import { leftDaemons } from "../ports/left-daemons.js";
 
 export type { Announcement } from "./announcement.js";
-
-/** Lines of output kept per service: the last 20 are shown when it fails. */
-const KEPT_LINES = 200;
 
 /** Abort reason when a one-off task finished with code 0 before its check passed: that is success. */
 const FINISHED = Symbol("finished");
@@ -28,8 +27,8 @@ const PORT_CHECK_AFTER_MS = 2000;
 
 /** What the supervisor does at points of a service's start. */
 export interface StartHooks {
-  /** Told about every exit of the service, this run's and those of later restarts. */
-  onExit: (status: ExitStatus) => void;
+  /** Told about every exit of the service, this run's and those of later restarts, with why it ended. */
+  onExit: (status: ExitStatus, reason: ExitReason) => void;
   /** A one-off task others wait on with `completed`: exiting with code 0 counts as ready. */
   exitZeroIsReady?: boolean;
   /** Takes on the port the service announced (the service is rendered again) before its health is checked. */
@@ -44,13 +43,24 @@ export interface StartHooks {
   beforeLaunch?: () => Promise<void>;
 }
 
+/** What one launch came to (see launchAndWait). */
+type LaunchOutcome =
+  /** Its check passed; `exit` resolves when this run exits. */
+  | { kind: "healthy"; exit: Promise<ExitStatus> }
+  /** A one-off task others wait for exited with code 0 before its check passed: it did its job. */
+  | { kind: "finished"; status: ExitStatus }
+  /** It could not be rendered or spawned: it is `failed`. */
+  | { kind: "not-spawned"; error: Error }
+  /** It exited first (`exited`), missed its deadline, was found off its port, or `signal` ended the wait. */
+  | { kind: "not-healthy"; error: unknown; exited: ExitStatus | undefined };
+
 /**
- * One service of one instance: spawns it, checks its health, keeps its output, stops its process tree. The
- * service is rendered afresh at every launch (`render`), so a run uses the ports of the moment.
+ * One service of one instance: spawns it, checks its health, restarts or replaces it, stops its process tree,
+ * and is the one writer of its status (see changeState). The service is rendered afresh at every launch
+ * (`render`), so a run uses the ports of the moment.
  */
 export class ServiceRunner {
   service: PlannedService;
-  status: ServiceStatus = "pending";
   pid: number | undefined;
   /** The main process with its start time, so a reused pid is never mistaken for it. */
   root: RootProcess | undefined;
@@ -58,8 +68,6 @@ export class ServiceRunner {
   /** When the health check passed; undefined while it has not. */
   healthyAt: number | undefined;
   exitStatus: ExitStatus | undefined;
-  /** How many times the service was restarted in a row (reset by the supervisor after a long enough run). */
-  restarts = 0;
   /** Resolves once the process runs; rejects if it never will. */
   readonly started = new Deferred<void>();
   /** Resolves once the health check passes; rejects if it never will. */
@@ -68,27 +76,27 @@ export class ServiceRunner {
   readonly exited = new Deferred<ExitStatus>();
   /** Resolves once a service that announces its port has (and its port is adopted); rejects if it never will. */
   readonly announced = new Deferred<void>();
-  /** Set while portmate replaces the current run (a restart it asked for): that exit is no crash. */
-  replacing = false;
   /** Ports replaced because another process took them as the service started. */
   portMoves = 0;
   /** Its public tunnel (opened by the supervisor once it is healthy, when the service has one). */
   tunnel: TunnelRunner | undefined;
 
-  private readonly recent: string[] = [];
-  private readonly lineListeners = new Set<(line: string) => void>();
+  /** Where the service is in its life: changed by changeState() alone. */
+  private current: ServiceStatus = "pending";
+  /**
+   * Why the current run ended or is being ended; undefined while it runs and nobody asked it to end. `stopped`
+   * stays for good: stop() was called, so nothing is spawned any more and every exit is portmate's doing.
+   */
+  private reason: ExitReason | undefined;
+  private restartsInARow = 0;
+  private readonly output = new ServiceOutput();
   private spawning: Promise<unknown> | undefined;
-  /** Set by stop(): from then on start() refuses, so nothing is spawned after its stop has finished. */
-  private stopRequested = false;
   private stopping: Promise<TerminateResult | undefined> | undefined;
   /** Aborted by stop(): cancels a restart that is waiting or checking health. */
   private readonly stopAbort = new AbortController();
   private hooks: StartHooks = { onExit: () => {} };
   /** The exit of the current run. */
   private currentExit: Promise<ExitStatus> | undefined;
-  /** Index in `recent` where the current run's output starts. */
-  private runFirstLine = 0;
-  private announcement: ((announcement: Announcement) => void) | undefined;
   /** What the health check of the current run got last, as last told (told again only when it changes). */
   private lastCheck: string | undefined;
 
@@ -105,39 +113,47 @@ export class ServiceRunner {
     return this.service.id;
   }
 
-  /** Output lines so far and from now on, for the `log` health check. */
-  readonly lines: LineFeed = {
-    subscribe: (listener) => {
-      for (const line of this.recent) listener(line);
-      this.lineListeners.add(listener);
-      return () => this.lineListeners.delete(listener);
-    },
-  };
+  /** Where the service is in its life (see TRANSITIONS for how that changes). */
+  get status(): ServiceStatus {
+    return this.current;
+  }
 
-  /**
-   * The last `count` lines of output, oldest first, but the access-log lines of portmate's own health checks:
-   * they would crowd out what the service said (the failure's reason tells how often the check was answered).
-   */
+  /** How many times the service was restarted in a row (a long enough run starts the count again). */
+  get restarts(): number {
+    return this.restartsInARow;
+  }
+
+  /** Output lines so far and from now on, for the `log` health check. */
+  get lines(): LineFeed {
+    return this.output.lines;
+  }
+
+  /** The last `count` lines of output, oldest first, but the access-log lines of its own health checks. */
   lastLines(count: number): string[] {
-    return this.recent.filter((line) => !isProbeLine(this.service.health, line)).slice(-count);
+    return this.output.lastLines(count, this.service.health);
   }
 
   /** The lines of output of the current (or last) run. */
   linesOfThisRun(): string[] {
-    return this.recent.slice(Math.max(0, this.runFirstLine));
+    return this.output.linesOfThisRun();
   }
 
   /** Whether the service's process runs now (started, not exited, not being stopped). */
   get isRunning(): boolean {
-    return this.pid !== undefined && this.exitStatus === undefined && !this.stopRequested;
+    return this.pid !== undefined && this.exitStatus === undefined && !this.stopCalled;
   }
 
   /** Marks the service as never to be started, so nothing waits for it forever. */
   skip(reason: unknown, why: string): void {
     if (this.status !== "pending") return;
-    this.status = "skipped";
+    this.changeState("skipped");
     this.rejectAll(reason);
     this.emit({ type: "skipped", service: this.id, reason: why });
+  }
+
+  /** Marks the service whose trouble failed the stack's start, whatever it was doing then. */
+  markFailed(): void {
+    if (this.status !== "failed") this.changeState("failed");
   }
 
   /**
@@ -146,62 +162,46 @@ export class ServiceRunner {
    */
   async start(abort: AbortSignal, hooks: StartHooks): Promise<void> {
     abort.throwIfAborted();
-    if (this.stopRequested) throw new Error(`${this.id} was stopped before it started`);
+    if (this.stopCalled) throw new Error(`${this.id} was stopped before it started`);
     this.hooks = hooks;
     for (;;) {
       await hooks.beforeLaunch?.();
       abort.throwIfAborted();
-      let exit: Promise<ExitStatus>;
-      try {
-        ({ exit } = await this.launch());
-      } catch (error) {
-        this.status = "failed";
-        const failure = new StartFailure(`could not be started: ${(error as Error).message}`);
+      const run = await this.launchAndWait(abort, hooks.exitZeroIsReady === true);
+      if (run.kind === "healthy") {
+        void run.exit.then((status) => this.exited.resolve(status));
+      } else if (run.kind === "finished") {
+        this.exited.resolve(run.status);
+        this.markHealthy();
+      } else if (run.kind === "not-spawned") {
+        const failure = new StartFailure(`could not be started: ${run.error.message}`);
         this.rejectAll(failure);
         throw failure;
-      }
-      this.started.resolve();
-
-      const stopWaiting = new AbortController();
-      let exited: ExitStatus | undefined;
-      void exit.then((status) => {
-        exited = status;
-        stopWaiting.abort(status.code === 0 && hooks.exitZeroIsReady ? FINISHED : new StartFailure(`${describeExit(status)} before it was healthy`));
-      });
-      const unfollow = follow(abort, stopWaiting);
-      try {
-        await this.ready(stopWaiting.signal);
-      } catch (error) {
-        if (error === FINISHED) {
-          this.exited.resolve(exited as ExitStatus);
-          this.markHealthy();
-          break;
-        }
+      } else {
+        const { error, exited } = run;
         const recovered = exited && error instanceof StartFailure && !abort.aborted ? await hooks.recover?.(error).catch((reason: unknown) => reason) : false;
         if (recovered === true) continue;
         if (exited) this.exited.resolve(exited);
-        if (this.status === "starting") this.status = "failed";
-        const failure = recovered instanceof StartFailure ? recovered : error instanceof HealthTimeoutError ? new StartFailure(error.message) : error;
+        if (this.status === "starting") this.changeState("failed");
+        const failure = recovered instanceof StartFailure ? recovered : asStartFailure(error);
         this.healthy.reject(failure);
         this.announced.reject(failure);
         throw failure;
-      } finally {
-        unfollow();
       }
-      void exit.then((status) => this.exited.resolve(status));
-      break;
+      this.healthy.resolve();
+      return;
     }
-    this.healthy.resolve();
   }
 
   /**
-   * Starts the service again after it exited: first clears what its last run left in its process group (a
-   * grandchild could still hold its port), waits `delayMs` (status `restarting`), then spawns it and checks its
-   * health again; a missed deadline leaves it running as `unhealthy`. A stop meanwhile cancels all of it.
+   * Starts the service again after it exited, as its restart policy decided: first clears what its last run
+   * left in its process group (a grandchild could still hold its port), waits `delayMs` (status `restarting`),
+   * then spawns it and checks its health again; a missed deadline leaves it running as `unhealthy`. A stop
+   * meanwhile cancels all of it.
    */
-  async restart(delayMs: number): Promise<void> {
-    this.status = "restarting";
-    this.restarts++;
+  async restart({ delayMs, restarts }: { delayMs: number; restarts: number }): Promise<void> {
+    this.changeState("restarting");
+    this.restartsInARow = restarts + 1;
     const previous = this.root;
     try {
       if (previous) await terminateTree(previous, { ...this.stopOptions(), hurry: this.stopAbort.signal });
@@ -209,28 +209,18 @@ export class ServiceRunner {
     } catch {
       return; // stopped while waiting
     }
-    if (this.stopRequested) return;
-    let exit: Promise<ExitStatus>;
-    try {
-      ({ exit } = await this.launch());
-    } catch (error) {
-      this.status = "failed";
-      this.emit({ type: "unhealthy", service: this.id, reason: `could not be restarted: ${(error as Error).message}` });
+    // Stopped meanwhile, or `portmate restart` has launched it already: a second run would fight the first for its port.
+    if (this.stopCalled || this.status !== "restarting") return;
+    const run = await this.launchAndWait(this.stopAbort.signal, false);
+    if (run.kind === "not-spawned") {
+      this.emit({ type: "unhealthy", service: this.id, reason: `could not be restarted: ${run.error.message}` });
       return;
     }
-    const stopWaiting = new AbortController();
-    void exit.then(() => stopWaiting.abort(new Error("exited")));
-    const unfollow = follow(this.stopAbort.signal, stopWaiting);
-    try {
-      await this.ready(stopWaiting.signal);
-    } catch (error) {
-      // (launch() has set the status since the start of this method: read it afresh.)
-      if (error instanceof HealthTimeoutError && (this.status as ServiceStatus) === "starting") {
-        this.status = "unhealthy";
-        this.emit({ type: "unhealthy", service: this.id, reason: error.message });
-      }
-    } finally {
-      unfollow();
+    // A missed deadline leaves it running, as unhealthy.
+    // (launchAndWait() has changed the status since it was read above: read it afresh.)
+    if (run.kind === "not-healthy" && run.error instanceof HealthTimeoutError && (this.status as ServiceStatus) === "starting") {
+      this.changeState("unhealthy");
+      this.emit({ type: "unhealthy", service: this.id, reason: run.error.message });
     }
   }
 
@@ -240,27 +230,15 @@ export class ServiceRunner {
    * Resolves once healthy; throws StartFailure when it is not.
    */
   async relaunch(): Promise<void> {
-    if (this.stopRequested) throw new StartFailure("is being stopped");
-    // Its exit is reported once its output is read: it must be seen while `replacing` still says why.
+    if (this.stopCalled) throw new StartFailure("is being stopped");
+    // Its exit is reported once its output is read: it must be seen before the next launch forgets why it ended.
     await this.stopCurrentRun();
-    if (this.stopRequested) throw new StartFailure("is being stopped");
-    let exit: Promise<ExitStatus>;
-    try {
-      ({ exit } = await this.launch());
-    } catch (error) {
-      this.status = "failed";
-      throw new StartFailure(`could not be started: ${(error as Error).message}`);
-    }
-    const stopWaiting = new AbortController();
-    void exit.then((status) => stopWaiting.abort(new StartFailure(`${describeExit(status)} before it was healthy`)));
-    const unfollow = follow(this.stopAbort.signal, stopWaiting);
-    try {
-      await this.ready(stopWaiting.signal);
-    } catch (error) {
-      if ((this.status as ServiceStatus) === "starting") this.status = "unhealthy";
-      throw error instanceof HealthTimeoutError ? new StartFailure(error.message) : error;
-    } finally {
-      unfollow();
+    if (this.stopCalled) throw new StartFailure("is being stopped");
+    const run = await this.launchAndWait(this.stopAbort.signal, false);
+    if (run.kind === "not-spawned") throw new StartFailure(`could not be started: ${run.error.message}`);
+    if (run.kind === "not-healthy") {
+      if (this.status === "starting") this.changeState("unhealthy");
+      throw asStartFailure(run.error);
     }
   }
 
@@ -270,7 +248,7 @@ export class ServiceRunner {
    * `timeoutMs` overrides the service's stop_timeout.
    */
   stop(hurry: AbortSignal, timeoutMs = this.service.stopTimeoutMs): Promise<TerminateResult | undefined> {
-    this.stopRequested = true;
+    this.reason = "stopped";
     this.stopAbort.abort();
     this.stopping ??= this.terminate(hurry, timeoutMs);
     return this.stopping;
@@ -278,16 +256,50 @@ export class ServiceRunner {
 
   /** Whether stop() was called: exits from now on are portmate's doing. */
   get stopCalled(): boolean {
-    return this.stopRequested;
+    return this.reason === "stopped";
+  }
+
+  /**
+   * One run, as start(), restart() and relaunch() all make it: spawns the service, rendered afresh, and waits
+   * until it is ready (its port announced, its check passed), until it exits, or until `signal` ends the wait.
+   * With `exitZeroIsReady`, an exit with code 0 before it is ready is a one-off task that did its job.
+   */
+  private async launchAndWait(signal: AbortSignal, exitZeroIsReady: boolean): Promise<LaunchOutcome> {
+    // Starting before it is rendered: a template that fails to render makes a launch that failed, like a spawn.
+    // (Outside the try: a change the table refuses is a bug, not a launch that failed.)
+    this.changeState("starting");
+    if (!this.stopCalled) this.reason = undefined;
+    let exit: Promise<ExitStatus>;
+    try {
+      ({ exit } = await this.launch());
+    } catch (error) {
+      if (this.status === "starting") this.changeState("failed");
+      return { kind: "not-spawned", error: error as Error };
+    }
+    this.started.resolve();
+    const stopWaiting = new AbortController();
+    let exited: ExitStatus | undefined;
+    void exit.then((status) => {
+      exited = status;
+      stopWaiting.abort(status.code === 0 && exitZeroIsReady ? FINISHED : new StartFailure(`${describeExit(status)} before it was healthy`));
+    });
+    const unfollow = follow(signal, stopWaiting);
+    try {
+      await this.ready(stopWaiting.signal);
+      return { kind: "healthy", exit };
+    } catch (error) {
+      return error === FINISHED && exited ? { kind: "finished", status: exited } : { kind: "not-healthy", error, exited };
+    } finally {
+      unfollow();
+    }
   }
 
   /** Spawns one run of the service, rendered afresh; resolves once it runs, with the promise of its exit. */
   private async launch(): Promise<{ exit: Promise<ExitStatus> }> {
     this.service = this.render();
-    this.status = "starting";
     this.exitStatus = undefined;
     this.healthyAt = undefined;
-    this.runFirstLine = this.recent.length;
+    this.output.newRun();
     this.lastCheck = undefined;
     const spawning = this.spawn(this.service, (line, stream) => this.onLine(line, stream));
     this.spawning = spawning.catch(() => undefined);
@@ -298,8 +310,9 @@ export class ServiceRunner {
     this.emit({ type: "spawned", service: this.id, pid });
     this.currentExit = exit.then((status) => {
       this.exitStatus = status;
-      if (this.status === "starting" || this.status === "healthy" || this.status === "unhealthy") this.status = "exited";
-      this.hooks.onExit(status);
+      this.reason ??= ownExitReason(status.code, this.service.health.kind === "none" || this.hooks.exitZeroIsReady === true);
+      if (isUp(this.status)) this.changeState("exited");
+      this.hooks.onExit(status, this.reason);
       return status;
     });
     return { exit };
@@ -310,7 +323,7 @@ export class ServiceRunner {
     const deadline = (this.startedAt ?? Date.now()) + this.service.health.timeoutMs;
     if (this.service.announce) {
       this.checked("waiting for its port announcement");
-      const announcement = await this.nextAnnouncement(deadline, signal);
+      const announcement = await this.output.nextAnnouncement(deadline, this.service.health.timeoutMs, signal);
       await this.hooks.adopt?.(announcement);
       this.announced.resolve();
     }
@@ -344,7 +357,7 @@ export class ServiceRunner {
       if (this.root !== root || this.status !== "healthy") return;
       void offItsPort({ service: this.service, root: this.root, mark: this.mark, lastCheck: this.lastCheck }).then((reason) => {
         if (!reason || this.root !== root || this.status !== "healthy") return;
-        this.status = "unhealthy";
+        this.changeState("unhealthy");
         this.emit({ type: "unhealthy", service: this.id, reason });
       });
     }, PORT_CHECK_AFTER_MS);
@@ -360,31 +373,14 @@ export class ServiceRunner {
 
   /** Stops the current run's whole tree (portmate's doing, not a crash) and resolves with its exit. */
   private async stopCurrentRun(): Promise<ExitStatus | undefined> {
-    this.replacing = true;
-    try {
-      if (this.root) await terminateTree(this.root, { ...this.stopOptions(), hurry: this.stopAbort.signal });
-      return await this.currentExit;
-    } finally {
-      this.replacing = false;
-    }
-  }
-
-  /** The port the current run announces (on stdout); rejects at the deadline (or on abort) if it announces none. */
-  private nextAnnouncement(deadline: number, signal: AbortSignal): Promise<Announcement> {
-    return waitForAnnouncement({
-      printed: this.linesOfThisRun(),
-      listen: (listener) => {
-        this.announcement = listener;
-        return () => (this.announcement = undefined);
-      },
-      deadline,
-      timeoutMs: this.service.health.timeoutMs,
-      signal,
-    });
+    // A run that already ended keeps its own reason.
+    this.reason ??= "replaced";
+    if (this.root) await terminateTree(this.root, { ...this.stopOptions(), hurry: this.stopAbort.signal });
+    return await this.currentExit;
   }
 
   private markHealthy(): void {
-    if (this.status === "starting") this.status = "healthy";
+    if (this.status === "starting") this.changeState("healthy");
     this.healthyAt = Date.now();
     this.emit({ type: "healthy", service: this.id, pid: this.pid ?? 0, afterMs: this.healthyAt - (this.startedAt ?? this.healthyAt) });
   }
@@ -393,12 +389,21 @@ export class ServiceRunner {
     await this.spawning;
     if (this.root === undefined) return undefined;
     const wasRunning = this.exitStatus === undefined;
-    if (wasRunning || this.status === "restarting") this.status = "stopping";
+    if (wasRunning || this.status === "restarting") this.changeState("stopping");
     this.emit({ type: "stopping", service: this.id });
     const result = await terminateTree(this.root, { ...this.stopOptions(), timeoutMs, hurry });
-    if (this.status === "stopping") this.status = "stopped";
+    if (this.status === "stopping") this.changeState("stopped");
     this.emit({ type: "stopped", service: this.id, forced: result.forced, survivors: result.survivors });
     return result;
+  }
+
+  /**
+   * The one place the status changes. A change the table does not allow is a bug in portmate: it throws, so
+   * that it is reported as one rather than leaving a service in a state nothing else expects.
+   */
+  private changeState(next: ServiceStatus): void {
+    checkTransition(this.id, this.current, next);
+    this.current = next;
   }
 
   /** What finds this service's processes that left its group and tree: the mark they were started with. */
@@ -417,16 +422,7 @@ export class ServiceRunner {
   }
 
   private onLine(line: string, stream: OutputStream): void {
-    this.recent.push(line);
-    if (this.recent.length > KEPT_LINES) {
-      this.recent.shift();
-      this.runFirstLine--;
-    }
-    if (this.announcement && stream === "stdout") {
-      const announcement = parseAnnouncement(line);
-      if (announcement) this.announcement(announcement);
-    }
-    for (const listener of this.lineListeners) listener(line);
+    this.output.add(line, stream);
     this.emit({ type: "output", service: this.id, stream, line });
   }
 
@@ -436,4 +432,9 @@ export class ServiceRunner {
     this.exited.reject(reason);
     this.announced.reject(reason);
   }
+}
+
+/** A missed deadline is a StartFailure that says what was missed; any other error stays as it is. */
+function asStartFailure(error: unknown): unknown {
+  return error instanceof HealthTimeoutError ? new StartFailure(error.message) : error;
 }

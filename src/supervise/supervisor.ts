@@ -6,6 +6,7 @@ import { describeExit, type StackEvent, type StackListener } from "./events.js";
 import { ServiceRunner, StartFailure } from "./service-runner.js";
 import { spawnService, type ExitStatus, type Spawner } from "./spawn.js";
 import { restartDecision } from "./restart-policy.js";
+import { isRequested, type ExitReason } from "./service-state.js";
 import { killTreeNow } from "../process/terminate.js";
 import { renderService } from "../plan/render.js";
 import type { PortBook } from "../ports/port-book.js";
@@ -193,7 +194,7 @@ export class Supervisor {
     }
     try {
       await runner.start(this.startAbort.signal, {
-        onExit: (status) => this.onExit(runner, status),
+        onExit: (status, reason) => this.onExit(runner, status, reason),
         exitZeroIsReady: this.awaitedToComplete(runner),
         adopt: (announcement) => this.rewiring.adopt(runner, announcement),
         recover: () => this.rewiring.recoverStolenPort(runner),
@@ -242,18 +243,17 @@ export class Supervisor {
     await Promise.race([Promise.all([...conditions, ...announced]), this.startAborted]);
   }
 
-  private onExit(runner: ServiceRunner, status: ExitStatus): void {
+  private onExit(runner: ServiceRunner, status: ExitStatus, reason: ExitReason): void {
     // No tunnel to a service that is not there: it opens again once the service is healthy again.
     void runner.tunnel?.close();
-    const requested = runner.stopCalled || runner.replacing;
-    const expected = requested || this.isFinishedJob(runner, status);
-    const event: StackEvent = { type: "exited", service: runner.id, status, requested, expected };
-    if (this.phase === "running" && !requested && !this.stoppingInstances.has(runner.service.instance)) {
-      const decision = restartDecision(runner, status);
+    const expected = reason !== "unexpected";
+    const event: StackEvent = { type: "exited", service: runner.id, status, requested: isRequested(reason), expected };
+    if (this.phase === "running" && !this.stoppingInstances.has(runner.service.instance)) {
+      const ranMs = runner.startedAt === undefined ? undefined : Date.now() - runner.startedAt;
+      const decision = restartDecision(runner.service.restart, { reason, status, restarts: runner.restarts, ranMs });
       if (decision.restart) {
         event.restartInMs = decision.delayMs;
-        runner.status = "restarting";
-        void runner.restart(decision.delayMs);
+        void runner.restart(decision);
       } else if (decision.gaveUpAfter !== undefined) {
         event.gaveUpAfter = decision.gaveUpAfter;
       }
@@ -274,11 +274,6 @@ export class Supervisor {
     }
   }
 
-  /** A one-off task (no port and no check, or awaited with `completed`) that exited with code 0 did its job. */
-  private isFinishedJob(runner: ServiceRunner, status: ExitStatus): boolean {
-    return status.code === 0 && (runner.service.health.kind === "none" || this.awaitedToComplete(runner));
-  }
-
   private awaitedToComplete(runner: ServiceRunner): boolean {
     return this.runners.some((other) => other.service.dependsOn.some((dep) => dep.id === runner.id && dep.condition === "completed"));
   }
@@ -294,7 +289,7 @@ export class Supervisor {
   }
 
   private fail(runner: ServiceRunner, reason: string): void {
-    runner.status = "failed";
+    runner.markFailed();
     if (this.failure) return;
     this.failure = new ServiceFailedError(runner.id, reason, runner.lastLines(FAILURE_LINES));
     this.emit({ type: "failed", service: runner.id, reason });

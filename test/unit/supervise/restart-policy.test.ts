@@ -1,67 +1,52 @@
 import { describe, expect, it } from "vitest";
-import type { RestartConfig } from "../../../src/config/types.js";
-import { restartDecision } from "../../../src/supervise/restart-policy.js";
-import { ServiceRunner } from "../../../src/supervise/service-runner.js";
-import type { ExitStatus, Spawner } from "../../../src/supervise/spawn.js";
-import { plannedService } from "../../support/services.js";
+import { RESTART_RESET_AFTER_MS, type RestartConfig } from "../../../src/config/types.js";
+import { restartDecision, type EndedRun } from "../../../src/supervise/restart-policy.js";
+import type { ExitReason } from "../../../src/supervise/service-state.js";
 
-const NOW = 1_000_000;
-const CRASHED: ExitStatus = { code: 1, signal: null };
-const KILLED: ExitStatus = { code: null, signal: "SIGKILL" };
-const CLEAN: ExitStatus = { code: 0, signal: null };
+describe("the restart decision", () => {
+  const policy = (overrides: Partial<RestartConfig>): RestartConfig => ({ policy: "always", maxRestarts: 3, delayMs: 1000, maxDelayMs: 5000, ...overrides });
+  const run = (overrides: Partial<EndedRun>): EndedRun => ({ reason: "unexpected", status: { code: 1, signal: null }, restarts: 0, ranMs: 100, ...overrides });
 
-/** No process: a restart decision only reads the policy and the runner's counts. */
-const noSpawn: Spawner = async () => {
-  throw new Error("no process in this test");
-};
-
-/** A runner whose last run started `ranMs` before NOW, after `restarts` restarts in a row. */
-function runner(restart: Partial<RestartConfig>, { restarts = 0, ranMs = 1000 } = {}): ServiceRunner {
-  const service = plannedService({ restart: { policy: "on-failure", maxRestarts: 3, delayMs: 1000, maxDelayMs: 5000, ...restart } });
-  const result = new ServiceRunner(service, noSpawn, () => {});
-  result.restarts = restarts;
-  result.startedAt = NOW - ranMs;
-  return result;
-}
-
-describe("restart decisions", () => {
-  it("never restarts with `no`, whatever the exit", () => {
-    for (const status of [CRASHED, KILLED, CLEAN]) expect(restartDecision(runner({ policy: "no" }), status, NOW)).toEqual({ restart: false });
+  it.each<ExitReason>(["stopped", "replaced"])("never restarts a run portmate ended (%s), whatever the policy", (reason) => {
+    for (const name of ["no", "on-failure", "always"] as const) {
+      expect(restartDecision(policy({ policy: name }), run({ reason }))).toEqual({ restart: false });
+      expect(restartDecision(policy({ policy: name }), run({ reason, status: { code: null, signal: "SIGKILL" } }))).toEqual({ restart: false });
+    }
   });
 
-  it("restarts with `on-failure` after a non-zero exit or a signal, not after a clean exit", () => {
-    expect(restartDecision(runner({ policy: "on-failure" }), CRASHED, NOW)).toEqual({ restart: true, delayMs: 1000 });
-    expect(restartDecision(runner({ policy: "on-failure" }), KILLED, NOW)).toEqual({ restart: true, delayMs: 1000 });
-    expect(restartDecision(runner({ policy: "on-failure" }), CLEAN, NOW)).toEqual({ restart: false });
-  });
-
-  it("restarts with `always` after any exit, a clean one too", () => {
-    for (const status of [CRASHED, KILLED, CLEAN]) expect(restartDecision(runner({ policy: "always" }), status, NOW)).toEqual({ restart: true, delayMs: 1000 });
+  it.each<[RestartConfig["policy"], ExitReason, number | null, boolean]>([
+    ["no", "unexpected", 1, false],
+    ["no", "finished", 0, false],
+    ["on-failure", "unexpected", 1, true],
+    ["on-failure", "unexpected", null, true],
+    ["on-failure", "unexpected", 0, false],
+    ["on-failure", "finished", 0, false],
+    ["always", "unexpected", 0, true],
+    ["always", "finished", 0, true],
+    ["always", "unexpected", 1, true],
+  ])("with `%s`, a run that ended %s with code %s is restarted: %s", (name, reason, code, restarted) => {
+    const status = { code, signal: code === null ? ("SIGSEGV" as const) : null };
+    expect(restartDecision(policy({ policy: name }), run({ reason, status })).restart).toBe(restarted);
   });
 
   it("doubles the delay with each restart in a row, up to max_delay", () => {
-    const delays = [0, 1, 2, 3, 4].map((restarts) => restartDecision(runner({ maxRestarts: 10 }, { restarts }), CRASHED, NOW));
-    expect(delays).toEqual([1000, 2000, 4000, 5000, 5000].map((delayMs) => ({ restart: true, delayMs })));
+    const delays = [0, 1, 2, 3].map((restarts) => restartDecision(policy({ maxRestarts: 10 }), run({ restarts })));
+    expect(delays).toEqual([
+      { restart: true, delayMs: 1000, restarts: 0 },
+      { restart: true, delayMs: 2000, restarts: 1 },
+      { restart: true, delayMs: 4000, restarts: 2 },
+      { restart: true, delayMs: 5000, restarts: 3 },
+    ]);
   });
 
   it("gives up after max_restarts in a row, saying after how many", () => {
-    expect(restartDecision(runner({ maxRestarts: 3 }, { restarts: 2 }), CRASHED, NOW)).toEqual({ restart: true, delayMs: 4000 });
-    expect(restartDecision(runner({ maxRestarts: 3 }, { restarts: 3 }), CRASHED, NOW)).toEqual({ restart: false, gaveUpAfter: 3 });
-    expect(restartDecision(runner({ maxRestarts: 0 }), CRASHED, NOW)).toEqual({ restart: false, gaveUpAfter: 0 });
+    expect(restartDecision(policy({ maxRestarts: 3 }), run({ restarts: 3 }))).toEqual({ restart: false, gaveUpAfter: 3 });
+    expect(restartDecision(policy({ maxRestarts: 0 }), run({ restarts: 0 }))).toEqual({ restart: false, gaveUpAfter: 0 });
   });
 
-  it("counts a run of 30 s or more as stable: the count and the delay start again", () => {
-    const stable = runner({ maxRestarts: 3 }, { restarts: 3, ranMs: 30_000 });
-    expect(restartDecision(stable, CRASHED, NOW)).toEqual({ restart: true, delayMs: 1000 });
-    expect(stable.restarts).toBe(0);
-    const short = runner({ maxRestarts: 3 }, { restarts: 3, ranMs: 29_999 });
-    expect(restartDecision(short, CRASHED, NOW)).toEqual({ restart: false, gaveUpAfter: 3 });
-    expect(short.restarts).toBe(3);
-  });
-
-  it("leaves the count alone when the exit is not restarted at all", () => {
-    const clean = runner({ policy: "on-failure" }, { restarts: 2, ranMs: 60_000 });
-    expect(restartDecision(clean, CLEAN, NOW)).toEqual({ restart: false });
-    expect(clean.restarts).toBe(2);
+  it("starts the count and the delay again after a stable run, and not when the run's length is unknown", () => {
+    expect(restartDecision(policy({}), run({ restarts: 3, ranMs: RESTART_RESET_AFTER_MS }))).toEqual({ restart: true, delayMs: 1000, restarts: 0 });
+    expect(restartDecision(policy({}), run({ restarts: 2, ranMs: RESTART_RESET_AFTER_MS - 1 }))).toEqual({ restart: true, delayMs: 4000, restarts: 2 });
+    expect(restartDecision(policy({}), run({ restarts: 3, ranMs: undefined }))).toEqual({ restart: false, gaveUpAfter: 3 });
   });
 });
