@@ -11,6 +11,15 @@ import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { healthy } from "./probes.mjs";
 
+// With PORTMATE_TIMING=1, the same phase marks as portmate's (src/cli/timing.ts): ms since Node started.
+const seen = new Set();
+const timing = (phase) => {
+  if (process.env.PORTMATE_TIMING !== "1" || seen.has(phase)) return;
+  seen.add(phase);
+  process.stderr.write(`[portmate timing] ${phase} ${performance.now().toFixed(1)}\n`);
+};
+timing("loaded");
+
 const instances = JSON.parse(process.env.BENCH_STACK);
 const logs = process.env.BENCH_LOGS;
 const groups = [];
@@ -31,6 +40,7 @@ process.on("SIGTERM", stop);
 function run(service, instance) {
   const output = logs ? "pipe" : "ignore";
   const child = spawn("/bin/sh", ["-c", service.command], { detached: true, stdio: ["ignore", output, output] });
+  timing("spawn");
   groups.push(child.pid);
   if (logs) {
     const file = createWriteStream(join(logs, `${service.name}-${instance}.log`), { flags: "a" });
@@ -47,4 +57,5 @@ async function start([first, ...others], instance) {
 }
 
 await Promise.all(instances.map(start));
+timing("healthy");
 process.stdout.write("ready\n");

@@ -10,6 +10,7 @@
 //   stop()   stops the stack as a user would; resolves when the tool (or the stop command) is done
 //   recover  what the user can do after the tool was killed (`portmate down`), when there is such a thing
 //   cleanup  the tool's own state after a run, when it has some
+//   marks()  the phase marks it printed with PORTMATE_TIMING=1 (portmate and the bare script)
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,15 +21,24 @@ import { ROOT, freePorts, run } from "./util.mjs";
 const PORTMATE = join(ROOT, "dist", "portmate.js");
 const bin = (name) => join(ROOT, "node_modules", ".bin", name);
 
-/** Starts a tool in the background, draining its output; `pattern` on it means "ready". */
+/** A phase mark of PORTMATE_TIMING=1 (src/cli/timing.ts; bench/bare-start.mjs writes the same). */
+const TIMING = /^\[portmate timing\] (\w+) ([\d.]+)$/gm;
+
+/**
+ * Starts a tool in the background, draining its output; `pattern` on it means "ready". `marks`: the phase
+ * marks it printed, ms since its Node process started.
+ */
 function launch(command, args, env, pattern) {
   const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   let seen = false;
   let onReady;
   const ready = new Promise((resolve) => (onReady = resolve));
+  const marks = {};
   const onData = (chunk) => {
-    output = (output + chunk).slice(-8000);
+    const text = output + chunk;
+    for (const [, phase, ms] of text.matchAll(TIMING)) marks[phase] ??= Number(ms);
+    output = text.slice(-8000);
     if (pattern && !seen && pattern.test(output)) {
       seen = true;
       onReady(performance.now());
@@ -44,6 +54,7 @@ function launch(command, args, env, pattern) {
   return {
     child,
     exit,
+    marks,
     /** Resolves when `until` does (or with the pattern's time), rejects if the tool exits first. */
     ready: (until = ready) => Promise.race([until, failed]),
   };
@@ -67,6 +78,7 @@ function foregroundHandle(tool, plan, ready) {
     pids: () => [tool.child.pid],
     strays: () => [tool.child.pid],
     stop: () => (tool.child.kill("SIGINT"), tool.exit),
+    marks: () => tool.marks,
   };
 }
 
@@ -99,6 +111,7 @@ function preparePortmate({ detach, program = PORTMATE, project = detach ? "bench
         stop: () => (detach ? down() : (tool.child.kill("SIGINT"), tool.exit)),
         recover: down,
         cleanup: () => (recorded().some((name) => name.startsWith(`${project}@`)) ? down() : undefined),
+        marks: () => tool.marks,
       };
     };
   };

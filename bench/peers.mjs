@@ -47,7 +47,7 @@ async function cycle(contender, ctx, measure) {
     const readyAt = await withLimit(handle.ready, READY_LIMIT_MS, `${contender.name}: not healthy after ${READY_LIMIT_MS} ms`);
     await handle.settled;
     if (!(await healthyNow(handle.instances()))) throw new Error(`${contender.name}: said it was ready, but a health check fails`);
-    return { startMs: readyAt - began, ...(await measure(handle, token)) };
+    return { startMs: readyAt - began, marks: { ...handle.marks?.() }, ...(await measure(handle, token)) };
   } catch (error) {
     console.error(`  ${contender.name}: ${error.message}`);
     return { error: error.message };
@@ -107,6 +107,8 @@ async function context() {
     NO_COLOR: "1",
     PORTMATE_STATE_DIR: join(dir, "portmate"),
     PM2_HOME: join(dir, "pm2"),
+    // portmate and the bare script say when each start-up phase ended (bench/report.mjs: phaseRows).
+    PORTMATE_TIMING: "1",
     PATH: `${join(ROOT, "node_modules", ".bin")}:${process.env.PATH}`,
   };
   // Interrupted (Ctrl-C): nothing of the benchmark may stay behind, detached supervisors and pm2 included.

@@ -160,3 +160,45 @@ export function targets(measured) {
   }
   return lines;
 }
+
+/** The start-up phases of PORTMATE_TIMING=1, each timed from the mark before it (`from`; none: Node's start). */
+const PHASES = [
+  { phase: "loaded", name: "load: Node start → CLI loaded" },
+  { phase: "config", from: "loaded", name: "config: read and checked" },
+  { phase: "ports", from: "config", name: "ports: allocated, plan built" },
+  { phase: "spawn", from: "ports", name: "first spawn" },
+  { phase: "healthy", from: "spawn", name: "health: first spawn → all healthy" },
+];
+
+/** The bare script has no config or ports to see to: its first spawn is timed from its load. */
+const bareStep = (step) => (step.phase === "spawn" ? { ...step, from: "loaded" } : step);
+const bareSkips = (step) => step.phase === "config" || step.phase === "ports";
+
+/** A phase's median ms over the runs that marked it and the mark before it. */
+function phaseMs(list, { phase, from }) {
+  const values = ok(list)
+    .map(({ marks = {} }) => marks[phase] - (from === undefined ? 0 : marks[from]))
+    .filter((value) => Number.isFinite(value));
+  return values.length ? median(values) : Number.NaN;
+}
+
+/**
+ * Where `portmate up` spends its start-up, phase by phase (medians of the marks of PORTMATE_TIMING=1), beside
+ * `up -d` and the bare script, so a regression shows its phase. The last row is the harness's own clock, launch
+ * to ready, which also holds the creation of the process and the pipe. Medians of phases need not add up to
+ * the median of the total.
+ */
+export function phaseRows(measured) {
+  const { start = {} } = measured;
+  const keys = ["portmate", "portmate-d", "bare"].filter((key) => start[key]);
+  const ms = (key, step) => (key !== "bare" ? phaseMs(start[key], step) : bareSkips(step) ? 0 : phaseMs(start.bare, bareStep(step)));
+  const rows = PHASES.map((step) => [
+    step.name,
+    ...keys.map((key) => (key === "bare" && bareSkips(step) ? "-" : fixed(ms(key, step), 1))),
+    fixed(ms("portmate", step) - ms("bare", step), 1),
+  ]);
+  const total = (key) => medianOf(start[key], "startMs");
+  rows.push(["total, launch → ready (harness)", ...keys.map((key) => fixed(total(key), 1)), fixed(total("portmate") - total("bare"), 1)]);
+  const names = { portmate: "portmate up", "portmate-d": "portmate up -d", bare: "bare script" };
+  return [["phase (median ms)", ...keys.map((key) => names[key]), "up − bare"], ...rows];
+}

@@ -1,6 +1,7 @@
 // bench/results.md: what a full `npm run bench` measured, as markdown, with how it was measured.
 import { writeFileSync } from "node:fs";
-import { summaryRows, teardownRows } from "./report.mjs";
+import { commandRows } from "./commands.mjs";
+import { phaseRows, summaryRows, teardownRows } from "./report.mjs";
 import { markdownTable } from "./util.mjs";
 
 const loads = (loads) => loads.map((load) => load.toFixed(2)).join(", ");
@@ -11,7 +12,7 @@ function machineText({ machine, runs }) {
     `Node ${machine.node}, ${machine.cores} cores; load average (1, 5, 15 min) ${loads(machine.loadBefore)} at the start, ${loads(machine.loadAfter)} at the end` +
       (busy ? ": the machine was busy with other work, so absolute times are inflated and noisy; the ratios compare tools that shared it." : "."),
     `Runs per tool: ${runs.start} of start, memory and stop; ${runs.kill} of SIGKILL; ${runs.instances} of 10 instances; ` +
-      `allocation ${runs.allocation} per scenario (${runs.allocationLarge} for 100 ports). Tools take turns run by run, in a new random order each time.`,
+      `allocation ${runs.allocation} per scenario (${runs.allocationLarge} for 100 ports); ${runs.commands} of each short command. Tools take turns run by run, in a new random order each time.`,
   ].join("\n");
 }
 
@@ -55,13 +56,19 @@ contender runs in a process of its own and they take turns in a random order. Th
 makes, in a bare loop with no allocator around it. "distinct & free": every answer is checked.`;
 
 /** Writes bench/results.md from one full run. */
-export function writeResults(path, { machine, runs, peers, scenarios, targets }) {
+export function writeResults(path, { machine, runs, peers, scenarios, commands, targets }) {
   const parts = ["# Benchmark results", "", "Written by `npm run bench` (`bench/run.mjs`) from one full run: every figure here was measured in that run.", ""];
   parts.push(machineText({ machine, runs }), "", "## The stack", "", STACK, "");
   if (peers) {
     parts.push("## Start-up, 10 instances, memory", "", "Medians; ratios to the bare script and to `portmate up`.", "", markdownTable(summaryRows(peers)), "");
     parts.push(
       START_NOTES,
+      "",
+      "## Start-up by phase",
+      "",
+      "Where `portmate up` spends its start-up: medians of the marks it prints with `PORTMATE_TIMING=1`, each phase from the end of the one before (the load from Node's start), beside `up -d` and the bare script's marks. The last row is the harness's clock, launch to ready.",
+      "",
+      markdownTable(phaseRows(peers)),
       "",
       "## Teardown",
       "",
@@ -70,6 +77,16 @@ export function writeResults(path, { machine, runs, peers, scenarios, targets })
       markdownTable(teardownRows(peers)),
       "",
       TEARDOWN_NOTES,
+      "",
+    );
+  }
+  if (commands) {
+    parts.push(
+      "## Short commands",
+      "",
+      `Spawn to exit, medians of ${runs.commands} runs, taking turns with \`node -e 0\`; \`ps\`, \`port\` and \`env\` of a stack started with \`up -d\`, run in its folder.`,
+      "",
+      markdownTable(commandRows(commands)),
       "",
     );
   }

@@ -61,10 +61,10 @@ export function rssMiB(pid) {
   }
 }
 
-/** Runs a command to its end; resolves with its output, rejects when it exits non-zero. */
-export function run(command, args, env) {
+/** Runs a command to its end (in `cwd`); resolves with its output, rejects when it exits non-zero. */
+export function run(command, args, env, cwd = ROOT) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
