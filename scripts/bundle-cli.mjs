@@ -18,7 +18,9 @@ await build({
   platform: "node",
   target: "node20",
   format: "esm",
-  // The CLI's entry is tiny and loads the rest with import(): `up -d` starts its supervisor before that.
+  // The CLI's entry is tiny and loads the rest with import(): `up -d` starts its supervisor before that. The
+  // command tree (src/cli/commands/) holds flags and help only; each command's action imports its work, so
+  // `ps` never loads execa or listr2, and `--help` not even the YAML parser.
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
   sourcemap: true,
