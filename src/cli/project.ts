@@ -7,6 +7,6 @@ export interface ProjectOptions {
 }
 
 /** The project a command is about: `-p NAME`, else the config file's (`-f`, or portmate.yaml here or above). */
-export function currentProject(options: ProjectOptions): string {
+export async function currentProject(options: ProjectOptions): Promise<string> {
   return readProjectName({ file: options.file, projectName: options.projectName });
 }

@@ -10,7 +10,7 @@ import type { PortmateConfig, RawConfig } from "./types.js";
 import { validateSchema } from "./validate.js";
 import { findConfigFile, projectName } from "./project-name.js";
 
-export { CONFIG_NAMES, readProjectName } from "./project-name.js";
+export { CONFIG_NAMES } from "./project-name.js";
 
 export interface LoadConfigOptions {
   /** The config file; default: `portmate.yaml` in `cwd` or the nearest folder above it. */

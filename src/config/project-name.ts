@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { parse } from "yaml";
 import { UsageError } from "../errors.js";
+import { plainName } from "./plain-name.js";
 
 // Which config file, and which project: what every command needs first, kept apart from the loader so that
 // `ps`, `port`, `env` and `down` do not load the validator and the rules to learn a name.
@@ -13,15 +13,18 @@ const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 /**
  * Only the project name of the config file: enough for `ps`, `down` and `logs`, which must work even when the
- * file has errors (a stack started before an edit can still be stopped). `-p` wins; then `name:` if the YAML
- * has a usable one; then the folder's name.
+ * file has errors (a stack started before an edit can still be stopped). `-p` wins; then `name:` if the file
+ * has a usable one; then the folder's name. A plain `name:` line is read without the YAML parser (see
+ * plain-name.ts), which is loaded only for a file that says its name otherwise.
  */
-export function readProjectName(options: { file?: string; cwd?: string; projectName?: string } = {}): string {
+export async function readProjectName(options: { file?: string; cwd?: string; projectName?: string } = {}): Promise<string> {
   if (options.projectName !== undefined) return projectName(options.projectName, undefined, "");
   const file = findConfigFile(options.file, resolve(options.cwd ?? process.cwd()));
   let name: unknown;
   try {
-    name = (parse(readFileSync(file, "utf8")) as { name?: unknown } | null)?.name;
+    const text = readFileSync(file, "utf8");
+    const plain = plainName(text);
+    name = plain ? plain.name : (await import("./parsed-name.js")).parsedName(text);
   } catch {
     name = undefined;
   }

@@ -51,7 +51,7 @@ export interface DownCommandOptions extends ProjectOptions {
  * died, and returns once every process is gone and every port closed.
  */
 export async function downCommand(options: DownCommandOptions, io: CliIO): Promise<number> {
-  const project = options.all ? undefined : currentProject(options);
+  const project = options.all ? undefined : await currentProject(options);
   const layout = stateLayout();
   const report = (message: string) => warn(io, message);
   const stacks = recordedStacks(layout, { project, warn: report }).filter(

@@ -29,7 +29,7 @@ export function envCli(io: CliIO): Command {
     io,
   );
   return command.action(async (service: string | undefined, options: { instance: number }, self: Command) => {
-    throw new ExitRequest(envCommand({ ...globals(self), service, instance: options.instance }, io));
+    throw new ExitRequest(await envCommand({ ...globals(self), service, instance: options.instance }, io));
   });
 }
 
@@ -45,8 +45,8 @@ export interface EnvCommandOptions extends ProjectOptions {
  * every service of the running instance is (`BACKEND_PORT`, `BACKEND_URL`, …, as each service gets them);
  * with one, every variable portmate gives that service.
  */
-export function envCommand(options: EnvCommandOptions, io: CliIO): number {
-  const record = runningRecord(currentProject(options), options.instance);
+export async function envCommand(options: EnvCommandOptions, io: CliIO): Promise<number> {
+  const record = runningRecord(await currentProject(options), options.instance);
   const env = options.service === undefined ? discoveryEnv(record) : serviceEnv(record, options.service);
   for (const [name, value] of Object.entries(env)) {
     // `2FA_PORT` (a service named `2fa`) is a fine variable for a process, but no shell accepts it: one bad

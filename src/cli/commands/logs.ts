@@ -103,7 +103,7 @@ const FOLLOW_POLL_MS = 200;
  * has the colour it has in `up`.
  */
 export async function logsCommand(options: LogsCommandOptions, io: CliIO): Promise<number> {
-  const project = currentProject(options);
+  const project = await currentProject(options);
   const dir = join(stateLayout().logs, project);
   const files = () => logFiles(dir, options);
   checkNames(options.services, logFiles(dir, { ...options, services: [] }), project);

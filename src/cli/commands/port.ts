@@ -27,8 +27,8 @@ export function portCli(io: CliIO): Command {
     },
     io,
   );
-  return command.action((service: string, name: string | undefined, options: { instance: number }, self: Command) => {
-    throw new ExitRequest(portCommand({ ...globals(self), service, name, instance: options.instance }, io));
+  return command.action(async (service: string, name: string | undefined, options: { instance: number }, self: Command) => {
+    throw new ExitRequest(await portCommand({ ...globals(self), service, name, instance: options.instance }, io));
   });
 }
 
@@ -39,8 +39,8 @@ export interface PortCommandOptions extends ProjectOptions {
 }
 
 /** `portmate port SERVICE [NAME]`: the port a running service got, as a bare number for scripts. */
-export function portCommand(options: PortCommandOptions, io: CliIO): number {
-  const service = recordedService(runningRecord(currentProject(options), options.instance), options.service);
+export async function portCommand(options: PortCommandOptions, io: CliIO): Promise<number> {
+  const service = recordedService(runningRecord(await currentProject(options), options.instance), options.service);
   const port = options.name === undefined ? service.port : service.ports[options.name];
   if (port === undefined || port === null) {
     const names = Object.keys(service.ports);

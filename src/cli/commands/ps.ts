@@ -45,7 +45,7 @@ export interface PsOptions extends ProjectOptions {
  * the ports each running service really listens on.
  */
 export async function psCommand(options: PsOptions, io: CliIO): Promise<number> {
-  const project = options.all ? undefined : currentProject(options);
+  const project = options.all ? undefined : await currentProject(options);
   const rows = await psRowsListening(recordedStacks(stateLayout(), { project, warn: (message) => warn(io, message) }));
   if (options.json) {
     const json = rows.map(({ project, instance, service, pid, port, ports, status, url, publicUrl, startedAt, listening }) => ({

@@ -53,7 +53,7 @@ const ANSWER_TIMEOUT_MS = 10 * 60_000;
  * before the next; with `--new-port` on new ports, restarting the services that refer to them as well.
  */
 export async function restartCommand(options: RestartCommandOptions, io: CliIO): Promise<number> {
-  const record = runningRecord(currentProject(options), options.instance);
+  const record = runningRecord(await currentProject(options), options.instance);
   const ids = options.services.map((name) => serviceId(recordedService(record, name).name, options.instance));
   let reports: RestartReport[];
   try {
