@@ -1,40 +1,42 @@
 #!/usr/bin/env node
-import { dropEarlySupervisor, startSupervisorEarly, startWatchdogEarly } from "../daemon/start-supervisor.js";
 import { packageInfo } from "../util/package-root.js";
-import { debugging, installInternalErrorHandlers } from "./internal-error.js";
+import { namedCommand, type CommandName } from "./command-name.js";
+import { startSupervisorEarly, startWatchdogEarly } from "./early-start.js";
+import { debugging } from "./internal-error.js";
 import { timing } from "./timing.js";
-import { processIO } from "./ui/terminal.js";
 
+// The CLI's entry: it loads the bundle of the one command argv names (see scripts/bundle-cli.mjs), so `ps`
+// loads neither `up`'s supervisor nor its progress display, and starts what `up` needs meanwhile.
 timing("entry");
 
 const argv = process.argv.slice(2);
-// `portmate --version` alone, as scripts and bug reports ask for it, without loading the command tree: the
-// same line commander prints.
+// `portmate --version` alone, as scripts and bug reports ask for it, without loading a command: the same line
+// commander prints.
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
   process.stdout.write(`${packageInfo().version}\n`);
   process.exit(0);
 }
-// Stack traces of the bundle point into src/ (the bundle ships its source maps): wanted only when debugging.
+// Stack traces of the bundle point into src/ (it ships its source maps): wanted only when debugging, and
+// switched on before the bundle loads, as a module's source map is read when it is.
 if (debugging(process.env)) process.setSourceMapsEnabled(true);
-installInternalErrorHandlers(processIO);
 startSupervisorEarly(argv);
 startWatchdogEarly(argv);
-// The rest of the CLI is a chunk of its own, loaded only now (see scripts/bundle-cli.mjs).
-const { main } = await import("./main.js");
 
-// `portmate up | head`: once nobody reads the output any more, stop the stack as SIGTERM does (gracefully,
-// nothing left running) rather than crash on the write error.
-let outputClosed = false;
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
-    if (outputClosed) return;
-    outputClosed = true;
-    process.kill(process.pid, "SIGTERM");
-  });
-}
+/** Each command's bundle, and the whole CLI for help, completion, an unknown command or none. */
+const BUNDLES: Record<CommandName | "all", () => Promise<{ start: (argv: readonly string[]) => Promise<never> }>> = {
+  up: () => import("./entries/up.js"),
+  ps: () => import("./entries/ps.js"),
+  down: () => import("./entries/down.js"),
+  logs: () => import("./entries/logs.js"),
+  port: () => import("./entries/port.js"),
+  env: () => import("./entries/env.js"),
+  export: () => import("./entries/export.js"),
+  config: () => import("./entries/config.js"),
+  who: () => import("./entries/who.js"),
+  restart: () => import("./entries/restart.js"),
+  completion: () => import("./entries/completion.js"),
+  all: () => import("./entries/all.js"),
+};
 
-const code = await main(argv);
-dropEarlySupervisor();
-// Output to pipes, files and terminals is written synchronously on POSIX, so exiting here loses nothing.
-process.exit(code);
+const { start } = await BUNDLES[namedCommand(argv) ?? "all"]();
+await start(argv);

@@ -9,46 +9,18 @@ import { helpWidth } from "./ui/help-text.js";
 import { describeInternalError } from "./internal-error.js";
 import { colors, processIO, type CliIO } from "./ui/terminal.js";
 
-type CommandMaker = (io: CliIO) => Command;
+/** Makes one command: its flags, help and action (see commands/). */
+export type CommandMaker = (io: CliIO) => Command;
 
-/**
- * Every command, in the order help lists them. Each is a module of its own (commands/: its flags, help and
- * action), imported only when it runs or help lists it: `portmate ps` loads ps and what ps needs, not the
- * config validator, the supervisor or the progress display of `up` (each is a chunk of the bundle).
- */
-const COMMANDS: Record<string, () => Promise<CommandMaker>> = {
-  up: async () => (await import("./commands/up.js")).upCli,
-  ps: async () => (await import("./commands/ps.js")).psCli,
-  down: async () => (await import("./commands/down.js")).downCli,
-  logs: async () => (await import("./commands/logs.js")).logsCli,
-  port: async () => (await import("./commands/port.js")).portCli,
-  env: async () => (await import("./commands/env.js")).envCli,
-  export: async () => (await import("./commands/export.js")).exportCli,
-  config: async () => (await import("./commands/config.js")).configCli,
-  who: async () => (await import("./commands/who.js")).whoCli,
-  restart: async () => (await import("./commands/restart.js")).restartCli,
-  completion: async () => (await import("./commands/completion.js")).completionCli,
-};
-
-/** The global options that take a value: skipped when looking for the command's name. */
-const VALUE_OPTIONS = ["-f", "--file", "-p", "--project-name"];
-
-/**
- * The commands to load for `argv`: the one it names; every one for help, completion, an unknown name (to guess
- * from them) or none.
- */
-function commandsFor(argv: readonly string[]): string[] {
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index] as string;
-    if (VALUE_OPTIONS.includes(arg)) index++;
-    else if (arg === "--") break;
-    else if (!arg.startsWith("-")) return arg in COMMANDS ? [arg] : Object.keys(COMMANDS);
-  }
-  return Object.keys(COMMANDS);
+/** The commands a bundle of the CLI carries (see entries/): one, or every one with the hidden `__complete`. */
+export interface CommandSet {
+  commands: CommandMaker[];
+  /** The shells' completion asks `__complete` about every command: it comes with the whole tree. */
+  complete?: (io: CliIO, root: () => Command) => Command;
 }
 
-/** Builds the command tree, with the commands `argv` needs. */
-async function program(io: CliIO, argv: readonly string[]): Promise<Command> {
+/** Builds the command tree of `set`. */
+function program(io: CliIO, set: CommandSet): Command {
   const root = new Command("portmate")
     .description("Run every service of a project on free ports, wired together, health-checked, and torn down cleanly.")
     .version(packageInfo().version, "-v, --version", "print the version")
@@ -90,18 +62,13 @@ async function program(io: CliIO, argv: readonly string[]): Promise<Command> {
     },
     io,
   );
-  const names = commandsFor(argv);
-  const makers = await Promise.all(names.map((name) => (COMMANDS[name] as () => Promise<CommandMaker>)()));
-  for (const make of makers) root.addCommand(make(io));
+  for (const make of set.commands) root.addCommand(make(io));
   root.addCommand(helpCli(io, root));
-  // The shells' completion asks `__complete` about every command: it needs the whole tree.
-  if (names.length > 1) {
-    const { completeCli } = await import("./commands/completion.js");
+  if (set.complete)
     root.addCommand(
-      completeCli(io, () => root),
+      set.complete(io, () => root),
       { hidden: true },
     );
-  }
   // Commands made on their own (not with root.command()) take root's output, help layout and error handling.
   for (const command of root.commands) command.copyInheritedSettings(root);
   return root;
@@ -128,15 +95,15 @@ function helpCli(io: CliIO, root: Command): Command {
     });
 }
 
-/** Runs the CLI with `argv` (without node and the script) and returns the exit code; never throws. */
-export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+/** Runs the CLI with `argv` (without node and the script) and `set`'s commands; returns the exit code, never throws. */
+export async function main(argv: readonly string[], set: CommandSet, io: CliIO = processIO): Promise<number> {
   try {
-    const root = await program(io, argv);
+    const root = program(io, set);
     if (argv.length === 0) {
       root.outputHelp();
       return ExitCode.usage;
     }
-    await root.parseAsync(argv, { from: "user" });
+    await root.parseAsync([...argv], { from: "user" });
     return ExitCode.ok;
   } catch (error) {
     return report(error, io);

@@ -5,7 +5,7 @@ import { type CliIO, info, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
-import { EXPORT_TARGETS, exportConfig, type ExportTargetName } from "../../export/export.js";
+import type { ExportTargetName } from "../../export/export.js";
 import type { ExportFile } from "../../export/result.js";
 import type { ProjectOptions } from "../project.js";
 
@@ -48,6 +48,9 @@ export function exportCli(io: CliIO): Command {
     io,
   );
   return command.action(async (target: string, services: string[], options: ExportFlags, self: Command) => {
+    // The exporters, and the Kubernetes models they check against, are a chunk of their own: loaded when an
+    // export runs, not with help or completion.
+    const { EXPORT_TARGETS } = await import("../../export/export.js");
     if (!(EXPORT_TARGETS as readonly string[]).includes(target))
       throw new UsageError(`unknown export target "${target}"`, `targets: ${EXPORT_TARGETS.join(", ")}`);
     if (options.format !== undefined && (target !== "nomad" || !["json", "hcl"].includes(options.format))) {
@@ -87,6 +90,7 @@ export interface ExportCommandOptions extends ProjectOptions {
  * `-o`. Everything that could not be carried over is a warning on stderr.
  */
 export async function exportCommand(options: ExportCommandOptions, io: CliIO): Promise<number> {
+  const { exportConfig } = await import("../../export/export.js");
   const result = exportConfig({
     file: options.file,
     projectName: options.projectName,

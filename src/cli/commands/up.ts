@@ -13,7 +13,7 @@ import { psRows } from "../../stack/ps-rows.js";
 import { recordedStacks } from "../../state/recorded-stacks.js";
 import { stateLayout, type StateLayout } from "../../state/paths.js";
 import { StackHost } from "../../stack/host.js";
-import { takeSupervisor, takeWatchdog } from "../../daemon/start-supervisor.js";
+import { takeSupervisor, takeWatchdog } from "../early-start.js";
 import { upDetached } from "../detached-session.js";
 import { psTable } from "./ps.js";
 import { ForegroundSession } from "../foreground-session.js";
