@@ -1,4 +1,5 @@
-import { readdir, readFile, readlink } from "node:fs/promises";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readdir, readlink } from "node:fs/promises";
 import { SocketAddress } from "node:net";
 import { endianness, userInfo } from "node:os";
 import { parseStat } from "../process/process-tree.js";
@@ -58,6 +59,14 @@ export async function heldByOthers(ports: readonly number[], pids: readonly numb
  * cannot be read. Only the file descriptors of `pids` are looked at.
  */
 export async function listeningPortsOf(pids: readonly number[], options: { procRoot?: string } = {}): Promise<number[] | undefined> {
+  return (await listeningPortsOfEach([pids], options))?.[0];
+}
+
+/**
+ * listeningPortsOf for each group of pids (the processes of one service each), with the kernel's tables read
+ * once for all: each read walks every socket of the host.
+ */
+export async function listeningPortsOfEach(groups: ReadonlyArray<readonly number[]>, options: { procRoot?: string } = {}): Promise<number[][] | undefined> {
   const root = options.procRoot ?? "/proc";
   if (process.platform !== "linux") return undefined;
   const v4 = await readOptional(`${root}/net/tcp`);
@@ -71,8 +80,11 @@ export async function listeningPortsOf(pids: readonly number[], options: { procR
       portOf.set(inode, Number.parseInt(local.slice(local.lastIndexOf(":") + 1), 16));
     }
   }
-  const owners = await findOwners(root, new Set(portOf.keys()), pids.map(String));
-  return [...new Set([...owners.keys()].map((inode) => portOf.get(inode) as number))].sort((a, b) => a - b);
+  const owners = await findOwners(root, new Set(portOf.keys()), [...new Set(groups.flat())].map(String));
+  return groups.map((pids) => {
+    const ports = [...owners].filter(([, holders]) => holders.some((pid) => pids.includes(pid))).map(([inode]) => portOf.get(inode) as number);
+    return [...new Set(ports)].sort((a, b) => a - b);
+  });
 }
 
 /** The lookup from /proc, or undefined when /proc/net/tcp cannot be read (no /proc mounted, as in some sandboxes). */
@@ -116,9 +128,11 @@ export async function lookupInProc(port: number, root: string): Promise<PortLook
 }
 
 /** The file's text, or undefined when it cannot be read. */
+// Files of /proc are made by the kernel as they are read, from memory: read at once, rather than through the
+// thread pool, they cost a CLI command no round trips.
 async function readOptional(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, "utf8");
+    return readFileSync(path, "utf8");
   } catch {
     return undefined;
   }
@@ -168,10 +182,11 @@ function decodeIpv6(hex: string): string {
 async function findOwners(root: string, inodes: Set<string>, among?: string[]): Promise<Map<string, number[]>> {
   const owners = new Map<string, number[]>();
   const entries = among ?? (await readdir(root).catch(() => []));
+  // The few processes of a service are read at once; every process of the machine, through the thread pool.
+  const linksOf = among ? async (dir: string) => syncLinks(dir) : asyncLinks;
   await Promise.all(
     entries.filter(isPid).map(async (entry) => {
-      const fds = await readdir(`${root}/${entry}/fd`).catch(() => []);
-      const links = await Promise.all(fds.map((fd) => readlink(`${root}/${entry}/fd/${fd}`).catch(() => "")));
+      const links = await linksOf(`${root}/${entry}/fd`);
       for (const link of links) {
         if (!link.startsWith("socket:[")) continue;
         const inode = link.slice("socket:[".length, -1);
@@ -185,6 +200,28 @@ async function findOwners(root: string, inodes: Set<string>, among?: string[]): 
     }),
   );
   return owners;
+}
+
+/** Where each file descriptor in `dir` (/proc/PID/fd) points; none where it cannot be read. */
+function syncLinks(dir: string): string[] {
+  let fds: string[];
+  try {
+    fds = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return fds.map((fd) => {
+    try {
+      return readlinkSync(`${dir}/${fd}`);
+    } catch {
+      return "";
+    }
+  });
+}
+
+async function asyncLinks(dir: string): Promise<string[]> {
+  const fds = await readdir(dir).catch(() => []);
+  return Promise.all(fds.map((fd) => readlink(`${dir}/${fd}`).catch(() => "")));
 }
 
 function isPid(entry: string): boolean {

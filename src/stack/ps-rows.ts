@@ -34,15 +34,13 @@ export interface PsRow {
 export async function psRowsListening(stacks: readonly RecordedStack[], now = Date.now()): Promise<PsRow[]> {
   const rows = psRows(stacks, now);
   const services = stacks.flatMap((stack) => stack.record.services.map((service) => ({ stack, service })));
-  await Promise.all(
-    rows.map(async (row, index) => {
-      const found = services[index];
-      const listening = found && (await listeningPorts(found.stack, found.service));
-      if (listening === undefined) return;
-      row.listening = listening;
-      if (listensElsewhere(listening, row.ports)) row.status = `${row.status}, listens on ${listening.join(", ")}, not ${Object.values(row.ports).join(", ")}`;
-    }),
-  );
+  const listening = await listeningPorts(services);
+  rows.forEach((row, index) => {
+    const ports = listening[index];
+    if (ports === undefined) return;
+    row.listening = ports;
+    if (listensElsewhere(ports, row.ports)) row.status = `${row.status}, listens on ${ports.join(", ")}, not ${Object.values(row.ports).join(", ")}`;
+  });
   return rows;
 }
 
