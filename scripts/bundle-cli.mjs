@@ -7,13 +7,17 @@
 // (src/cli/bin.ts) loads `chunks/main-COMMAND.js`, one file with that command and what it needs (what it loads
 // later, such as the exporters or the YAML parser for an unusual file, is a chunk of its own), and `main-all.js`
 // for help and completion. Code shared by commands is repeated in their bundles: disk, not time.
+// Each command bundle is built twice: as that ES module and as one CommonJS script, `cjs/main-COMMAND.cjs`, which
+// the entry runs instead with V8's code cache (see below); the ES module is what it loads when debugging.
 // The supervisor is a bundle of its own so it carries no config parser, CLI or progress display: it stays in
 // memory as long as the stack runs.
-import { chmodSync, readdirSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 // Chunk names change with their content: without this, every build would leave the last one's behind.
 rmSync("dist/chunks", { recursive: true, force: true });
+rmSync("dist/cjs", { recursive: true, force: true });
 
 const common = {
   outdir: "dist",
@@ -37,8 +41,6 @@ const commandBundles = {
   },
 };
 
-await build({ ...common, entryPoints: { portmate: "src/cli/bin.ts" }, plugins: [commandBundles] });
-
 // One build each: built together, esbuild would share their common code through chunks again.
 for (const file of readdirSync("src/cli/entries")) {
   const name = file.replace(/\.ts$/, "");
@@ -53,6 +55,46 @@ for (const file of readdirSync("src/cli/entries")) {
     minifySyntax: true,
   });
 }
+
+// The same bundles again as single CommonJS scripts (`cjs/main-NAME.cjs`, what a lazy `import()` loads is in the
+// file and runs when called), which the entry loads as a vm.Script with V8's code cache (see
+// src/cli/code-cache.ts): Node 20 has no compile cache for ES modules, and compiling the `up` bundle took about
+// a fifth of `portmate up`'s start. `import.meta.url` (the package root is found from it) is the script's file.
+for (const file of readdirSync("src/cli/entries")) {
+  const name = file.replace(/\.ts$/, "");
+  await build({
+    ...common,
+    entryPoints: { [`cjs/main-${name}`]: `src/cli/entries/${file}` },
+    outExtension: { ".js": ".cjs" },
+    format: "cjs",
+    // "use strict" first, as esbuild's own would come after the banner: the ES modules were strict.
+    banner: { js: "\"use strict\"; var __portmateImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { "import.meta.url": "__portmateImportMetaUrl" },
+    minify: false,
+    minifyIdentifiers: true,
+    minifySyntax: true,
+  });
+}
+
+// The entry knows each script by a hash of its content, the key of its code cache, so that it need not read
+// and hash the script itself (loading node:crypto alone costs a few milliseconds).
+const scriptKeys = Object.fromEntries(
+  readdirSync("dist/cjs")
+    .filter((file) => file.endsWith(".cjs"))
+    .map((file) => [
+      file.slice("main-".length, -".cjs".length),
+      createHash("sha256")
+        .update(readFileSync(`dist/cjs/${file}`))
+        .digest("hex")
+        .slice(0, 24),
+    ]),
+);
+await build({
+  ...common,
+  entryPoints: { portmate: "src/cli/bin.ts" },
+  plugins: [commandBundles],
+  define: { PORTMATE_SCRIPT_KEYS: JSON.stringify(scriptKeys) },
+});
 
 await build({
   ...common,

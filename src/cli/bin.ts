@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { packageInfo } from "../util/package-root.js";
+import { loadCached } from "./code-cache.js";
 import { namedCommand, type CommandName } from "./command-name.js";
 import { startSupervisorEarly, startWatchdogEarly } from "./early-start.js";
 import { debugging } from "./internal-error.js";
@@ -38,5 +41,28 @@ const BUNDLES: Record<CommandName | "all", () => Promise<{ start: (argv: readonl
   all: () => import("./entries/all.js"),
 };
 
-const { start } = await BUNDLES[namedCommand(argv) ?? "all"]();
+/** The hash of each command's script, set by the build (scripts/bundle-cli.mjs); undefined in dist/cli/bin.js. */
+declare const PORTMATE_SCRIPT_KEYS: Record<string, string> | undefined;
+
+type Bundle = Awaited<ReturnType<(typeof BUNDLES)["all"]>>;
+const name = namedCommand(argv) ?? "all";
+
+/**
+ * The command's bundle as a CommonJS script with V8's code cache (see code-cache.ts), or as the ES module above
+ * when debugging (Node maps a vm.Script's stack to no source) or when the script is not there.
+ */
+function commandScript(): Bundle | undefined {
+  const key = typeof PORTMATE_SCRIPT_KEYS === "undefined" ? undefined : PORTMATE_SCRIPT_KEYS[name];
+  if (!key || debugging(process.env)) return undefined;
+  let file: string;
+  try {
+    file = fileURLToPath(new URL(`./cjs/main-${name}.cjs`, import.meta.url));
+    if (!existsSync(file)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return loadCached(file, key) as Bundle;
+}
+
+const { start } = commandScript() ?? (await BUNDLES[name]());
 await start(argv);
