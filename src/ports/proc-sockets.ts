@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { readdir, readlink } from "node:fs/promises";
+import { readdir, readFile, readlink } from "node:fs/promises";
 import { SocketAddress } from "node:net";
 import { endianness, userInfo } from "node:os";
 import { parseStat } from "../process/process-tree.js";
@@ -128,11 +127,9 @@ export async function lookupInProc(port: number, root: string): Promise<PortLook
 }
 
 /** The file's text, or undefined when it cannot be read. */
-// Files of /proc are made by the kernel as they are read, from memory: read at once, rather than through the
-// thread pool, they cost a CLI command no round trips.
 async function readOptional(path: string): Promise<string | undefined> {
   try {
-    return readFileSync(path, "utf8");
+    return await readFile(path, "utf8");
   } catch {
     return undefined;
   }
@@ -182,11 +179,9 @@ function decodeIpv6(hex: string): string {
 async function findOwners(root: string, inodes: Set<string>, among?: string[]): Promise<Map<string, number[]>> {
   const owners = new Map<string, number[]>();
   const entries = among ?? (await readdir(root).catch(() => []));
-  // The few processes of a service are read at once; every process of the machine, through the thread pool.
-  const linksOf = among ? async (dir: string) => syncLinks(dir) : asyncLinks;
   await Promise.all(
     entries.filter(isPid).map(async (entry) => {
-      const links = await linksOf(`${root}/${entry}/fd`);
+      const links = await asyncLinks(`${root}/${entry}/fd`);
       for (const link of links) {
         if (!link.startsWith("socket:[")) continue;
         const inode = link.slice("socket:[".length, -1);
@@ -203,22 +198,6 @@ async function findOwners(root: string, inodes: Set<string>, among?: string[]): 
 }
 
 /** Where each file descriptor in `dir` (/proc/PID/fd) points; none where it cannot be read. */
-function syncLinks(dir: string): string[] {
-  let fds: string[];
-  try {
-    fds = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return fds.map((fd) => {
-    try {
-      return readlinkSync(`${dir}/${fd}`);
-    } catch {
-      return "";
-    }
-  });
-}
-
 async function asyncLinks(dir: string): Promise<string[]> {
   const fds = await readdir(dir).catch(() => []);
   return Promise.all(fds.map((fd) => readlink(`${dir}/${fd}`).catch(() => "")));
