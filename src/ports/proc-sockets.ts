@@ -181,7 +181,7 @@ async function findOwners(root: string, inodes: Set<string>, among?: string[]): 
   const entries = among ?? (await readdir(root).catch(() => []));
   await Promise.all(
     entries.filter(isPid).map(async (entry) => {
-      const links = await asyncLinks(`${root}/${entry}/fd`);
+      const links = await fdLinks(`${root}/${entry}/fd`);
       for (const link of links) {
         if (!link.startsWith("socket:[")) continue;
         const inode = link.slice("socket:[".length, -1);
@@ -198,7 +198,7 @@ async function findOwners(root: string, inodes: Set<string>, among?: string[]): 
 }
 
 /** Where each file descriptor in `dir` (/proc/PID/fd) points; none where it cannot be read. */
-async function asyncLinks(dir: string): Promise<string[]> {
+async function fdLinks(dir: string): Promise<string[]> {
   const fds = await readdir(dir).catch(() => []);
   return Promise.all(fds.map((fd) => readlink(`${dir}/${fd}`).catch(() => "")));
 }
