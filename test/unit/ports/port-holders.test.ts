@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { describeHolders, whoHolds } from "../../../src/ports/port-holders.js";
 import type { PortHolder, PortLookup } from "../../../src/ports/port-lookup.js";
-import { heldByOthers } from "../../../src/ports/proc-sockets.js";
+import { heldByOthers, listeningPortsOfEach } from "../../../src/ports/proc-sockets.js";
 import { onCleanup, randomRange } from "../../support/helpers.js";
 
 const isLinux = process.platform === "linux";
@@ -63,6 +63,24 @@ describe.runIf(isLinux)("who holds a port, from a fabricated /proc", () => {
     expect(await heldByOthers([port], [10, 20], { procRoot: split })).toEqual([]);
     // Nobody listens: nothing against it.
     expect(await heldByOthers([port], [10], { procRoot: fakeProc({ "net/tcp6": TCP6_HEADER, "net/tcp": TCP_HEADER }) })).toEqual([]);
+  });
+
+  it("reads the tables only as far as their listening sockets, which the kernel lists before any other", async () => {
+    const port = randomRange(1).from;
+    const uid = userInfo().uid;
+    const listener = tcpLine(0, "0100007F", port, "0A", uid, 7001);
+    const openRequest = tcpLine(1, "0100007F", port, "03", uid, 0, "0100007F:D431");
+    // What follows the listeners on a busy host: connections, thousands of them in TIME_WAIT. A LISTEN line
+    // after them cannot be (the kernel lists listeners first): planted there, it shows the reading stopped.
+    const rest = Array.from({ length: 3000 }, (_, slot) => tcpLine(slot + 2, "0100007F", 40_000 + (slot % 20_000), "06", 0, 0, "0100007F:1F40"));
+    const late = tcpLine(3002, "0100007F", port + 1, "0A", uid, 7002);
+    const root = fakeProc({
+      "10/fd/3": { link: "socket:[7001]" },
+      "10/fd/4": { link: "socket:[7002]" },
+      "net/tcp": [TCP_HEADER, listener, openRequest, ...rest, late, ""].join("\n"),
+      "net/tcp6": `${TCP6_HEADER}\n`,
+    });
+    expect(await listeningPortsOfEach([[10]], { procRoot: root })).toEqual([[port]]);
   });
 
   it("reports a listening socket no visible process owns as hidden, with its user", async () => {
