@@ -1,4 +1,4 @@
-import { connect, createServer } from "node:net";
+import { connect, createServer, type AddressInfo } from "node:net";
 
 /** What binding a port on one address tells. */
 type BindOutcome = "free" | "taken" | "no-family";
@@ -21,20 +21,36 @@ let ipv6Missing = false;
  */
 export async function isPortFree(port: number): Promise<boolean> {
   if (!ipv6Missing) {
-    const v6 = await bind(port, "::");
+    const v6 = await bind(port, undefined);
     if (v6 === "taken") return false;
     if (v6 === "free" && DUAL_STACK_COVERS_IPV4) return true;
-    if (v6 === "no-family") ipv6Missing = true;
+    // Bound on IPv4 only: either this host has no IPv6, or `::` is taken; only binding `::` by name tells which.
+    if (v6 === "no-family") {
+      const named = await bind(port, "::");
+      if (named === "taken") return false;
+      if (named === "free" && DUAL_STACK_COVERS_IPV4) return true;
+      if (named === "no-family") ipv6Missing = true;
+    }
   }
   return (await bind(port, "0.0.0.0")) === "free";
 }
 
-function bind(port: number, host: string): Promise<BindOutcome> {
+/**
+ * Binds `port` on `host`, or without a host on `::` as Node does then: straight to the socket, while a host, even
+ * `::`, goes through dns.lookup and Node's IPv6 pattern, whose first use costs milliseconds on the way to the
+ * first service. Without a host Node falls back to `0.0.0.0` when `::` cannot be bound (for whatever reason):
+ * that counts as `no-family` here, for the caller to ask again by name.
+ */
+function bind(port: number, host: string | undefined): Promise<BindOutcome> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
     server.once("error", (error: NodeJS.ErrnoException) => resolve(NO_FAMILY.has(error.code ?? "") ? "no-family" : "taken"));
-    server.listen({ port, host, ipv6Only: false, exclusive: true }, () => server.close(() => resolve("free")));
+    const listening = () => {
+      const { family } = server.address() as AddressInfo;
+      server.close(() => resolve(host === undefined && family !== "IPv6" ? "no-family" : "free"));
+    };
+    server.listen({ port, ...(host === undefined ? {} : { host }), ipv6Only: false, exclusive: true }, listening);
   });
 }
 
