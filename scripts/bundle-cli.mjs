@@ -10,9 +10,9 @@
 // Each command bundle is built twice: as that ES module and as one CommonJS script, `cjs/main-COMMAND.cjs`, which
 // the entry runs instead with V8's code cache (see below); the ES module is what it loads when debugging.
 // The supervisor is a bundle of its own so it carries no config parser, CLI or progress display: it stays in
-// memory as long as the stack runs.
+// memory as long as the stack runs. Like a command's, it runs as a CommonJS script with V8's code cache.
 import { createHash } from "node:crypto";
-import { chmodSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
 // Chunk names change with their content: without this, every build would leave the last one's behind.
@@ -58,13 +58,17 @@ for (const file of readdirSync("src/cli/entries")) {
 
 // The same bundles again as single CommonJS scripts (`cjs/main-NAME.cjs`, what a lazy `import()` loads is in the
 // file and runs when called), which the entry loads as a vm.Script with V8's code cache (see
-// src/cli/code-cache.ts): Node 20 has no compile cache for ES modules, and compiling the `up` bundle took about
+// src/util/code-cache.ts): Node 20 has no compile cache for ES modules, and compiling the `up` bundle took about
 // a fifth of `portmate up`'s start. `import.meta.url` (the package root is found from it) is the script's file.
-for (const file of readdirSync("src/cli/entries")) {
-  const name = file.replace(/\.ts$/, "");
+// The supervisor's bundle is built the same way (`cjs/supervisor.cjs`), for its entry to load.
+const scripts = {
+  ...Object.fromEntries(readdirSync("src/cli/entries").map((file) => [`cjs/main-${file.replace(/\.ts$/, "")}`, `src/cli/entries/${file}`])),
+  "cjs/supervisor": "src/daemon/supervisor-main.ts",
+};
+for (const [out, source] of Object.entries(scripts)) {
   await build({
     ...common,
-    entryPoints: { [`cjs/main-${name}`]: `src/cli/entries/${file}` },
+    entryPoints: { [out]: source },
     outExtension: { ".js": ".cjs" },
     format: "cjs",
     // "use strict" first, as esbuild's own would come after the banner: the ES modules were strict.
@@ -76,19 +80,29 @@ for (const file of readdirSync("src/cli/entries")) {
   });
 }
 
-// The entry knows each script by a hash of its content, the key of its code cache, so that it need not read
-// and hash the script itself (loading node:crypto alone costs a few milliseconds).
+// The entries read each script as Latin-1, which is quicker than decoding UTF-8 and the same for ASCII: esbuild
+// escapes what is not ASCII in code, and here what it leaves in comments.
+for (const file of readdirSync("dist/cjs").filter((name) => name.endsWith(".cjs"))) {
+  const text = readFileSync(`dist/cjs/${file}`, "utf8");
+  const ascii = text.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (ascii !== text) writeFileSync(`dist/cjs/${file}`, ascii);
+}
+
+// The entries know each script by a hash of its content, the key of its code cache, so that they need not read
+// and hash the script themselves (loading node:crypto alone costs a few milliseconds).
 const scriptKeys = Object.fromEntries(
   readdirSync("dist/cjs")
     .filter((file) => file.endsWith(".cjs"))
     .map((file) => [
-      file.slice("main-".length, -".cjs".length),
+      file.replace(/^main-/, "").slice(0, -".cjs".length),
       createHash("sha256")
         .update(readFileSync(`dist/cjs/${file}`))
         .digest("hex")
         .slice(0, 24),
     ]),
 );
+const supervisorKey = scriptKeys.supervisor;
+delete scriptKeys.supervisor;
 await build({
   ...common,
   entryPoints: { portmate: "src/cli/bin.ts" },
@@ -96,10 +110,25 @@ await build({
   define: { PORTMATE_SCRIPT_KEYS: JSON.stringify(scriptKeys) },
 });
 
+// The supervisor's entry (dist/supervisor.js) loads `cjs/supervisor.cjs`, or when debugging the ES module
+// bundle of the same code, `chunks/supervisor-main.js`, built with the reaper (they share their chunks).
 await build({
   ...common,
-  entryPoints: { supervisor: "src/daemon/supervisor-main.ts", reaper: "src/daemon/reaper-main.ts" },
+  entryPoints: { "chunks/supervisor-main": "src/daemon/supervisor-main.ts", reaper: "src/daemon/reaper-main.ts" },
   splitting: true,
+});
+await build({
+  ...common,
+  entryPoints: { supervisor: "src/daemon/supervisor-entry.ts" },
+  plugins: [
+    {
+      name: "supervisor-bundle",
+      setup(build) {
+        build.onResolve({ filter: /^\.\/supervisor-main\.js$/ }, () => ({ path: "./chunks/supervisor-main.js", external: true }));
+      },
+    },
+  ],
+  define: { PORTMATE_SUPERVISOR_KEY: JSON.stringify(supervisorKey) },
 });
 
 // The bin must be executable wherever it is run from (npm only sets the bit for installed packages).

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { packageInfo } from "../util/package-root.js";
-import { loadCached } from "./code-cache.js";
+import { loadCached } from "../util/code-cache.js";
 import { namedCommand, type CommandName } from "./command-name.js";
 import { startSupervisorEarly, startWatchdogEarly } from "./early-start.js";
 import { debugging } from "./internal-error.js";
@@ -48,7 +48,7 @@ type Bundle = Awaited<ReturnType<(typeof BUNDLES)["all"]>>;
 const name = namedCommand(argv) ?? "all";
 
 /**
- * The command's bundle as a CommonJS script with V8's code cache (see code-cache.ts), or as the ES module above
+ * The command's bundle as a CommonJS script with V8's code cache (see util/code-cache.ts), or as the ES module above
  * when debugging (Node maps a vm.Script's stack to no source) or when the script is not there.
  */
 function commandScript(): Bundle | undefined {

@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
@@ -63,7 +64,9 @@ function writeCache(dir: string, name: string, data: Buffer): void {
  * is a hash of the script's content.
  */
 export function loadCached(file: string, key: string): unknown {
-  const source = readFileSync(file, "utf8");
+  // The build leaves the scripts ASCII, read as Latin-1 without decoding UTF-8; anything else is decoded.
+  const bytes = readFileSync(file);
+  const source = bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
   let dir: string | undefined;
   try {
     dir = codeCacheDir();

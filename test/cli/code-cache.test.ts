@@ -1,4 +1,4 @@
-// The CLI loads a command's bundle with V8's code cache (src/cli/code-cache.ts): written by the first run,
+// The CLI loads a command's bundle with V8's code cache (src/util/code-cache.ts): written by the first run,
 // used by the next, rewritten when V8 rejects it, and never a reason for the command to behave otherwise.
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
