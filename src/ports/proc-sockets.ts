@@ -1,8 +1,19 @@
-import { open as openFile, readdir, readFile, readlink, type FileHandle } from "node:fs/promises";
+import * as fs from "node:fs";
+import { promisify } from "node:util";
 import { SocketAddress } from "node:net";
 import { endianness, userInfo } from "node:os";
 import { parseStat } from "../process/process-tree.js";
 import type { HiddenHolder, PortHolder, PortLookup } from "./port-lookup.js";
+
+// node:fs's callbacks, promisified, rather than node:fs/promises, which loads streams and readline with it: a
+// millisecond of `portmate ps`, which reads nothing else.
+const openFile = promisify(fs.open);
+const readFd = promisify(fs.read);
+const closeFd = promisify(fs.close);
+const access = promisify(fs.access);
+const readdir = promisify(fs.readdir);
+const readFile = promisify(fs.readFile);
+const readlink = promisify(fs.readlink);
 
 // Who listens on a port, read from the Linux kernel's socket tables (/proc/net/tcp, tcp6) and the links
 // of each process's file descriptors to them. `root` stands in for /proc, for tests.
@@ -62,28 +73,60 @@ export async function listeningPortsOf(pids: readonly number[], options: { procR
 }
 
 /**
- * listeningPortsOf for each group of pids (the processes of one service each), with the kernel's tables read
- * once for all: each read walks every socket of the host.
+ * listeningPortsOf for each group of pids (the processes of one service each). The processes' sockets are read
+ * first, and then only the tables that can still tell something, each once for all: a read walks every socket of
+ * the host. IPv4's first, where Python's servers, Vite on `localhost` and Node on 127.0.0.1 listen: when every
+ * socket is found there, the IPv6 table is not read at all.
  */
 export async function listeningPortsOfEach(groups: ReadonlyArray<readonly number[]>, options: { procRoot?: string } = {}): Promise<number[][] | undefined> {
   const root = options.procRoot ?? "/proc";
   if (process.platform !== "linux") return undefined;
-  const v4 = await readListeners(`${root}/net/tcp`);
-  if (v4 === undefined) return undefined;
-  const v6 = (await readListeners(`${root}/net/tcp6`)) ?? "";
+  // Without /proc/net (not mounted, as in some sandboxes) nothing can be told.
+  if (
+    !(await access(`${root}/net/tcp`).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return undefined;
+  const pids = [...new Set(groups.flat())];
+  const socketsOf = new Map<number, string[]>();
+  // Sockets on 0, 1 and 2 are the service's output (libuv's pipes are socket pairs), inherited by what it runs:
+  // looked up if a table is read anyway, never the reason to read one.
+  const beyondStdio = new Set<string>();
+  await Promise.all(
+    pids.map(async (pid) => {
+      const links = await fdLinks(`${root}/${pid}/fd`);
+      socketsOf.set(pid, socketInodes(links.map(({ target }) => target)));
+      for (const inode of socketInodes(links.filter(({ fd }) => fd > 2).map(({ target }) => target))) beyondStdio.add(inode);
+    }),
+  );
+  const unplaced = new Set([...socketsOf.values()].flat());
   const portOf = new Map<string, number>();
-  for (const table of [v4, v6]) {
+  for (const name of ["tcp", "tcp6"]) {
+    if (![...unplaced].some((inode) => beyondStdio.has(inode))) break;
+    const table = await readListeners(`${root}/net/${name}`);
+    // tcp6 is missing when the kernel has no IPv6; tcp, which was there a moment ago, cannot be.
+    if (table === undefined) {
+      if (name === "tcp") return undefined;
+      break;
+    }
     for (const line of table.split("\n").slice(1)) {
       const [, local, , state, , , , , , inode] = line.trim().split(/\s+/);
-      if (state !== LISTEN || !local || !inode) continue;
+      if (state !== LISTEN || !local || !inode || !unplaced.has(inode)) continue;
       portOf.set(inode, Number.parseInt(local.slice(local.lastIndexOf(":") + 1), 16));
+      unplaced.delete(inode);
     }
   }
-  const owners = await findOwners(root, new Set(portOf.keys()), [...new Set(groups.flat())].map(String));
-  return groups.map((pids) => {
-    const ports = [...owners].filter(([, holders]) => holders.some((pid) => pids.includes(pid))).map(([inode]) => portOf.get(inode) as number);
+  return groups.map((group) => {
+    const ports = group.flatMap((pid) => (socketsOf.get(pid) ?? []).map((inode) => portOf.get(inode)).filter((port) => port !== undefined));
     return [...new Set(ports)].sort((a, b) => a - b);
   });
+}
+
+/** The socket inodes among the targets of a process's file descriptors (`socket:[INODE]`). */
+function socketInodes(links: readonly string[]): string[] {
+  return links.filter((link) => link.startsWith("socket:[")).map((link) => link.slice("socket:[".length, -1));
 }
 
 /** The lookup from /proc, or undefined when /proc/net/tcp cannot be read (no /proc mounted, as in some sandboxes). */
@@ -137,9 +180,9 @@ const LISTENING_PART = new Set([LISTEN, "03"]);
  * need not print the rest, which took ~25 ms with 10 000 of them.
  */
 async function readListeners(path: string): Promise<string | undefined> {
-  let file: FileHandle;
+  let fd: number;
   try {
-    file = await openFile(path, "r");
+    fd = await openFile(path, "r");
   } catch {
     return undefined;
   }
@@ -149,7 +192,7 @@ async function readListeners(path: string): Promise<string | undefined> {
     let text = "";
     let next = 0; // where the first line not looked at yet starts
     for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      const { bytesRead } = await readFd(fd, buffer, 0, buffer.length, null);
       if (bytesRead === 0) return text;
       text += buffer.toString("latin1", 0, bytesRead);
       for (let end = text.indexOf("\n", next); end >= 0; end = text.indexOf("\n", next)) {
@@ -162,7 +205,7 @@ async function readListeners(path: string): Promise<string | undefined> {
   } catch {
     return undefined;
   } finally {
-    await file.close().catch(() => undefined);
+    await closeFd(fd).catch(() => undefined);
   }
 }
 
@@ -222,7 +265,7 @@ async function findOwners(root: string, inodes: Set<string>, among?: string[]): 
   await Promise.all(
     entries.filter(isPid).map(async (entry) => {
       const links = await fdLinks(`${root}/${entry}/fd`);
-      for (const link of links) {
+      for (const { target: link } of links) {
         if (!link.startsWith("socket:[")) continue;
         const inode = link.slice("socket:[".length, -1);
         if (!inodes.has(inode)) continue;
@@ -238,9 +281,9 @@ async function findOwners(root: string, inodes: Set<string>, among?: string[]): 
 }
 
 /** Where each file descriptor in `dir` (/proc/PID/fd) points; none where it cannot be read. */
-async function fdLinks(dir: string): Promise<string[]> {
+async function fdLinks(dir: string): Promise<Array<{ fd: number; target: string }>> {
   const fds = await readdir(dir).catch(() => []);
-  return Promise.all(fds.map((fd) => readlink(`${dir}/${fd}`).catch(() => "")));
+  return Promise.all(fds.map(async (fd) => ({ fd: Number(fd), target: await readlink(`${dir}/${fd}`).catch(() => "") })));
 }
 
 function isPid(entry: string): boolean {

@@ -83,6 +83,30 @@ describe.runIf(isLinux)("who holds a port, from a fabricated /proc", () => {
     expect(await listeningPortsOfEach([[10]], { procRoot: root })).toEqual([[port]]);
   });
 
+  it("reads the IPv6 table only for sockets the IPv4 one does not list, other than the output's", async () => {
+    const port = randomRange(2).from;
+    const uid = userInfo().uid;
+    const any6 = "00000000000000000000000000000000";
+    const tcp = [TCP_HEADER, tcpLine(0, "0100007F", port, "0A", uid, 8001), ""].join("\n");
+    const v6Line = (inode: number) => tcpLine(0, any6, port + 1, "0A", uid, inode, `${any6}:0000`);
+    // fd 1: its output, a socket pair (libuv's pipes are), in no table.
+    const fds = {
+      "10/fd/1": { link: "socket:[8009]" },
+      "10/fd/3": { link: "socket:[8001]" },
+      "10/fd/4": { link: "pipe:[9]" },
+      "20/fd/3": { link: "socket:[8002]" },
+    };
+    // Every socket of pid 10 past its output is in tcp: tcp6 is not read, or its line (planted for the output's
+    // socket, which no table would list) would show.
+    const planted = fakeProc({ ...fds, "net/tcp": tcp, "net/tcp6": [TCP6_HEADER, v6Line(8009), ""].join("\n") });
+    expect(await listeningPortsOfEach([[10]], { procRoot: planted })).toEqual([[port]]);
+    // pid 20's socket is not in tcp: tcp6 is read.
+    const both = fakeProc({ ...fds, "net/tcp": tcp, "net/tcp6": [TCP6_HEADER, v6Line(8002), ""].join("\n") });
+    expect(await listeningPortsOfEach([[10], [20], [10, 20], [30]], { procRoot: both })).toEqual([[port], [port + 1], [port, port + 1], []]);
+    // Without /proc/net/tcp nothing can be told.
+    expect(await listeningPortsOfEach([[10]], { procRoot: fakeProc(fds) })).toBeUndefined();
+  });
+
   it("reports a listening socket no visible process owns as hidden, with its user", async () => {
     const port = randomRange(1).from;
     const root = fakeProc({
