@@ -1,6 +1,7 @@
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
+import { childProcess } from "../util/child-process.js";
 import { packageInfo } from "../util/package-root.js";
 import { ensurePrivateDir, type StateLayout } from "../state/paths.js";
 
@@ -20,7 +21,7 @@ export function startSupervisor(layout: StateLayout): SupervisorProcess {
   const log = join(ensurePrivateDir(layout.run), `supervisor-${process.pid}-${Date.now()}.log`);
   const logFd = openSync(log, "a", 0o600);
   try {
-    const child = fork(join(packageInfo().root, "dist", "supervisor.js"), [log], {
+    const child = childProcess().fork(join(packageInfo().root, "dist", "supervisor.js"), [log], {
       detached: true,
       stdio: ["ignore", logFd, logFd, "ipc"],
       // V8's optimizing compiler buys a process that mostly waits on processes, sockets and timers nothing

@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { childProcess } from "../util/child-process.js";
 
 /** One process as the kernel reports it. */
 export interface ProcessInfo {
@@ -53,7 +53,7 @@ export function listProcesses(): ProcessInfo[] {
 }
 
 function listWithPs(): ProcessInfo[] {
-  const out = execFileSync("ps", ["-A", "-o", "pid=,ppid=,pgid=,stat=,lstart="], { encoding: "utf8", env: { ...process.env, LC_ALL: "C" } });
+  const out = childProcess().execFileSync("ps", ["-A", "-o", "pid=,ppid=,pgid=,stat=,lstart="], { encoding: "utf8", env: { ...process.env, LC_ALL: "C" } });
   return out
     .split("\n")
     .map(parsePsLine)

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import treeKill from "tree-kill";
+import type TreeKill from "tree-kill";
 import { markedProcesses, type MarkQuery } from "./process-marker.js";
 import { isGone, listProcesses, treeMembers, type ProcessInfo, type RootProcess } from "./process-tree.js";
 
@@ -76,6 +76,9 @@ async function sendSignal(pgid: number, members: ProcessInfo[], signal: NodeJS.S
   }
   // A graceful signal goes once to each escaped subtree; tree-kill finds the subtree's current members.
   const roots = escaped.filter((info) => !escaped.some((other) => other.pid === info.ppid));
+  if (roots.length === 0) return;
+  // Loaded when needed: it loads node:child_process, which commands that only read (ps) do without.
+  const treeKill = ((await import("tree-kill")) as unknown as { default: typeof TreeKill }).default;
   await Promise.all(roots.map((info) => new Promise<void>((resolve) => treeKill(info.pid, signal, () => resolve()))));
 }
 

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { childProcess } from "../util/child-process.js";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { packageInfo } from "../util/package-root.js";
@@ -51,7 +52,7 @@ export class Watchdog {
   static start(): Watchdog | undefined {
     let child: ChildProcess;
     try {
-      child = spawn("/bin/sh", ["-c", SCRIPT, "portmate-watchdog", process.execPath, join(packageInfo().root, "dist", "reaper.js")], {
+      child = childProcess().spawn("/bin/sh", ["-c", SCRIPT, "portmate-watchdog", process.execPath, join(packageInfo().root, "dist", "reaper.js")], {
         detached: true,
         stdio: ["pipe", "ignore", "ignore"],
       });
