@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { portmateConfig } from "./stack.mjs";
-import { ROOT, median, run, shuffle } from "./util.mjs";
+import { median, portmateBin, run, shuffle } from "./util.mjs";
 
-const PORTMATE = join(ROOT, "dist", "portmate.js");
+const PORTMATE = portmateBin();
 
 /** Runs a command to its end; resolves with the ms from spawn to exit, rejects when it exits non-zero. */
 function timed(args, cwd, env) {

@@ -16,9 +16,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { join } from "node:path";
 import { isGone } from "./processes.mjs";
 import { concurrentlyArgs, ecosystem, portmateConfig, procfile, stackOf, stackPorts, untilHealthy } from "./stack.mjs";
-import { ROOT, freePorts, run } from "./util.mjs";
+import { ROOT, freePorts, portmateBin, run } from "./util.mjs";
 
-const PORTMATE = join(ROOT, "dist", "portmate.js");
+const PORTMATE = portmateBin();
 const bin = (name) => join(ROOT, "node_modules", ".bin", name);
 
 /** A phase mark of PORTMATE_TIMING=1 (src/cli/timing.ts; bench/bare-start.mjs writes the same). */
@@ -210,7 +210,7 @@ export const CONTENDERS = [
  */
 function baseline(dir) {
   if (!dir) return [];
-  const program = join(dir, "dist", "portmate.js");
+  const program = portmateBin(dir);
   if (!existsSync(program)) throw new Error(`BENCH_BASELINE: no ${program}; run \`npm ci\` (it builds) in ${dir} first`);
   // prettier-ignore
   return [{ key: "portmate-baseline", name: "portmate up (BENCH_BASELINE)", gates: true, stopHow: "SIGINT to `portmate up`", killHow: SIGKILL, prepare: preparePortmate({ detach: false, program, project: "bench-baseline" }), kill: false, instances: false }];

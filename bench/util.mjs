@@ -7,6 +7,11 @@ import { allocatePorts } from "../dist/ports/allocate.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
+/** The `portmate` a checkout's package.json names as its bin (what `npx portmate` runs), as a path. */
+export function portmateBin(dir = ROOT) {
+  return join(dir, JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).bin.portmate);
+}
+
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);

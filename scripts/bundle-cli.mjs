@@ -1,4 +1,4 @@
-// Bundles the CLI (dist/portmate.js and a bundle per command), the detached supervisor (dist/supervisor.js) and
+// Bundles the CLI (dist/portmate.cjs and a bundle per command), the detached supervisor (dist/supervisor.js) and
 // the reaper a watchdog runs when a supervisor dies (dist/reaper.js), each with its dependencies.
 // Why bundles: on Node 20 (no module compile cache) loading execa, yaml, listr2 and ajv as ~400 separate ES
 // modules costs ~230 ms before portmate can do anything; bundled, the same code loads in ~25 ms.
@@ -19,6 +19,24 @@ import { build } from "esbuild";
 rmSync("dist/chunks", { recursive: true, force: true });
 rmSync("dist/cjs", { recursive: true, force: true });
 
+/**
+ * commander requires node:child_process as it loads, for subcommands that are executables of their own, which
+ * portmate has none of: it gets it when it spawns one, so that commands which start no process (ps, port, env)
+ * do not load it (~2 ms).
+ */
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(build) {
+    build.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]commander[\\/]lib[\\/]command\.js$/.test(args.importer) ? { path: "child_process", namespace: "lazy" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "lazy" }, () => ({
+      contents: 'module.exports = { spawn: (...args) => require("node:child_process").spawn(...args) };',
+      loader: "js",
+    }));
+  },
+};
+
 const common = {
   outdir: "dist",
   bundle: true,
@@ -31,6 +49,7 @@ const common = {
   logLevel: "warning",
   // Some dependencies are CommonJS and call require(); give the ES module bundle one.
   banner: { js: "import { createRequire as __portmateRequire } from 'node:module'; const require = __portmateRequire(import.meta.url);" },
+  plugins: [lazyChildProcess],
 };
 
 /** The entry's `import("./entries/NAME.js")` loads the bundle built from that file: `./chunks/main-NAME.js`. */
@@ -103,12 +122,22 @@ const scriptKeys = Object.fromEntries(
 );
 const supervisorKey = scriptKeys.supervisor;
 delete scriptKeys.supervisor;
+// The entry is a CommonJS script too (`portmate.cjs`, the package's bin): Node starts an ES module entry through
+// its ES module loader, which costs ~4 ms of every command, `--version` included. What it loads with `import()`
+// (the ES module bundles, when debugging) stays an `import()`.
 await build({
   ...common,
   entryPoints: { portmate: "src/cli/bin.ts" },
-  plugins: [commandBundles],
-  define: { PORTMATE_SCRIPT_KEYS: JSON.stringify(scriptKeys) },
+  outExtension: { ".js": ".cjs" },
+  format: "cjs",
+  supported: { "dynamic-import": true },
+  banner: { js: "\"use strict\"; var __portmateImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { PORTMATE_SCRIPT_KEYS: JSON.stringify(scriptKeys), "import.meta.url": "__portmateImportMetaUrl" },
+  plugins: [commandBundles, lazyChildProcess],
 });
+// `dist/portmate.js`, the entry's former name, stays for what runs it by its path.
+rmSync("dist/portmate.js.map", { force: true });
+writeFileSync("dist/portmate.js", '#!/usr/bin/env node\n// The CLI\'s entry is dist/portmate.cjs (see scripts/bundle-cli.mjs).\nimport "./portmate.cjs";\n');
 
 // The supervisor's entry (dist/supervisor.js) loads `cjs/supervisor.cjs`, or when debugging the ES module
 // bundle of the same code, `chunks/supervisor-main.js`, built with the reaper (they share their chunks).
@@ -121,6 +150,7 @@ await build({
   ...common,
   entryPoints: { supervisor: "src/daemon/supervisor-entry.ts" },
   plugins: [
+    lazyChildProcess,
     {
       name: "supervisor-bundle",
       setup(build) {
@@ -132,4 +162,5 @@ await build({
 });
 
 // The bin must be executable wherever it is run from (npm only sets the bit for installed packages).
+chmodSync("dist/portmate.cjs", 0o755);
 chmodSync("dist/portmate.js", 0o755);

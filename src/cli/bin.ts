@@ -64,5 +64,7 @@ function commandScript(): Bundle | undefined {
   return loadCached(file, key) as Bundle;
 }
 
-const { start } = commandScript() ?? (await BUNDLES[name]());
-await start(argv);
+void (async () => {
+  const { start } = commandScript() ?? (await BUNDLES[name]());
+  await start(argv);
+})();

@@ -1,10 +1,10 @@
 // What a person reads before running anything: every command's --help, `help` of a command that does not exist,
 // the completion scripts run by real shells, and -f/-p typed after the command.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLI, fixtureCommand, project, randomRange, runCli, tempProject, yaml } from "../support/helpers.js";
+import { CLI, fixtureCommand, project, randomRange, ROOT, runCli, tempProject, yaml } from "../support/helpers.js";
 import { describeWith, FISH, ZSH } from "../support/requirements.js";
 
 const COMMANDS = ["up", "ps", "down", "logs", "port", "env", "export", "config", "who", "restart", "completion"];
@@ -77,6 +77,18 @@ describe("help", () => {
     const file = await runCli(["config", "-f", "other.yaml", "--json"], { cwd: dir, env });
     expect(file.exitCode, file.all).toBe(0);
     expect(Object.keys(JSON.parse(file.stdout).services)).toEqual(["web"]);
+  });
+});
+
+describe("the entry", () => {
+  it("is the package's bin, and dist/portmate.js, its former path, runs the same CLI", async () => {
+    const bin = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> }).bin.portmate;
+    expect(join(ROOT, bin ?? "")).toBe(CLI);
+    const version = execFileSync(process.execPath, [CLI, "--version"], { encoding: "utf8" });
+    expect(version).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(execFileSync(process.execPath, [join(ROOT, "dist", "portmate.js"), "--version"], { encoding: "utf8" })).toBe(version);
+    const help = execFileSync(process.execPath, [CLI, "ps", "--help"], { encoding: "utf8" });
+    expect(execFileSync(process.execPath, [join(ROOT, "dist", "portmate.js"), "ps", "--help"], { encoding: "utf8" })).toBe(help);
   });
 });
 

@@ -11,7 +11,8 @@ import type { StackEvent } from "../../src/supervise/events.js";
 import { up, type UpOptions } from "../../src/stack/up.js";
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
-export const CLI = join(ROOT, "dist", "portmate.js");
+/** The CLI as the package's bin runs it. */
+export const CLI = join(ROOT, "dist", "portmate.cjs");
 export const FIXTURE = join(ROOT, "test", "fixtures", "service.mjs");
 
 const cleanups: Array<() => void | Promise<void>> = [];
