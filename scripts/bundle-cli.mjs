@@ -1,4 +1,4 @@
-// Bundles the CLI (dist/portmate.cjs and a bundle per command), the detached supervisor (dist/supervisor.js) and
+// Bundles the CLI (dist/portmate.cjs and a bundle per command), the detached supervisor (dist/cjs/supervisor.js) and
 // the reaper a watchdog runs when a supervisor dies (dist/reaper.js), each with its dependencies.
 // Why bundles: on Node 20 (no module compile cache) loading execa, yaml, listr2 and ajv as ~400 separate ES
 // modules costs ~230 ms before portmate can do anything; bundled, the same code loads in ~25 ms.
@@ -139,27 +139,46 @@ await build({
 rmSync("dist/portmate.js.map", { force: true });
 writeFileSync("dist/portmate.js", '#!/usr/bin/env node\n// The CLI\'s entry is dist/portmate.cjs (see scripts/bundle-cli.mjs).\nimport "./portmate.cjs";\n');
 
-// The supervisor's entry (dist/supervisor.js) loads `cjs/supervisor.cjs`, or when debugging the ES module
-// bundle of the same code, `chunks/supervisor-main.js`, built with the reaper (they share their chunks).
+// The supervisor's bundle as an ES module, `chunks/supervisor-main.js` (what its entry loads when debugging),
+// built with the reaper (they share their chunks).
 await build({
   ...common,
   entryPoints: { "chunks/supervisor-main": "src/daemon/supervisor-main.ts", reaper: "src/daemon/reaper-main.ts" },
   splitting: true,
 });
-await build({
-  ...common,
-  entryPoints: { supervisor: "src/daemon/supervisor-entry.ts" },
-  plugins: [
-    lazyChildProcess,
-    {
-      name: "supervisor-bundle",
-      setup(build) {
-        build.onResolve({ filter: /^\.\/supervisor-main\.js$/ }, () => ({ path: "./chunks/supervisor-main.js", external: true }));
+// Its entry, which loads `cjs/supervisor.cjs` (see src/daemon/supervisor-entry.ts): `cjs/supervisor.js`, a
+// CommonJS script (dist/cjs/package.json says so), which `up -d` forks, and `supervisor.js`, an ES module.
+writeFileSync("dist/cjs/package.json", `${JSON.stringify({ type: "commonjs" })}\n`);
+for (const [out, format] of [
+  ["supervisor", "esm"],
+  ["cjs/supervisor", "cjs"],
+]) {
+  const esmBundle = format === "esm" ? "./chunks/supervisor-main.js" : "../chunks/supervisor-main.js";
+  await build({
+    ...common,
+    entryPoints: { [out]: "src/daemon/supervisor-entry.ts" },
+    ...(format === "cjs"
+      ? {
+          format: "cjs",
+          supported: { "dynamic-import": true },
+          banner: { js: "\"use strict\"; var __portmateImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+        }
+      : {}),
+    plugins: [
+      lazyChildProcess,
+      {
+        name: "supervisor-bundle",
+        setup(build) {
+          build.onResolve({ filter: /^\.\/supervisor-main\.js$/ }, () => ({ path: esmBundle, external: true }));
+        },
       },
+    ],
+    define: {
+      PORTMATE_SUPERVISOR_KEY: JSON.stringify(supervisorKey),
+      ...(format === "cjs" ? { "import.meta.url": "__portmateImportMetaUrl" } : {}),
     },
-  ],
-  define: { PORTMATE_SUPERVISOR_KEY: JSON.stringify(supervisorKey) },
-});
+  });
+}
 
 // The bin must be executable wherever it is run from (npm only sets the bit for installed packages).
 chmodSync("dist/portmate.cjs", 0o755);

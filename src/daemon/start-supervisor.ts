@@ -14,14 +14,14 @@ export interface SupervisorProcess {
 }
 
 /**
- * Starts a detached supervisor (dist/supervisor.js) in a session of its own; it waits for its plan over IPC
+ * Starts a detached supervisor (dist/cjs/supervisor.js, see supervisor-entry.ts) in a session of its own; it waits for its plan over IPC
  * and exits if none comes.
  */
 export function startSupervisor(layout: StateLayout): SupervisorProcess {
   const log = join(ensurePrivateDir(layout.run), `supervisor-${process.pid}-${Date.now()}.log`);
   const logFd = openSync(log, "a", 0o600);
   try {
-    const child = childProcess().fork(join(packageInfo().root, "dist", "supervisor.js"), [log], {
+    const child = childProcess().fork(join(packageInfo().root, "dist", "cjs", "supervisor.js"), [log], {
       detached: true,
       stdio: ["ignore", logFd, logFd, "ipc"],
       // V8's optimizing compiler buys a process that mostly waits on processes, sockets and timers nothing
