@@ -1,5 +1,5 @@
-// Bundles the CLI (dist/portmate.cjs and a bundle per command), the detached supervisor (dist/cjs/supervisor.js) and
-// the reaper a watchdog runs when a supervisor dies (dist/reaper.js), each with its dependencies.
+// Bundles the CLI (dist/portmate.cjs and a bundle per command), the detached supervisor (dist/cjs/supervisor.js)
+// and the reaper a watchdog runs when a supervisor dies (dist/reaper.js), each with its dependencies.
 // Why bundles: on Node 20 (no module compile cache) loading execa, yaml, listr2 and ajv as ~400 separate ES
 // modules costs ~230 ms before portmate can do anything; bundled, the same code loads in ~25 ms.
 // Why a bundle per command: every ES module file costs the loader about a millisecond of its own, and one bundle

@@ -14,6 +14,11 @@ const access = promisify(fs.access);
 const readdir = promisify(fs.readdir);
 const readFile = promisify(fs.readFile);
 const readlink = promisify(fs.readlink);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 // Who listens on a port, read from the Linux kernel's socket tables (/proc/net/tcp, tcp6) and the links
 // of each process's file descriptors to them. `root` stands in for /proc, for tests.
@@ -82,13 +87,7 @@ export async function listeningPortsOfEach(groups: ReadonlyArray<readonly number
   const root = options.procRoot ?? "/proc";
   if (process.platform !== "linux") return undefined;
   // Without /proc/net (not mounted, as in some sandboxes) nothing can be told.
-  if (
-    !(await access(`${root}/net/tcp`).then(
-      () => true,
-      () => false,
-    ))
-  )
-    return undefined;
+  if (!(await exists(`${root}/net/tcp`))) return undefined;
   const pids = [...new Set(groups.flat())];
   const socketsOf = new Map<number, string[]>();
   // Sockets on 0, 1 and 2 are the service's output (libuv's pipes are socket pairs), inherited by what it runs:
