@@ -7,12 +7,23 @@ import { getPort as getPortPlease } from "get-port-please";
 import portfinder from "portfinder";
 import { allocatePorts } from "../dist/ports/allocate.js";
 
+/** Binds `port` on `host` (none: `::`, falling back to `0.0.0.0`); resolves with the family bound, or false. */
 function bindOnce(port, host) {
   return new Promise((resolve) => {
     const server = createServer();
     server.once("error", () => resolve(false));
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+    server.listen({ port, host, ipv6Only: false, exclusive: true }, () => {
+      const { family } = server.address();
+      server.close(() => resolve(family));
+    });
   });
+}
+
+/** The binds portmate's probe makes (see src/ports/probe.ts): `::` without naming it, by name if that fell back. */
+async function bindsFree(port) {
+  const family = await bindOnce(port, undefined);
+  if (family === false) return false;
+  return family === "IPv6" || (await bindOnce(port, "::")) !== false;
 }
 
 /** Each contender returns `count` distinct ports from [from, to] (or beyond, when it gives up on the range). */
@@ -54,7 +65,7 @@ export const allocators = {
   // port is held on any IPv4 or IPv6 address), one candidate after another, with no allocator around it.
   "bare bind loop (floor)": async (count, from, to) => {
     const ports = [];
-    for (let port = from; port <= to && ports.length < count; port++) if (await bindOnce(port, "::")) ports.push(port);
+    for (let port = from; port <= to && ports.length < count; port++) if (await bindsFree(port)) ports.push(port);
     return ports;
   },
 };

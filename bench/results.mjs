@@ -7,10 +7,17 @@ import { markdownTable } from "./util.mjs";
 const loads = (loads) => loads.map((load) => load.toFixed(2)).join(", ");
 
 function machineText({ machine, runs }) {
-  const busy = machine.loadBefore[0] > machine.cores || machine.loadAfter[0] > machine.cores;
+  // The load at the end counts the benchmark's own last sections (ten stacks of 60 processes at once); only the
+  // load it started with tells of other work.
+  const busy = machine.loadBefore[0] > machine.cores;
+  const ownLoad = !busy && machine.loadAfter[0] > machine.cores;
   return [
     `Node ${machine.node}, ${machine.cores} cores; load average (1, 5, 15 min) ${loads(machine.loadBefore)} at the start, ${loads(machine.loadAfter)} at the end` +
-      (busy ? ": the machine was busy with other work, so absolute times are inflated and noisy; the ratios compare tools that shared it." : "."),
+      (busy
+        ? ": the machine was busy with other work, so absolute times are inflated and noisy; the ratios compare tools that shared it."
+        : ownLoad
+          ? ": the load at the end is the benchmark's own (its 10-instance runs start 60 processes at once)."
+          : "."),
     `Runs per tool: ${runs.start} of start, memory and stop; ${runs.kill} of SIGKILL; ${runs.instances} of 10 instances; ` +
       `allocation ${runs.allocation} per scenario (${runs.allocationLarge} for 100 ports); ${runs.commands} of each short command. Tools take turns run by run, in a new random order each time.`,
   ].join("\n");
