@@ -19,11 +19,17 @@ function bindOnce(port, host) {
   });
 }
 
-/** The binds portmate's probe makes (see src/ports/probe.ts): `::` without naming it, by name if that fell back. */
+let nameTheHost = false;
+
+/**
+ * The binds portmate's probe makes (see src/ports/probe.ts): `::` without naming it, by name if that fell back,
+ * and by name from the first taken port on.
+ */
 async function bindsFree(port) {
-  const family = await bindOnce(port, undefined);
-  if (family === false) return false;
-  return family === "IPv6" || (await bindOnce(port, "::")) !== false;
+  let family = await bindOnce(port, nameTheHost ? "::" : undefined);
+  if (family === "IPv4" && !nameTheHost) family = await bindOnce(port, "::");
+  if (family === false) nameTheHost = true;
+  return family !== false;
 }
 
 /** Each contender returns `count` distinct ports from [from, to] (or beyond, when it gives up on the range). */

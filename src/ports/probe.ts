@@ -16,21 +16,28 @@ const DUAL_STACK_COVERS_IPV4 = process.platform === "linux";
 let ipv6Missing = false;
 
 /**
+ * Whether to bind `::` by name. Unnamed, Node binds it without dns.lookup, whose first use of Node's IPv6
+ * pattern costs 3-6 ms, on the way to a stack's first service; but on a taken port Node then tries `0.0.0.0`
+ * as well, a second bind. Named from the first taken port on: a scan through a busy range is then one bind per
+ * port, for the pattern's cost once.
+ */
+let nameTheHost = false;
+
+/**
  * Whether `port` can be bound right now on every IPv6 address (`::`) and every IPv4 address (`0.0.0.0`), so a
  * service is free to listen on any of them. A host without IPv6 is checked on IPv4 alone.
  */
 export async function isPortFree(port: number): Promise<boolean> {
   if (!ipv6Missing) {
-    const v6 = await bind(port, undefined);
-    if (v6 === "taken") return false;
-    if (v6 === "free" && DUAL_STACK_COVERS_IPV4) return true;
+    let v6 = await bind(port, nameTheHost ? "::" : undefined);
     // Bound on IPv4 only: either this host has no IPv6, or `::` is taken; only binding `::` by name tells which.
-    if (v6 === "no-family") {
-      const named = await bind(port, "::");
-      if (named === "taken") return false;
-      if (named === "free" && DUAL_STACK_COVERS_IPV4) return true;
-      if (named === "no-family") ipv6Missing = true;
+    if (v6 === "no-family" && !nameTheHost) v6 = await bind(port, "::");
+    if (v6 === "taken") {
+      nameTheHost = true;
+      return false;
     }
+    if (v6 === "free" && DUAL_STACK_COVERS_IPV4) return true;
+    if (v6 === "no-family") ipv6Missing = true;
   }
   return (await bind(port, "0.0.0.0")) === "free";
 }
