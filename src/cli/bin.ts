@@ -8,8 +8,9 @@ import { startSupervisorEarly, startWatchdogEarly } from "./early-start.js";
 import { debugging } from "./internal-error.js";
 import { timing } from "./timing.js";
 
-// The CLI's entry: it loads the bundle of the one command argv names (see scripts/bundle-cli.mjs), so `ps`
-// loads neither `up`'s supervisor nor its progress display, and starts what `up` needs meanwhile.
+// The CLI's entry (built as dist/portmate.cjs, the package's bin): it loads the bundle of the one command argv
+// names (see scripts/bundle-cli.mjs), so `ps` loads neither `up`'s supervisor nor its progress display, and
+// starts what `up` needs meanwhile. It is CommonJS, so no top-level await.
 timing("entry");
 
 const argv = process.argv.slice(2);
@@ -48,8 +49,8 @@ type Bundle = Awaited<ReturnType<(typeof BUNDLES)["all"]>>;
 const name = namedCommand(argv) ?? "all";
 
 /**
- * The command's bundle as a CommonJS script with V8's code cache (see util/code-cache.ts), or as the ES module above
- * when debugging (Node maps a vm.Script's stack to no source) or when the script is not there.
+ * The command's bundle as a CommonJS script with V8's code cache (see util/code-cache.ts), or as the ES module
+ * above when debugging (Node maps a vm.Script's stack to no source) or when the script is not there.
  */
 function commandScript(): Bundle | undefined {
   const key = typeof PORTMATE_SCRIPT_KEYS === "undefined" ? undefined : PORTMATE_SCRIPT_KEYS[name];

@@ -14,8 +14,8 @@ export interface SupervisorProcess {
 }
 
 /**
- * Starts a detached supervisor (dist/cjs/supervisor.js, see supervisor-entry.ts) in a session of its own; it waits for its plan over IPC
- * and exits if none comes.
+ * Starts a detached supervisor (dist/cjs/supervisor.js, see supervisor-entry.ts) in a session of its own; it
+ * waits for its plan over IPC and exits if none comes.
  */
 export function startSupervisor(layout: StateLayout): SupervisorProcess {
   const log = join(ensurePrivateDir(layout.run), `supervisor-${process.pid}-${Date.now()}.log`);

@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
-import { childProcess } from "../util/child-process.js";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
+import { childProcess } from "../util/child-process.js";
 import { packageInfo } from "../util/package-root.js";
 import type { RootProcess } from "../process/process-tree.js";
 

@@ -7,11 +7,10 @@ import { Script } from "node:vm";
 
 // Loads a command's (or the supervisor's) CommonJS bundle (see scripts/bundle-cli.mjs) as a vm.Script with V8's
 // code cache: Node 20 caches the compiled code of no ES module, and compiling the bundle was a fifth of a
-// command's start. The
-// cache of a bundle is written once, when the process exits, so that it holds the functions the command ran
-// (V8 compiles a function when it is first called), and read by every later run. The cache is an optimisation
-// only: whatever goes wrong reading or writing it (no home, a read-only folder, a corrupt or foreign file), the
-// bundle is compiled as it would be without one.
+// command's start. The cache of a bundle is written once, when the process exits, so that it holds the
+// functions the command ran (V8 compiles a function when it is first called), and read by every later run. The
+// cache is an optimisation only: whatever goes wrong reading or writing it (no home, a read-only folder, a
+// corrupt or foreign file), the bundle is compiled as it would be without one.
 
 /** The folder of the code caches: PORTMATE_CACHE_DIR, else the user's cache folder. */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string {
