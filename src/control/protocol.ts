@@ -9,10 +9,14 @@ export interface StopRequest {
   force: boolean;
 }
 
-/** What `portmate restart` asks: restart services (by id, `backend#2`), on new ports with `newPort`. */
+/**
+ * What `portmate restart` asks: restart services (by id, `backend#2`), on new ports with `newPort`; with no
+ * services, every service of `instance`, in start order.
+ */
 export interface RestartRequest {
   op: "restart";
   services: string[];
+  instance?: number;
   newPort: boolean;
 }
 

@@ -72,8 +72,9 @@ export class StackHost {
   }
 
   /** Restarts services (by id) as `portmate restart` asks. */
-  async restart(request: Pick<RestartRequest, "services" | "newPort">): Promise<RestartReport[]> {
-    return this.stack.restart(request.services, { newPort: request.newPort });
+  async restart(request: Pick<RestartRequest, "services" | "instance" | "newPort">): Promise<RestartReport[]> {
+    const ids = request.services.length ? request.services : this.stack.serviceIds(request.instance ?? 1);
+    return this.stack.restart(ids, { newPort: request.newPort });
   }
 
   /** Stops what a request asks for, then forgets those instances; tells when nothing is left running. */

@@ -100,6 +100,11 @@ export class Stack {
     return list;
   }
 
+  /** The ids of an instance's services, in start order (dependencies first). */
+  serviceIds(instance: number): string[] {
+    return this.supervisor.runners.filter((runner) => runner.service.instance === instance).map((runner) => runner.id);
+  }
+
   /** Every service of every instance, in start order. */
   list(): ServiceInfo[] {
     return this.supervisor.runners.map(info);

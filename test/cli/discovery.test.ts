@@ -454,6 +454,48 @@ describe("portmate restart", () => {
     expect(stopped.stderr).toMatch(/^disco is not running/);
   });
 
+  it("restarts every service without a name, dependencies first, each on its port, and wants names for --new-port", { timeout: 60_000 }, async () => {
+    // Declared before what it depends on: the order of the restarts is the start order, not the file's.
+    const { dir, env, record } = project(yaml`
+      name: disco
+      ports: {range: ${randomRange().text}}
+      services:
+        ui:
+          command: ${fixtureCommand("--name ui-${instance} --record record.jsonl")}
+          depends_on: [backend]
+        backend:
+          command: ${fixtureCommand("--name backend-${instance} --record record.jsonl")}
+          health: {http: /}
+    `);
+    const up = await runCli(["up", "-d"], { cwd: dir, env });
+    expect(up.exitCode, up.all).toBe(0);
+    const before = await ps(dir, env);
+    const port = Object.fromEntries(before.map((row) => [row.service, row.port as number]));
+
+    const newPort = await runCli(["restart", "--new-port"], { cwd: dir, env });
+    expect(newPort.exitCode, newPort.all).toBe(2);
+    expect(newPort.stderr).toMatch(/--new-port needs the services to move\nhint: `portmate restart backend --new-port`/);
+
+    const restart = await runCli(["restart"], { cwd: dir, env });
+    expect(restart.exitCode, restart.all).toBe(0);
+    expect(restart.stdout).toBe("backend restarted\nui restarted");
+    const startsInOrder = readRecords(record)
+      .filter((line) => line.event === "start")
+      .map((line) => line.name);
+    expect(startsInOrder).toEqual(["backend-1", "ui-1", "backend-1", "ui-1"]);
+    const after = await ps(dir, env);
+    expect(after.map((row) => [row.service, row.status, row.port])).toEqual([
+      ["backend", "healthy", port.backend],
+      ["ui", "healthy", port.ui],
+    ]);
+    for (const [index, row] of after.entries()) expect(row.pid).not.toBe(before[index]?.pid);
+    expect(await answersHttp(port.backend as number)).toEqual({ name: "backend-1", port: port.backend });
+
+    const down = await runCli(["down"], { cwd: dir, env });
+    expect(down.exitCode, down.all).toBe(0);
+    await expectNothingLeft(recordedPids(record), Object.values(port));
+  });
+
   it("re-wires only the instance whose service moved with --new-port --instance 2", { timeout: 60_000 }, async () => {
     const { dir, env, record } = project(STACK(randomRange().text));
     const up = await runCli(["up", "-d", "--instances", "2"], { cwd: dir, env });

@@ -13,8 +13,8 @@ import { recordedService, runningRecord } from "../running-stack.js";
 export function restartCli(io: CliIO): Command {
   const command = new Command("restart")
     .summary("restart services of a running stack")
-    .description("Restart services of a running stack, each healthy before the next.")
-    .argument("<services...>", "the services")
+    .description("Restart services of a running stack (without a name, every one, in start order), each healthy before the next.")
+    .argument("[services...]", "the services (default: every one)")
     .option("--new-port", "on newly allocated ports; the services that refer to them are restarted too, so they point at the new ports")
     .option("--instance <n>", "of this instance", count(1, MAX_INSTANCES), 1);
   withProjectOptions(command);
@@ -24,10 +24,11 @@ export function restartCli(io: CliIO): Command {
       exitCodes: [
         [ExitCode.ok, "restarted and healthy"],
         [ExitCode.serviceFailed, "the stack is not running, or a service did not come back healthy"],
-        [ExitCode.usage, "no such service"],
+        [ExitCode.usage, "no such service, or --new-port without one"],
         INTERNAL_EXIT,
       ],
       examples: [
+        ["portmate restart", "every service, dependencies first, each on its port"],
         ["portmate restart backend", "on the same port"],
         ["portmate restart backend --new-port", "on a new port; what refers to it is restarted too"],
       ],
@@ -49,17 +50,25 @@ export interface RestartCommandOptions extends ProjectOptions {
 const ANSWER_TIMEOUT_MS = 10 * 60_000;
 
 /**
- * `portmate restart SERVICE… [--new-port]`: asks the stack's supervisor to restart services, each healthy
- * before the next; with `--new-port` on new ports, restarting the services that refer to them as well.
+ * `portmate restart [SERVICE…] [--new-port]`: asks the stack's supervisor to restart services (by default every
+ * one, in start order), each healthy before the next; with `--new-port` on new ports, restarting the services
+ * that refer to them as well.
  */
 export async function restartCommand(options: RestartCommandOptions, io: CliIO): Promise<number> {
+  // Every service moving at once would restart each one that refers to another once per move.
+  if (options.newPort && options.services.length === 0) {
+    throw new PortmateError("--new-port needs the services to move", ExitCode.usage, ["hint: `portmate restart backend --new-port`"]);
+  }
   const record = runningRecord(await currentProject(options), options.instance);
+  // None named: the supervisor restarts every service of the instance, in start order (dependencies first).
   const ids = options.services.map((name) => serviceId(recordedService(record, name).name, options.instance));
+  const request = { op: "restart", services: ids, instance: options.instance, newPort: options.newPort } as const;
   let reports: RestartReport[];
   try {
-    reports = (await sendRequest(record.supervisor.control, { op: "restart", services: ids, newPort: options.newPort }, ANSWER_TIMEOUT_MS)) as RestartReport[];
+    reports = (await sendRequest(record.supervisor.control, request, ANSWER_TIMEOUT_MS)) as RestartReport[];
   } catch (error) {
-    throw new PortmateError(`could not restart ${ids.join(", ")}: ${(error as Error).message}`, ExitCode.serviceFailed, [
+    const what = ids.length ? ids.join(", ") : `every service of ${record.project}`;
+    throw new PortmateError(`could not restart ${what}: ${(error as Error).message}`, ExitCode.serviceFailed, [
       "hint: `portmate logs` shows what the services printed",
     ]);
   }
