@@ -2,13 +2,13 @@
 // and the reaper a watchdog runs when a supervisor dies (dist/reaper.js), each with its dependencies.
 // Why bundles: on Node 20 (no module compile cache) loading execa, yaml, listr2 and ajv as ~400 separate ES
 // modules costs ~230 ms before portmate can do anything; bundled, the same code loads in ~25 ms.
-// Why a bundle per command: every ES module file costs the loader about a millisecond of its own, and one bundle
-// split into chunks shared between commands made `portmate port` load 20 files and `up` 42. Now the entry
-// (src/cli/bin.ts) loads `chunks/main-COMMAND.js`, one file with that command and what it needs (what it loads
-// later, such as the exporters or the YAML parser for an unusual file, is a chunk of its own), and `main-all.js`
-// for help and completion. Code shared by commands is repeated in their bundles: disk, not time.
-// Each command bundle is built twice: as that ES module and as one CommonJS script, `cjs/main-COMMAND.cjs`, which
-// the entry runs instead with V8's code cache (see below); the ES module is what it loads when debugging.
+// Why a bundle per command: every file costs the loader about a millisecond of its own, and one bundle split
+// into chunks shared between commands made `portmate port` load 20 files and `up` 42. Now the entry
+// (src/cli/bin.ts) loads one file with that command and what it needs, and `main-all` for help and
+// completion. Code shared by commands is repeated in their bundles: disk, not time.
+// Each command bundle is built twice: as one CommonJS script, `cjs/main-COMMAND.cjs`, which the entry runs with
+// V8's code cache (see below), and as an ES module, `chunks/main-COMMAND.js` (what it loads later, such as the
+// exporters, is a chunk of its own), which it loads when debugging.
 // The supervisor is a bundle of its own so it carries no config parser, CLI or progress display: it stays in
 // memory as long as the stack runs. Like a command's, it runs as a CommonJS script with V8's code cache.
 import { createHash } from "node:crypto";
@@ -136,7 +136,6 @@ await build({
   plugins: [commandBundles, lazyChildProcess],
 });
 // `dist/portmate.js`, the entry's former name, stays for what runs it by its path.
-rmSync("dist/portmate.js.map", { force: true });
 writeFileSync("dist/portmate.js", '#!/usr/bin/env node\n// The CLI\'s entry is dist/portmate.cjs (see scripts/bundle-cli.mjs).\nimport "./portmate.cjs";\n');
 
 // The supervisor's bundle as an ES module, `chunks/supervisor-main.js` (what its entry loads when debugging),

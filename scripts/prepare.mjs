@@ -7,7 +7,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const SOURCES = ["src", "schemas", "scripts", "package.json", "tsconfig.json", "tsconfig.build.json"];
-const OUTPUTS = ["dist/portmate.cjs", "dist/portmate.js", "dist/supervisor.js", "dist/index.js", "dist/index.d.ts"];
+const OUTPUTS = ["dist/portmate.cjs", "dist/portmate.js", "dist/cjs/supervisor.js", "dist/supervisor.js", "dist/index.js", "dist/index.d.ts"];
 
 function newest(path) {
   const stat = statSync(path);

@@ -1,6 +1,7 @@
-// The detached supervisor (`dist/supervisor.js`): started by `portmate up -d` in a session of its own, it
-// runs one stack (every instance of it) until `portmate down` asks it to stop, then exits. It loads no config:
-// the CLI allocated the ports (reserved in this process's name) and sends the finished plan.
+// The detached supervisor (bundled as dist/cjs/supervisor.cjs, run by supervisor-entry.ts): started by
+// `portmate up -d` in a session of its own, it runs one stack (every instance of it) until `portmate down` asks
+// it to stop, then exits. It loads no config: the CLI allocated the ports (reserved in this process's name) and
+// sends the finished plan.
 import { rmSync, statSync } from "node:fs";
 import { ExitCode, PortmateError, StopRequestedError } from "../errors.js";
 import { planFromJson } from "../plan/json.js";
