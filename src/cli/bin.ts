@@ -3,9 +3,9 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { packageInfo } from "../util/package-root.js";
 import { loadCached } from "../util/code-cache.js";
+import { debugging } from "../util/debugging.js";
 import { namedCommand, type CommandName } from "./command-name.js";
 import { startSupervisorEarly, startWatchdogEarly } from "./early-start.js";
-import { debugging } from "./internal-error.js";
 import { timing } from "./timing.js";
 
 // The CLI's entry (built as dist/portmate.cjs, the package's bin): it loads the bundle of the one command argv

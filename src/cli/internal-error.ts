@@ -1,4 +1,5 @@
 import { ExitCode } from "../errors.js";
+import { debugging } from "../util/debugging.js";
 import { colors, type CliIO } from "./ui/terminal.js";
 
 /** What stops what a run started when portmate itself breaks; registered by whoever started it. */
@@ -16,11 +17,6 @@ const CLEANUP_TIMEOUT_MS = 20_000;
 export function onInternalError(cleanup: Cleanup): () => void {
   cleanups.add(cleanup);
   return () => cleanups.delete(cleanup);
-}
-
-/** Whether stack traces are wanted (`PORTMATE_DEBUG=1`): otherwise a bug is one line. */
-export function debugging(env: CliIO["env"]): boolean {
-  return env.PORTMATE_DEBUG !== undefined && env.PORTMATE_DEBUG !== "" && env.PORTMATE_DEBUG !== "0";
 }
 
 /** `portmate: internal error: … — rerun with PORTMATE_DEBUG=1 and report it`, and the stack when debugging. */

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadCached } from "../util/code-cache.js";
+import { debugging } from "../util/debugging.js";
 import { packageInfo } from "../util/package-root.js";
 
 // The supervisor's entry, which `up -d` forks: dist/cjs/supervisor.js, a CommonJS script like the CLI's entry
@@ -16,8 +17,7 @@ declare const PORTMATE_SUPERVISOR_KEY: string | undefined;
 
 /** Runs the CommonJS script with its code cache; false when it is not to be (debugging) or not there. */
 function cachedScript(): boolean {
-  const debug = process.env.PORTMATE_DEBUG;
-  if (typeof PORTMATE_SUPERVISOR_KEY === "undefined" || (debug && debug !== "0")) return false;
+  if (typeof PORTMATE_SUPERVISOR_KEY === "undefined" || debugging()) return false;
   const file = join(packageInfo().root, "dist", "cjs", "supervisor.cjs");
   if (!existsSync(file)) return false;
   loadCached(file, PORTMATE_SUPERVISOR_KEY);

@@ -14,6 +14,7 @@ import { stickyPortsWriter } from "../state/sticky-ports.js";
 import { PortBook } from "../ports/port-book.js";
 import { isPortFree } from "../ports/probe.js";
 import { Watchdog } from "../supervise/watchdog.js";
+import { debugging } from "../util/debugging.js";
 import type { StateLayout } from "../state/paths.js";
 import { toWire, type FromSupervisor, type ToSupervisor } from "./protocol.js";
 
@@ -100,7 +101,7 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
   if (process.connected) process.disconnect();
 }
 
-if (process.env.PORTMATE_DEBUG && process.env.PORTMATE_DEBUG !== "0") process.setSourceMapsEnabled(true);
+if (debugging()) process.setSourceMapsEnabled(true);
 
 // The first TCP bind of a process costs ~10 ms of setup; the supervisor checks each service's ports with one
 // just before starting it. Pay that now, while it waits for its plan, not on the way to the first service.
