@@ -95,9 +95,12 @@ export async function listeningPortsOfEach(groups: ReadonlyArray<readonly number
   const beyondStdio = new Set<string>();
   await Promise.all(
     pids.map(async (pid) => {
-      const links = await fdLinks(`${root}/${pid}/fd`);
-      socketsOf.set(pid, socketInodes(links.map(({ target }) => target)));
-      for (const inode of socketInodes(links.filter(({ fd }) => fd > 2).map(({ target }) => target))) beyondStdio.add(inode);
+      const sockets = await fdSockets(`${root}/${pid}/fd`);
+      socketsOf.set(
+        pid,
+        sockets.map(({ inode }) => inode),
+      );
+      for (const { fd, inode } of sockets) if (fd > 2) beyondStdio.add(inode);
     }),
   );
   const unplaced = new Set([...socketsOf.values()].flat());
@@ -121,11 +124,6 @@ export async function listeningPortsOfEach(groups: ReadonlyArray<readonly number
     const ports = group.flatMap((pid) => (socketsOf.get(pid) ?? []).map((inode) => portOf.get(inode)).filter((port) => port !== undefined));
     return [...new Set(ports)].sort((a, b) => a - b);
   });
-}
-
-/** The socket inodes among the targets of a process's file descriptors (`socket:[INODE]`). */
-function socketInodes(links: readonly string[]): string[] {
-  return links.filter((link) => link.startsWith("socket:[")).map((link) => link.slice("socket:[".length, -1));
 }
 
 /** The lookup from /proc, or undefined when /proc/net/tcp cannot be read (no /proc mounted, as in some sandboxes). */
@@ -263,10 +261,7 @@ async function findOwners(root: string, inodes: Set<string>, among?: string[]): 
   const entries = among ?? (await readdir(root).catch(() => []));
   await Promise.all(
     entries.filter(isPid).map(async (entry) => {
-      const links = await fdLinks(`${root}/${entry}/fd`);
-      for (const { target: link } of links) {
-        if (!link.startsWith("socket:[")) continue;
-        const inode = link.slice("socket:[".length, -1);
+      for (const { inode } of await fdSockets(`${root}/${entry}/fd`)) {
         if (!inodes.has(inode)) continue;
         const pids = owners.get(inode) ?? [];
         const pid = Number(entry);
@@ -279,10 +274,11 @@ async function findOwners(root: string, inodes: Set<string>, among?: string[]): 
   return owners;
 }
 
-/** Where each file descriptor in `dir` (/proc/PID/fd) points; none where it cannot be read. */
-async function fdLinks(dir: string): Promise<Array<{ fd: number; target: string }>> {
+/** The sockets among the file descriptors in `dir` (/proc/PID/fd, links to `socket:[INODE]`); none where it cannot be read. */
+async function fdSockets(dir: string): Promise<Array<{ fd: number; inode: string }>> {
   const fds = await readdir(dir).catch(() => []);
-  return Promise.all(fds.map(async (fd) => ({ fd: Number(fd), target: await readlink(`${dir}/${fd}`).catch(() => "") })));
+  const links = await Promise.all(fds.map(async (fd) => ({ fd: Number(fd), target: await readlink(`${dir}/${fd}`).catch(() => "") })));
+  return links.filter(({ target }) => target.startsWith("socket:[")).map(({ fd, target }) => ({ fd, inode: target.slice("socket:[".length, -1) }));
 }
 
 function isPid(entry: string): boolean {
