@@ -52,6 +52,16 @@ const common = {
   plugins: [lazyChildProcess],
 };
 
+/**
+ * What makes a build a CommonJS script. "use strict" comes first, as esbuild's own would come after the banner
+ * (the ES modules were strict); `import.meta.url` (the package root is found from it) is the script's own file.
+ */
+const commonJs = {
+  format: "cjs",
+  banner: { js: "\"use strict\"; var __portmateImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+const importMetaUrl = { "import.meta.url": "__portmateImportMetaUrl" };
+
 /** The entry's `import("./entries/NAME.js")` loads the bundle built from that file: `./chunks/main-NAME.js`. */
 const commandBundles = {
   name: "command-bundles",
@@ -88,11 +98,9 @@ for (const [out, source] of Object.entries(scripts)) {
   await build({
     ...common,
     entryPoints: { [out]: source },
+    ...commonJs,
     outExtension: { ".js": ".cjs" },
-    format: "cjs",
-    // "use strict" first, as esbuild's own would come after the banner: the ES modules were strict.
-    banner: { js: "\"use strict\"; var __portmateImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-    define: { "import.meta.url": "__portmateImportMetaUrl" },
+    define: importMetaUrl,
     minify: false,
     minifyIdentifiers: true,
     minifySyntax: true,
@@ -128,11 +136,10 @@ delete scriptKeys.supervisor;
 await build({
   ...common,
   entryPoints: { portmate: "src/cli/bin.ts" },
+  ...commonJs,
   outExtension: { ".js": ".cjs" },
-  format: "cjs",
   supported: { "dynamic-import": true },
-  banner: { js: "\"use strict\"; var __portmateImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: { PORTMATE_SCRIPT_KEYS: JSON.stringify(scriptKeys), "import.meta.url": "__portmateImportMetaUrl" },
+  define: { ...importMetaUrl, PORTMATE_SCRIPT_KEYS: JSON.stringify(scriptKeys) },
   plugins: [commandBundles, lazyChildProcess],
 });
 // `dist/portmate.js`, the entry's former name, stays for what runs it by its path.
@@ -156,13 +163,7 @@ for (const [out, format] of [
   await build({
     ...common,
     entryPoints: { [out]: "src/daemon/supervisor-entry.ts" },
-    ...(format === "cjs"
-      ? {
-          format: "cjs",
-          supported: { "dynamic-import": true },
-          banner: { js: "\"use strict\"; var __portmateImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-        }
-      : {}),
+    ...(format === "cjs" ? { ...commonJs, supported: { "dynamic-import": true } } : {}),
     plugins: [
       lazyChildProcess,
       {
@@ -174,7 +175,7 @@ for (const [out, format] of [
     ],
     define: {
       PORTMATE_SUPERVISOR_KEY: JSON.stringify(supervisorKey),
-      ...(format === "cjs" ? { "import.meta.url": "__portmateImportMetaUrl" } : {}),
+      ...(format === "cjs" ? importMetaUrl : {}),
     },
   });
 }
