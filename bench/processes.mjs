@@ -14,10 +14,24 @@ function read(path) {
   }
 }
 
-/** Whether the process is gone: no longer in /proc, or a zombie. */
+/** The state letter of a /proc stat line (R, S, Z…), or "" for none. */
+const stateOf = (stat) => stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+
+/**
+ * Whether the process is gone: no longer in /proc, or a zombie, every thread of it (its main thread turns
+ * zombie as soon as it exits, while the others may still be finishing, its sockets still open).
+ */
 export function isGone(pid) {
   const stat = read(`/proc/${pid}/stat`);
-  return stat === "" || stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  if (stat === "") return true;
+  if (stateOf(stat) !== "Z") return false;
+  let tasks = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return true;
+  }
+  return tasks.every((task) => ["", "Z", "X"].includes(stateOf(read(`/proc/${pid}/task/${task}/stat`))));
 }
 
 /** Live processes with an environment entry that starts with `env`, or a command line that contains `argv`. */

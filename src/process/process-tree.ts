@@ -73,12 +73,28 @@ export function parsePsLine(line: string): ProcessInfo | undefined {
 
 /**
  * Whether a process is gone: no such pid, a zombie (on machines where nothing reaps orphans a killed
- * grandchild can stay a zombie forever, and it holds no port and runs no code), or the pid was reused.
+ * grandchild can stay a zombie forever, and it holds no port and runs no code), or the pid was reused. A
+ * process is a zombie once all its threads are: its main thread turns zombie as soon as it exits, while the
+ * others (Node's own) may still be finishing, with its sockets still open and accepting.
  */
 export function isGone(pid: number, startTime?: number): boolean {
   const info = readProcess(pid);
-  if (!info || info.state === "Z" || info.state === "X") return true;
+  if (!info) return true;
+  if (info.state === "Z" || info.state === "X") return !threadsRun(pid);
   return startTime !== undefined && startTime !== 0 && info.startTime !== 0 && info.startTime !== startTime;
+}
+
+/** Whether a thread of `pid` other than a zombie is left (/proc/PID/task); false where that cannot be read. */
+function threadsRun(pid: number): boolean {
+  if (!hasProc) return false;
+  try {
+    return readdirSync(`/proc/${pid}/task`).some((task) => {
+      const state = parseStat(readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8"))?.state;
+      return state !== undefined && state !== "Z" && state !== "X";
+    });
+  } catch {
+    return false;
+  }
 }
 
 /** The main process of a service, as it was when started: its pid is also its process group id. */

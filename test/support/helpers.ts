@@ -215,7 +215,16 @@ export function pidGone(pid: number): boolean {
     return true;
   }
   const state = stat.slice(stat.lastIndexOf(")") + 2).charAt(0);
-  return state === "Z" || state === "X";
+  if (state !== "Z" && state !== "X") return false;
+  // Its main thread turns zombie as soon as it exits; the process is gone once every thread has.
+  try {
+    return readdirSync(`/proc/${pid}/task`).every((task) => {
+      const text = readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8");
+      return /^[ZX]/.test(text.slice(text.lastIndexOf(")") + 2));
+    });
+  } catch {
+    return true;
+  }
 }
 
 /**
