@@ -1,6 +1,7 @@
 import { startSupervisor, type SupervisorProcess } from "../daemon/start-supervisor.js";
 import { stateLayout, type StateLayout } from "../state/paths.js";
 import { Watchdog } from "../supervise/watchdog.js";
+import { within } from "../util/deferred.js";
 import { commandAt, namedCommand } from "./command-name.js";
 
 // What `up` needs that the CLI's entry starts before it loads the command, so that it overlaps with the
@@ -40,16 +41,24 @@ export function takeSupervisor(layout: StateLayout): SupervisorProcess {
   return started ?? startSupervisor(layout);
 }
 
-/** Kills a supervisor started early that no command took (a usage error, say). */
-export function dropEarlySupervisor(): void {
-  early().supervisor?.child.kill("SIGKILL");
+/**
+ * Stops what was started early and no command took (a usage error, say, or a state folder that cannot be
+ * written), and waits until it has exited: a failed command leaves no process behind it.
+ */
+export async function dropEarlyStarts(boundMs = 1000): Promise<void> {
+  const { supervisor, watchdog } = early();
   early().supervisor = undefined;
+  early().watchdog = undefined;
+  const waits: Array<Promise<unknown>> = [];
+  if (supervisor) {
+    supervisor.child.kill("SIGKILL");
+    waits.push(within(supervisor.exited, boundMs));
+  }
+  if (watchdog) waits.push(watchdog.close(boundMs));
+  await Promise.all(waits);
 }
 
-/**
- * `portmate up` in the foreground: starts its watchdog (see supervise/watchdog.ts). Unused (a usage error,
- * say), the watchdog exits with this process.
- */
+/** `portmate up` in the foreground: starts its watchdog (see supervise/watchdog.ts). */
 export function startWatchdogEarly(argv: readonly string[]): void {
   if (namedCommand(argv) === "up" && !wantsDetachedUp(argv)) early().watchdog = Watchdog.start();
 }

@@ -1,4 +1,4 @@
-import { dropEarlySupervisor } from "./early-start.js";
+import { dropEarlyStarts } from "./early-start.js";
 import { installInternalErrorHandlers } from "./internal-error.js";
 import { main, type CommandSet } from "./main.js";
 import { processIO } from "./ui/terminal.js";
@@ -21,7 +21,7 @@ export async function run(argv: readonly string[], set: CommandSet): Promise<nev
     });
   }
   const code = await main(argv, set);
-  dropEarlySupervisor();
+  await dropEarlyStarts();
   // Output to pipes, files and terminals is written synchronously on POSIX, so exiting here loses nothing.
   process.exit(code);
 }

@@ -141,7 +141,7 @@ export class Supervisor {
     if (this.runners.every((runner) => runner.stopCalled)) {
       this.phase = "stopped";
       this.removeExitGuard?.();
-      this.watchdog?.disarm();
+      await this.watchdog?.close();
     }
   }
 

@@ -2,6 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { childProcess } from "../util/child-process.js";
+import { within } from "../util/deferred.js";
 import { packageInfo } from "../util/package-root.js";
 import type { RootProcess } from "../process/process-tree.js";
 
@@ -38,11 +39,15 @@ const SCRIPT = 'read -r order || exit 0; read -r line && [ "$line" = done ] || e
  */
 export class Watchdog {
   private armed = false;
+  /** Resolves when `sh` has exited, listened to from its start. */
+  private readonly exited: Promise<void>;
 
   private constructor(
     private readonly child: ChildProcess,
     private readonly pipe: Writable,
-  ) {}
+  ) {
+    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+  }
 
   /**
    * Starts the watchdog, unarmed: a process that will supervise a stack starts it while it has time (a
@@ -80,6 +85,15 @@ export class Watchdog {
   disarm(): void {
     if (this.pipe.writableEnded) return;
     this.pipe.end(this.armed ? "done\n" : "");
+  }
+
+  /**
+   * Disarms the watchdog and waits (up to `boundMs`) until `sh` has exited, so that nothing of portmate outlives
+   * the command, not even for the moment `sh` takes to read its pipe.
+   */
+  async close(boundMs = 1000): Promise<void> {
+    this.disarm();
+    await within(this.exited, boundMs);
   }
 
   /** The watchdog's pid, for tests. */

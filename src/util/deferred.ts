@@ -22,3 +22,13 @@ export class Deferred<T> {
     this.promise.catch(() => undefined);
   }
 }
+
+/** Waits for `promise`, or `ms` at most; the timer keeps the process alive meanwhile and is cleared after. */
+export async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

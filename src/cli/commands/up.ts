@@ -172,7 +172,10 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
 
 async function upForeground(upOptions: UpOptions & { loaded: LoadedConfig }, layout: StateLayout, io: CliIO, registered: () => void): Promise<number> {
   const watchdog = takeWatchdog();
-  const stack = await prepareStack({ ...upOptions, ...(watchdog ? { watchdog } : {}) });
+  const stack = await prepareStack({ ...upOptions, ...(watchdog ? { watchdog } : {}) }).catch(async (error: unknown) => {
+    await watchdog?.close();
+    throw error;
+  });
   timing("ports");
   reportPlanned(io, stack.warnings, stack.notices);
   const screen = new Screen(io.stdout, io.stderr);
