@@ -17,6 +17,7 @@ export type { Plan, PlannedService, PlannedCommand, PlannedHealth } from "./plan
 export type { StackEvent, StackListener, ServiceStatus } from "./supervise/events.js";
 export { Stack, type DownOptions, type ServiceInfo, type StackOptions } from "./stack/stack.js";
 export type { RestartReport } from "./supervise/rewiring.js";
+export type { StartReport, StopReport } from "./supervise/stop-start.js";
 export { prepareStack, up, type UpOptions } from "./stack/up.js";
 export { resolveConfig, type ResolveConfigOptions, type ResolvedConfig, type ResolvedService } from "./stack/resolve-config.js";
 export { whoIs, type PortOwnership, type StackUse, type WhoIsOptions } from "./stack/port-ownership.js";

@@ -38,6 +38,8 @@ const BUNDLES: Record<CommandName | "all", () => Promise<{ start: (argv: readonl
   config: () => import("./entries/config.js"),
   who: () => import("./entries/who.js"),
   restart: () => import("./entries/restart.js"),
+  stop: () => import("./entries/stop.js"),
+  start: () => import("./entries/start.js"),
   completion: () => import("./entries/completion.js"),
   all: () => import("./entries/all.js"),
 };

@@ -11,6 +11,8 @@ const ARGUMENTS: Record<string, ArgumentKind[]> = {
   up: ["services"],
   logs: ["services"],
   restart: ["services"],
+  stop: ["services"],
+  start: ["services"],
   port: ["services", "none"],
   env: ["services", "none"],
   export: ["targets", "services"],

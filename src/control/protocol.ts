@@ -20,7 +20,26 @@ export interface RestartRequest {
   newPort: boolean;
 }
 
-export type ControlRequest = StopRequest | RestartRequest;
+/** What `portmate stop SVC…` asks: stop services (by id), and with `withDependents` those that depend on them. */
+export interface StopServicesRequest {
+  op: "stop-services";
+  services: string[];
+  withDependents: boolean;
+  /** Overrides the services' stop_timeout, in ms. */
+  timeoutMs: number | null;
+}
+
+/** What `portmate start` asks: start services (by id) that are not running; none named: every one of `instance` that is not. */
+export interface StartServicesRequest {
+  op: "start-services";
+  services: string[];
+  instance?: number;
+}
+
+export type ControlRequest = StopRequest | RestartRequest | StopServicesRequest | StartServicesRequest;
+
+/** Every request a supervisor answers. */
+export const CONTROL_OPS: ReadonlyArray<ControlRequest["op"]> = ["stop", "restart", "stop-services", "start-services"];
 
 /** The answer: done (with what the request reports, if anything), or why not. */
 export type ControlReply = { ok: true; result?: unknown } | { ok: false; error: string };

@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { createInterface } from "node:readline";
-import { MAX_SOCKET_PATH, type ControlReply, type ControlRequest } from "./protocol.js";
+import { CONTROL_OPS, MAX_SOCKET_PATH, type ControlReply, type ControlRequest } from "./protocol.js";
 
 /** A supervisor's control socket: takes requests from `portmate down` and `portmate restart`, answers when they are done. */
 export class ControlServer {
@@ -40,7 +40,7 @@ function serve(socket: Socket, handle: (request: ControlRequest) => Promise<unkn
     let reply: Promise<ControlReply>;
     try {
       const request = JSON.parse(line) as ControlRequest;
-      if (request.op !== "stop" && request.op !== "restart") throw new Error(`unknown request ${JSON.stringify((request as { op?: unknown }).op)}`);
+      if (!CONTROL_OPS.includes(request.op)) throw new Error(`unknown request ${JSON.stringify((request as { op?: unknown }).op)}`);
       reply = handle(request).then(
         (result) => ({ ok: true, result }),
         (error: unknown) => ({ ok: false, error: (error as Error).message }),

@@ -68,7 +68,19 @@ export class StackHost {
   }
 
   private handle(request: ControlRequest): Promise<unknown> {
-    return request.op === "restart" ? this.restart(request) : this.stop(request);
+    switch (request.op) {
+      case "restart":
+        return this.restart(request);
+      case "stop-services":
+        return this.stack.stopServices(request.services, {
+          withDependents: request.withDependents,
+          ...(request.timeoutMs === null ? {} : { timeoutMs: request.timeoutMs }),
+        });
+      case "start-services":
+        return this.stack.startServices(request.services.length ? request.services : this.stack.serviceIds(request.instance ?? 1));
+      case "stop":
+        return this.stop(request);
+    }
   }
 
   /** Restarts services (by id) as `portmate restart` asks. */

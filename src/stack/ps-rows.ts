@@ -51,7 +51,8 @@ export function psRows(stacks: readonly RecordedStack[], now = Date.now()): PsRo
       instance: record.instance,
       service: service.name,
       id: service.id,
-      pid: service.pid,
+      // Stopped by `portmate stop`: its last pid is no process of the stack any more.
+      pid: service.status === "stopped" ? null : service.pid,
       port: service.port,
       ports: service.ports,
       status: alive ? displayStatus(service) : "stale",

@@ -4,6 +4,7 @@ import type { Plan } from "../plan/types.js";
 import type { PortBook } from "../ports/port-book.js";
 import type { ServiceStatus, StackListener } from "../supervise/events.js";
 import type { RestartReport } from "../supervise/rewiring.js";
+import type { StartReport, StopReport } from "../supervise/stop-start.js";
 import type { ServiceRunner } from "../supervise/service-runner.js";
 import type { TunnelState } from "../supervise/tunnel-runner.js";
 import { Supervisor, type SupervisorOptions } from "../supervise/supervisor.js";
@@ -132,6 +133,22 @@ export class Stack {
    */
   restart(ids: readonly string[], options: { newPort?: boolean } = {}): Promise<RestartReport[]> {
     return this.supervisor.restartServices(ids, options);
+  }
+
+  /**
+   * Stops services by id, dependents first, keeping their ports; `withDependents` stops the services that
+   * depend on them too, else those keep running (the report names them).
+   */
+  stopServices(ids: readonly string[], options: { withDependents?: boolean; timeoutMs?: number } = {}): Promise<StopReport> {
+    return this.supervisor.stopServices(ids, options);
+  }
+
+  /**
+   * Starts services by id that are not running (stopped, exited), with the stopped ones they depend on first,
+   * each on the ports it had; resolves once they are healthy, throws ServiceFailedError when one is not.
+   */
+  startServices(ids: readonly string[]): Promise<StartReport> {
+    return this.supervisor.startServices(ids);
   }
 
   private remember(): void {

@@ -34,6 +34,8 @@ export type StackEvent =
       /** Why it was not started: `stopped` (the start was stopped), else what kept it from starting. */
       reason: string;
     }
+  /** `portmate stop` or `portmate start` (or the same call of the library) asked for this service. */
+  | { type: "requested"; service: string; action: "stop" | "start" }
   | { type: "stopping"; service: string }
   | { type: "stopped"; service: string; forced: boolean; survivors: number[] }
   | {

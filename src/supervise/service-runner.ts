@@ -259,6 +259,11 @@ export class ServiceRunner {
     return this.reason === "stopped";
   }
 
+  /** Aborted once stop() is called: what a start after the stack's own start ends its waits on. */
+  get stopSignal(): AbortSignal {
+    return this.stopAbort.signal;
+  }
+
   /**
    * One run, as start(), restart() and relaunch() all make it: spawns the service, rendered afresh, and waits
    * until it is ready (its port announced, its check passed), until it exits, or until `signal` ends the wait.

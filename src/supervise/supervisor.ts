@@ -1,9 +1,10 @@
 import { setMaxListeners } from "node:events";
 import { onExit } from "signal-exit";
 import { ServiceFailedError, StopRequestedError } from "../errors.js";
-import type { Plan } from "../plan/types.js";
+import type { Plan, PlannedService } from "../plan/types.js";
+import { startServices, stopServices, type LentServices, type StartReport, type StopReport } from "./stop-start.js";
 import { describeExit, type StackEvent, type StackListener } from "./events.js";
-import { ServiceRunner, StartFailure } from "./service-runner.js";
+import { ServiceRunner, StartFailure, type StartHooks } from "./service-runner.js";
 import { spawnService, type ExitStatus, type Spawner } from "./spawn.js";
 import { restartDecision } from "./restart-policy.js";
 import { isRequested, type ExitReason } from "./service-state.js";
@@ -66,15 +67,7 @@ export class Supervisor {
     this.spawn = spawn;
     this.stateDir = options.stateDir;
     this.watchdog = options.watchdog;
-    this.runners = plan.services.map(
-      (service) =>
-        new ServiceRunner(
-          service,
-          spawn,
-          (event) => this.emit(event),
-          () => renderService(plan.wiring, service.name, service.instance),
-        ),
-    );
+    this.runners = plan.services.map((service) => this.newRunner(service));
     this.rewiring = new Rewiring(plan.wiring, this.runners, ports, (event) => this.emit(event));
     this.byId = new Map(this.runners.map((runner) => [runner.id, runner]));
     // Every service still starting listens to the abort: a big stack has more than Node's default 10.
@@ -84,6 +77,16 @@ export class Supervisor {
     });
     this.startAborted.catch(() => undefined);
     this.hurried = new Promise<void>((resolve) => this.hurry.signal.addEventListener("abort", () => resolve(), { once: true }));
+  }
+
+  /** A runner of `service`, rendered afresh from the stack's wiring at each launch. */
+  private newRunner(service: PlannedService): ServiceRunner {
+    return new ServiceRunner(
+      service,
+      this.spawn,
+      (event) => this.emit(event),
+      () => renderService(this.plan.wiring, service.name, service.instance),
+    );
   }
 
   /** Listens to what happens; returns the function that stops listening. */
@@ -185,6 +188,17 @@ export class Supervisor {
     }
   }
 
+  /** What the supervisor does at points of `runner`'s start, whenever it starts. */
+  private hooks(runner: ServiceRunner): StartHooks {
+    return {
+      onExit: (status, reason) => this.onExit(runner, status, reason),
+      exitZeroIsReady: this.awaitedToComplete(runner),
+      adopt: (announcement) => this.rewiring.adopt(runner, announcement),
+      recover: () => this.rewiring.recoverStolenPort(runner),
+      beforeLaunch: () => this.rewiring.keepPortsFree(runner),
+    };
+  }
+
   private async run(runner: ServiceRunner): Promise<void> {
     try {
       await this.dependenciesReady(runner);
@@ -193,13 +207,7 @@ export class Supervisor {
       return;
     }
     try {
-      await runner.start(this.startAbort.signal, {
-        onExit: (status, reason) => this.onExit(runner, status, reason),
-        exitZeroIsReady: this.awaitedToComplete(runner),
-        adopt: (announcement) => this.rewiring.adopt(runner, announcement),
-        recover: () => this.rewiring.recoverStolenPort(runner),
-        beforeLaunch: () => this.rewiring.keepPortsFree(runner),
-      });
+      await runner.start(this.startAbort.signal, this.hooks(runner));
       // Ports that moved while it started (its own or those it refers to): restart what still runs with old ones.
       await this.rewiring.refresh(runner);
       await this.openTunnel(runner);
@@ -216,16 +224,86 @@ export class Supervisor {
    * allocated ports, and the running services that refer to them are restarted too so they point at the new ones.
    */
   async restartServices(ids: readonly string[], options: { newPort?: boolean } = {}): Promise<RestartReport[]> {
+    const runners = this.runnersOf(ids);
+    const reports: RestartReport[] = [];
+    for (const runner of runners) {
+      // One stopped by `portmate stop` is started again, as it was (a new port is for a running one to move).
+      if (runner.stopCalled && !options.newPort) {
+        await this.startServices([runner.id]);
+        reports.push({ service: runner.id, moved: [], restarted: [] });
+      } else {
+        reports.push(await this.rewiring.restart(this.current(runner), options.newPort === true));
+      }
+    }
+    return reports;
+  }
+
+  /**
+   * Stops services of the running stack (`portmate stop`), dependents first; see stop-start.ts. The stopped
+   * keep their ports, so a start brings them back on the same ones.
+   */
+  stopServices(ids: readonly string[], options: { withDependents?: boolean; timeoutMs?: number } = {}): Promise<StopReport> {
+    return stopServices(this.lending(), this.runnersOf(ids), options);
+  }
+
+  /** Starts services of the running stack that are not running (`portmate start`); see stop-start.ts. */
+  startServices(ids: readonly string[]): Promise<StartReport> {
+    return startServices(this.lending(), this.runnersOf(ids));
+  }
+
+  /** What stop-start.ts works with. */
+  private lending(): LentServices {
+    return {
+      runners: this.runners,
+      hurry: this.hurry.signal,
+      emit: (event) => this.emit(event),
+      replace: (old) => {
+        if (this.stoppingInstances.has(old.service.instance)) throw new Error(`${old.id} is being stopped`);
+        return this.replace(old);
+      },
+      launch: (runner) => this.launchLater(runner),
+    };
+  }
+
+  /**
+   * Starts `runner` after the stack's start, as run() does during it; when it does not come up healthy it is
+   * stopped and ServiceFailedError says why, and the rest of the stack runs on.
+   */
+  private async launchLater(runner: ServiceRunner): Promise<void> {
+    try {
+      await runner.start(runner.stopSignal, this.hooks(runner));
+    } catch (error) {
+      const reason = error instanceof StartFailure ? `${error.message}${await daemonHint(runner)}${failureHint(runner)}` : String(error);
+      await runner.stop(this.hurry.signal);
+      throw new ServiceFailedError(runner.id, reason, runner.lastLines(FAILURE_LINES));
+    }
+    await this.rewiring.refresh(runner);
+    await this.openTunnel(runner);
+  }
+
+  /** The runners of `ids`, as they are now; throws, naming it, for an id of no service or of one being stopped. */
+  private runnersOf(ids: readonly string[]): ServiceRunner[] {
     if (this.phase !== "running") throw new Error(this.phase === "starting" ? "the stack is still starting" : "the stack is not running");
-    const runners = ids.map((id) => {
+    return ids.map((id) => {
       const runner = this.byId.get(id);
       if (!runner) throw new Error(`no service ${id} in this stack`);
       if (this.stoppingInstances.has(runner.service.instance)) throw new Error(`${id} is being stopped`);
       return runner;
     });
-    const reports: RestartReport[] = [];
-    for (const runner of runners) reports.push(await this.rewiring.restart(runner, options.newPort === true));
-    return reports;
+  }
+
+  /** The runner that runs `runner`'s service now: a start may have replaced it since it was looked up. */
+  private current(runner: ServiceRunner): ServiceRunner {
+    return this.byId.get(runner.id) ?? runner;
+  }
+
+  /** Puts a new runner in the place of `old`, a stopped one: a runner's stop is for good. */
+  private replace(old: ServiceRunner): ServiceRunner {
+    const runner = this.newRunner(old.service);
+    this.runners[this.runners.indexOf(old)] = runner;
+    this.byId.set(runner.id, runner);
+    this.stops.delete(old);
+    return runner;
   }
 
   /** Waits for each dependency's condition; throws when one can never be met or the start is aborted. */

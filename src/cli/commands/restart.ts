@@ -3,11 +3,9 @@ import { ExitCode, PortmateError } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import type { CliIO } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
-import { sendRequest } from "../../control/client.js";
-import { serviceId } from "../../plan/names.js";
 import type { RestartReport } from "../../supervise/rewiring.js";
-import { currentProject, type ProjectOptions } from "../project.js";
-import { recordedService, runningRecord } from "../running-stack.js";
+import type { ProjectOptions } from "../project.js";
+import { askSupervisor, namedIds } from "./service-requests.js";
 
 /** `portmate restart`. */
 export function restartCli(io: CliIO): Command {
@@ -46,9 +44,6 @@ export interface RestartCommandOptions extends ProjectOptions {
   newPort: boolean;
 }
 
-/** A restart waits for stop timeouts and health checks of the service and of those that refer to it. */
-const ANSWER_TIMEOUT_MS = 10 * 60_000;
-
 /**
  * `portmate restart [SERVICE…] [--new-port]`: asks the stack's supervisor to restart services (by default every
  * one, in start order), each healthy before the next; with `--new-port` on new ports, restarting the services
@@ -59,19 +54,11 @@ export async function restartCommand(options: RestartCommandOptions, io: CliIO):
   if (options.newPort && options.services.length === 0) {
     throw new PortmateError("--new-port needs the services to move", ExitCode.usage, ["hint: `portmate restart backend --new-port`"]);
   }
-  const record = runningRecord(await currentProject(options), options.instance);
   // None named: the supervisor restarts every service of the instance, in start order (dependencies first).
-  const ids = options.services.map((name) => serviceId(recordedService(record, name).name, options.instance));
+  const { record, ids } = await namedIds(options, options.services);
   const request = { op: "restart", services: ids, instance: options.instance, newPort: options.newPort } as const;
-  let reports: RestartReport[];
-  try {
-    reports = (await sendRequest(record.supervisor.control, request, ANSWER_TIMEOUT_MS)) as RestartReport[];
-  } catch (error) {
-    const what = ids.length ? ids.join(", ") : `every service of ${record.project}`;
-    throw new PortmateError(`could not restart ${what}: ${(error as Error).message}`, ExitCode.serviceFailed, [
-      "hint: `portmate logs` shows what the services printed",
-    ]);
-  }
+  const what = ids.length ? ids.join(", ") : `every service of ${record.project}`;
+  const reports = (await askSupervisor(record, request, `could not restart ${what}`)) as RestartReport[];
   for (const report of reports) {
     const moved = report.moved.map((move) => `${move.name === "default" ? "port" : `port ${move.name}`} ${move.from} → ${move.to}`).join(", ");
     io.stdout.write(`${report.service} restarted${moved ? ` (${moved})` : ""}\n`);

@@ -32,6 +32,8 @@ export function describeStackEvent(event: StackEvent, service: (id: string) => S
       return event.requested ? undefined : `${event.service} ${describeExitEvent(event)}`;
     case "unhealthy":
       return `${event.service} is unhealthy: ${event.reason}`;
+    case "requested":
+      return `${event.service}: ${event.action === "stop" ? "stopping" : "starting"} (\`portmate ${event.action}\`)`;
     case "port":
       return `${event.service}: ${describePortEvent(event)}`;
     case "tunnel": {
