@@ -1,3 +1,4 @@
+import { constants } from "node:os";
 import { splitCommandWords } from "../util/command-line.js";
 import { formatDuration, MAX_DURATION_MS, parseDuration } from "../util/duration.js";
 import type { ConfigIssue } from "../errors.js";
@@ -60,4 +61,14 @@ export function duration(
     return fallback;
   }
   return ms;
+}
+
+/** A signal's name (`SIGHUP`); SIGTERM, with an issue, for one the system does not know. */
+export function normalizeSignal(raw: string | undefined, ctx: NormalizeContext, at: ConfigPath): NodeJS.Signals {
+  if (raw === undefined) return "SIGTERM";
+  if (!(raw in constants.signals)) {
+    ctx.issues.push(ctx.source.issue(at, `unknown signal "${raw}"`, { hint: "use a name such as SIGTERM, SIGINT, SIGQUIT or SIGHUP" }));
+    return "SIGTERM";
+  }
+  return raw as NodeJS.Signals;
 }

@@ -1,10 +1,10 @@
 import { statSync } from "node:fs";
-import { constants } from "node:os";
 import { resolve } from "node:path";
 import { formatDuration } from "../util/duration.js";
 import { readEnvFiles } from "./env-file.js";
 import { normalizeTunnel } from "./normalize-tunnel.js";
-import { duration, normalizeCommand, type NormalizeContext } from "./normalize-values.js";
+import { duration, normalizeCommand, normalizeSignal, type NormalizeContext } from "./normalize-values.js";
+import { normalizeWatch } from "./normalize-watch.js";
 import type { ConfigPath } from "./source.js";
 import {
   DEFAULT_HEALTH_INTERVAL_MS,
@@ -52,8 +52,12 @@ export function normalizeService(name: string, raw: RawService, ctx: NormalizeCo
     envFiles: (raw.env_file === undefined ? [] : [raw.env_file].flat()).map((file) => resolve(ctx.dir, file)),
     ports,
     dependsOn: Array.isArray(raw.depends_on)
-      ? raw.depends_on.map((service) => ({ service, condition: "healthy" as const }))
-      : Object.entries(raw.depends_on ?? {}).map(([service, condition]) => ({ service, condition })),
+      ? raw.depends_on.map((service) => ({ service, condition: "healthy" as const, restart: false }))
+      : Object.entries(raw.depends_on ?? {}).map(([service, value]) =>
+          typeof value === "string"
+            ? { service, condition: value, restart: false }
+            : { service, condition: value.condition ?? "healthy", restart: value.restart === true },
+        ),
     health: normalizeHealth(raw.health, ports, raw.shell === true, ctx, at("health")),
     restart: normalizeRestart(raw.restart, ctx, at("restart")),
     stopSignal: normalizeSignal(raw.stop_signal, ctx, at("stop_signal")),
@@ -63,6 +67,7 @@ export function normalizeService(name: string, raw: RawService, ctx: NormalizeCo
     announce: raw.announce === true,
     ...(raw.url === undefined ? {} : { url: normalizeUrl(raw.url, ctx, at("url")) }),
     tunnel: normalizeTunnel(raw.tunnel, ports, ctx, at("tunnel")),
+    ...(raw.watch === undefined ? {} : { watch: normalizeWatch(raw.watch, raw.shell === true, ctx, at("watch")) }),
     image: raw.image,
     build: normalizeBuild(raw.build, ctx),
   };
@@ -204,13 +209,4 @@ function normalizeRestart(raw: RawService["restart"], ctx: NormalizeContext, at:
     delayMs: duration(raw.delay, DEFAULT_RESTART.delayMs, ctx, [...at, "delay"]),
     maxDelayMs: duration(raw.max_delay, DEFAULT_RESTART.maxDelayMs, ctx, [...at, "max_delay"]),
   };
-}
-
-function normalizeSignal(raw: string | undefined, ctx: NormalizeContext, at: ConfigPath): NodeJS.Signals {
-  if (raw === undefined) return "SIGTERM";
-  if (!(raw in constants.signals)) {
-    ctx.issues.push(ctx.source.issue(at, `unknown signal "${raw}"`, { hint: "use a name such as SIGTERM, SIGINT, SIGQUIT or SIGHUP" }));
-    return "SIGTERM";
-  }
-  return raw as NodeJS.Signals;
 }

@@ -25,7 +25,7 @@ export interface RawService {
   shell?: boolean;
   port?: number | "auto" | "none";
   ports?: Record<string, number | "auto">;
-  depends_on?: string[] | Record<string, RawDependencyCondition>;
+  depends_on?: string[] | Record<string, RawDependencyCondition | { condition?: RawDependencyCondition; restart?: boolean }>;
   health?: RawHealth;
   restart?: RawRestartPolicy | { policy: RawRestartPolicy; max_restarts?: number; delay?: string; max_delay?: string };
   stop_signal?: string;
@@ -34,9 +34,19 @@ export interface RawService {
   strict?: boolean;
   announce?: boolean;
   url?: string;
+  watch?: string | string[] | RawWatch;
   tunnel?: "ngrok" | RawTunnel;
   image?: string;
   build?: string | { context: string; dockerfile?: string; args?: Record<string, RawScalar> };
+}
+
+/** `watch:` as a map. */
+export interface RawWatch {
+  paths: string | string[];
+  ignore?: string | string[];
+  debounce?: string;
+  rebuild?: RawCommandLine;
+  signal?: string;
 }
 
 /** `tunnel:` as written: one map for every provider; which keys go with which is checked when normalizing. */
@@ -112,7 +122,26 @@ export type CommandConfig = { shell: true; script: TemplateText } | { shell: fal
 export interface DependencyConfig {
   service: string;
   condition: RawDependencyCondition;
+  /** Restarted after that service is restarted by a file change (`restart: true`, compose's spelling). */
+  restart: boolean;
 }
+
+/** Files whose changes restart a service (`watch:`), and how. */
+export interface WatchConfig {
+  /** The config's folder (absolute): what the paths and the `.gitignore` are relative to. */
+  root: string;
+  /** Folders, files or globs, relative to the config's folder, as written. */
+  paths: string[];
+  /** Gitignore-style patterns whose changes do nothing, beside those of the `.gitignore` beside the config. */
+  ignore: string[];
+  debounceMs: number;
+  /** A command run before each restart; the restart is skipped when it fails. */
+  rebuild?: CommandConfig;
+  /** Sent to the service instead of restarting it. */
+  signal?: NodeJS.Signals;
+}
+
+export const DEFAULT_WATCH_DEBOUNCE_MS = 200;
 
 export interface ServiceConfig {
   name: string;
@@ -141,6 +170,8 @@ export interface ServiceConfig {
   url?: TemplateText;
   /** Its public tunnel, when it has one. */
   tunnel?: TunnelConfig;
+  /** Files that restart it when they change. */
+  watch?: WatchConfig;
   /** The container image that runs it on other engines (`portmate export`). */
   image?: string;
   /** How compose builds its image: the context folder (absolute), and the Dockerfile and build args if given. */

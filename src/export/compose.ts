@@ -60,7 +60,8 @@ function composeService(service: ExportedService, portOffset: number, unhealthy:
         );
         condition = CONDITIONS.started;
       }
-      return [dep.service, { condition }];
+      // compose's own spelling: restarted when the service it depends on is.
+      return [dep.service, dep.restart ? { condition, restart: true } : { condition }];
     }),
   );
   if (Object.keys(dependsOn).length) out.depends_on = dependsOn;

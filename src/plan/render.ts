@@ -90,7 +90,7 @@ function planService(wiring: Wiring, service: ServiceConfig, instance: number, c
     env,
     ports,
     announce: service.announce,
-    dependsOn: service.dependsOn.map((dep) => ({ id: serviceId(dep.service, instance), condition: dep.condition })),
+    dependsOn: service.dependsOn.map((dep) => ({ id: serviceId(dep.service, instance), condition: dep.condition, ...(dep.restart ? { restart: true } : {}) })),
     waitsForAnnounced: announcedReferences(wiring, service).map((name) => serviceId(name, instance)),
     health: { ...planHealth(service, ports, render), intervalMs: service.health.intervalMs, timeoutMs: service.health.timeoutMs },
     restart: { ...service.restart },
@@ -101,6 +101,10 @@ function planService(wiring: Wiring, service: ServiceConfig, instance: number, c
   const url = urlOf(service.name, context.services, context);
   if (url !== undefined) planned.url = url;
   if (shadowed.length) planned.shadowed = shadowed;
+  if (service.watch) {
+    const { root, paths, ignore, debounceMs, rebuild, signal } = service.watch;
+    planned.watch = { root, paths, ignore, debounceMs, ...(rebuild ? { rebuild: planCommand(rebuild, render) } : {}), ...(signal ? { signal } : {}) };
+  }
   if (service.tunnel?.enabled) {
     const planCommandOf = (command: CommandConfig) => planCommand(command, render);
     planned.tunnel = planTunnel(service.tunnel, { ports, render, env, health: planned.health, planCommand: planCommandOf });

@@ -27,7 +27,8 @@ export interface PlannedService {
   url?: string;
   /** The service chooses its port and announces it on stdout. */
   announce: boolean;
-  dependsOn: Array<{ id: string; condition: RawDependencyCondition }>;
+  /** `restart`: restarted after that one is restarted by a file change. */
+  dependsOn: Array<{ id: string; condition: RawDependencyCondition; restart?: boolean }>;
   /** Services that announce their port and that this one refers to: it starts once they have announced. */
   waitsForAnnounced: string[];
   health: PlannedHealth & { intervalMs: number; timeoutMs: number };
@@ -36,11 +37,24 @@ export interface PlannedService {
   stopTimeoutMs: number;
   /** Its public tunnel, when it has one switched on. */
   tunnel?: PlannedTunnel;
+  /** Files that restart it when they change (`watch:`), with its rebuild command rendered. */
+  watch?: PlannedWatch;
   /**
    * Discovery variables (`REDIS_URL`) portmate would have given it but did not, because the environment or an
    * env file sets them: what the user gave wins.
    */
   shadowed?: string[];
+}
+
+/** A service's `watch:`, ready to run: see WatchConfig. */
+export interface PlannedWatch {
+  /** The config's folder: what the paths are relative to. */
+  root: string;
+  paths: string[];
+  ignore: string[];
+  debounceMs: number;
+  rebuild?: PlannedCommand;
+  signal?: NodeJS.Signals;
 }
 
 /**

@@ -44,13 +44,15 @@ export interface ResolvedService {
   url: string | null;
   /** What portmate gives the service on top of the environment it runs in. */
   environment: Record<string, string>;
-  depends_on: Record<string, string>;
+  depends_on: Record<string, string | { condition: string; restart: true }>;
   health: Record<string, string | number>;
   restart: string;
   stop_signal: string;
   stop_timeout: string;
   /** Its public tunnel: what runs to open it, or how to switch it on. */
   tunnel?: Record<string, string | number | boolean | string[]>;
+  /** What restarts it when it changes. */
+  watch?: { paths: string[]; ignore: string[]; debounce: string; rebuild?: string[] | string; signal?: string };
 }
 
 /**
@@ -116,7 +118,9 @@ function resolveService(service: PlannedService, base: Record<string, string>): 
     ports: service.ports,
     url: service.url ?? null,
     environment: sorted(ownEnv(service, base)),
-    depends_on: Object.fromEntries(service.dependsOn.map((dep) => [dep.id, dep.condition])),
+    depends_on: Object.fromEntries(
+      service.dependsOn.map((dep) => [dep.id, dep.restart ? { condition: dep.condition, restart: true as const } : dep.condition]),
+    ),
     health: healthOf(service),
     restart: service.restart.policy,
     stop_signal: service.stopSignal,
@@ -124,6 +128,16 @@ function resolveService(service: PlannedService, base: Record<string, string>): 
   };
   if (service.command.shell) resolved.shell = true;
   if (service.tunnel) resolved.tunnel = tunnelOf(service.tunnel);
+  if (service.watch) {
+    const { paths, ignore, debounceMs, rebuild, signal } = service.watch;
+    resolved.watch = {
+      paths,
+      ignore,
+      debounce: formatDuration(debounceMs),
+      ...(rebuild ? { rebuild: commandOf(rebuild) } : {}),
+      ...(signal ? { signal } : {}),
+    };
+  }
   return resolved;
 }
 

@@ -46,6 +46,8 @@ export interface UpOptions extends LoadConfigOptions, SupervisorOptions {
   tunnels?: readonly string[];
   /** Open no tunnel but those of `tunnels` (`--no-tunnel`). */
   noTunnels?: boolean;
+  /** Restart services when their `watch:` files change (default true; false: `--no-watch`). */
+  watch?: boolean;
 }
 
 /** What planning a stack gives: the plan, the ports it holds, and what is worth a warning or an info line. */
@@ -79,7 +81,9 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
     throw new UsageError(`--instances must be a whole number from 1 to ${MAX_INSTANCES}, got ${String(instances)}`);
   }
   const { config, warnings } = options.loaded ?? loadConfig(options);
-  const services = switchTunnels(config, selectServices(config, options.services), options);
+  const selected = switchTunnels(config, selectServices(config, options.services), options);
+  // Without watching, no service has `watch:`: the supervisor then loads no watcher at all.
+  const services = options.watch === false ? selected.map(({ watch: _watch, ...service }) => service) : selected;
   const layout = stateLayout(options.stateDir);
   const locks = new PortLocks(layout.ports, { ...(options.lockOwner ?? identify(process.pid)), project: config.project });
   const preferences: PortPreferences = { overrides: portOverrides(config, services, options.ports), strict: options.strictPorts === true };

@@ -34,6 +34,11 @@ export type StackEvent =
       /** Why it was not started: `stopped` (the start was stopped), else what kept it from starting. */
       reason: string;
     }
+  /**
+   * Files of its `watch:` changed (relative to the config's folder): it is restarted, rebuilt then restarted,
+   * or sent a signal, as `action` says; `failed` says why that did not happen (a rebuild that failed).
+   */
+  | { type: "watch"; service: string; files: string[]; action: "restart" | "rebuild" | "signal"; signal?: NodeJS.Signals; failed?: string }
   /** `portmate stop` or `portmate start` (or the same call of the library) asked for this service. */
   | { type: "requested"; service: string; action: "stop" | "start" }
   | { type: "stopping"; service: string }

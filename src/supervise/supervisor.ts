@@ -14,6 +14,7 @@ import type { PortBook } from "../ports/port-book.js";
 import { Rewiring, type RestartReport } from "./rewiring.js";
 import { thisSupervisor } from "../process/process-marker.js";
 import { Watchdog } from "./watchdog.js";
+import type { WatchRestarts } from "./watch-restarts.js";
 import { daemonHint } from "./daemon-hint.js";
 import { failureHint } from "./failure-hints.js";
 
@@ -56,6 +57,9 @@ export class Supervisor {
   private readonly stateDir: string | undefined;
   /** Services being moved off a stolen port after they were healthy: the start is not over before they are. */
   private readonly recoveries = new Set<Promise<void>>();
+
+  /** Restarts services whose `watch:` files change, once the stack is up. */
+  private watching: WatchRestarts | undefined;
 
   /** Moves ports when they are stolen, re-wiring the services that refer to them. */
   private readonly rewiring: Rewiring;
@@ -124,6 +128,27 @@ export class Supervisor {
       throw new StopRequestedError();
     }
     this.phase = "running";
+    await this.startWatching();
+  }
+
+  /**
+   * Once the stack is up, restarts services when their `watch:` files change (see watch-restarts.ts). Loaded
+   * only for a stack that has `watch:`: the watcher is no cost to any other.
+   */
+  private async startWatching(): Promise<void> {
+    if (!this.plan.services.some((service) => service.watch)) return;
+    const { WatchRestarts } = await import("./watch-restarts.js");
+    const watching = await WatchRestarts.start(this.plan.services, {
+      runners: () => this.runners,
+      emit: (event) => this.emit(event),
+      restart: async (runner) => {
+        await this.rewiring.restart(this.current(runner), false);
+      },
+      stopping: (runner) => this.stoppingInstances.has(runner.service.instance),
+    });
+    // Stopped before the watch was ready: it must not outlive the stack.
+    if (this.phase !== "running") await watching.close();
+    else this.watching = watching;
   }
 
   /**
@@ -140,7 +165,10 @@ export class Supervisor {
     // From now on no service of these instances is restarted: a dependency that exits while its dependents are
     // being stopped is part of the stop, not a crash.
     for (const runner of targets) this.stoppingInstances.add(runner.service.instance);
+    // No restart for a change from now on (one under way is stopped with its service).
+    const watchClosed = everything ? this.watching?.close() : undefined;
     await Promise.all(targets.map((runner) => this.stopInOrder(runner, options.timeoutMs)));
+    await watchClosed;
     if (this.runners.every((runner) => runner.stopCalled)) {
       this.phase = "stopped";
       this.removeExitGuard?.();

@@ -800,4 +800,41 @@ export const cases: ConfigCase[] = [
     path: "services.api.__proto__",
     message: /^unknown key "__proto__"$/,
   },
+  {
+    name: "watch: a path outside the config's folder",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          watch: [src, ../shared]
+    `,
+    at: "4:18",
+    path: "services.api.watch[1]",
+    message: /"\.\.\/shared" is outside the config's folder/,
+    hint: /relative to the folder of portmate\.yaml/,
+  },
+  {
+    name: "watch: both rebuild and signal",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          watch: {paths: src, rebuild: make, signal: HUP}
+    `,
+    at: "4:40",
+    path: "services.api.watch.signal",
+    message: /use either `rebuild` \(then restart\) or `signal`/,
+  },
+  {
+    name: "watch: a map without paths",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          watch: {debounce: 1s}
+    `,
+    at: "4:12",
+    path: "services.api.watch",
+    message: /must be a path or glob, a list of them, or a map with `paths`/,
+  },
 ];

@@ -38,6 +38,8 @@ export function upCli(io: CliIO): Command {
     .option("--no-tunnel", "open no public tunnel (but those named with --tunnel)")
     // commander keeps --tunnel and --no-tunnel under one key, the last one winning: listen to each instead, so
     // `--no-tunnel --tunnel ui` means "only ui's tunnel" in either order.
+    .option("--watch", "restart services when the files of their `watch:` change (the default)")
+    .option("--no-watch", "do not watch files: no restart when they change")
     .on("option:tunnel", (service: string) => tunnelSwitches.tunnels.push(service))
     .on("option:no-tunnel", () => (tunnelSwitches.off = true));
   withProjectOptions(command);
@@ -63,6 +65,7 @@ export function upCli(io: CliIO): Command {
         ["portmate up -p demo2", "a second copy of the project under another name"],
         ["portmate up --no-tunnel", "run locally only, whatever the services' `tunnel:` say"],
         ["portmate up --tunnel ui", "also open ui's tunnel (one with `enabled: false`)"],
+        ["portmate up --no-watch", "run without restarting services when their `watch:` files change"],
       ],
     },
     io,
@@ -70,7 +73,7 @@ export function upCli(io: CliIO): Command {
   return command.action(
     async (
       services: string[],
-      options: { instances: number; detach?: boolean; port?: Record<string, number>; strictPorts?: boolean; freshPorts?: boolean },
+      options: { instances: number; detach?: boolean; port?: Record<string, number>; strictPorts?: boolean; freshPorts?: boolean; watch?: boolean },
       self: Command,
     ) => {
       const code = await upCommand(
@@ -84,6 +87,7 @@ export function upCli(io: CliIO): Command {
           freshPorts: options.freshPorts === true,
           tunnels: tunnelSwitches.tunnels,
           noTunnels: tunnelSwitches.off,
+          watch: options.watch !== false,
         },
         io,
       );
@@ -107,6 +111,8 @@ export interface UpCommandOptions {
   tunnels: string[];
   /** `--no-tunnel`: no other tunnel opens. */
   noTunnels: boolean;
+  /** `--no-watch`: false, no service is restarted when its `watch:` files change. */
+  watch: boolean;
 }
 
 /**
@@ -151,6 +157,7 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
       freshPorts: options.freshPorts,
       tunnels: options.tunnels,
       noTunnels: options.noTunnels,
+      watch: options.watch,
     };
     const registered = () => {
       starting?.release(project);

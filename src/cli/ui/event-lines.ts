@@ -12,6 +12,17 @@ export function describeExitEvent(event: Extract<StackEvent, { type: "exited" }>
   return exit;
 }
 
+/** `src/app.py changed; restarting`, `3 files changed (src/a.py, src/b.py, …); rebuilding`, or why nothing was done. */
+export function describeWatchEvent(event: Extract<StackEvent, { type: "watch" }>): string {
+  const [first, second] = event.files;
+  const files =
+    event.files.length === 1 ? `${first} changed` : `${event.files.length} files changed (${first}, ${second}${event.files.length > 2 ? ", …" : ""})`;
+  if (event.failed !== undefined) return `${files}; not restarted: ${event.failed}`;
+  const next =
+    event.action === "signal" ? `sending ${event.signal ?? "its signal"}` : event.action === "rebuild" ? "rebuilding, then restarting" : "restarting";
+  return `${files}; ${next}`;
+}
+
 /**
  * What portmate says, as a line of its own (`portmate | …`), about an event of a running stack: a restart
  * (`backend restarted on port 8004 (pid 1234)`), an exit, a port that moved, a tunnel that dropped, a service
@@ -32,6 +43,8 @@ export function describeStackEvent(event: StackEvent, service: (id: string) => S
       return event.requested ? undefined : `${event.service} ${describeExitEvent(event)}`;
     case "unhealthy":
       return `${event.service} is unhealthy: ${event.reason}`;
+    case "watch":
+      return `${event.service}: ${describeWatchEvent(event)}`;
     case "requested":
       return `${event.service}: ${event.action === "stop" ? "stopping" : "starting"} (\`portmate ${event.action}\`)`;
     case "port":

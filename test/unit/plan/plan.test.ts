@@ -69,8 +69,8 @@ describe("normalized config", () => {
     expect(config.services.get("admin")?.health.check).toEqual({ kind: "tcp", port: "metrics" });
     expect(config.services.get("backend")?.dependsOn).toEqual([]);
     expect(config.services.get("admin")?.dependsOn).toEqual([
-      { service: "backend", condition: "healthy" },
-      { service: "ui", condition: "started" },
+      { service: "backend", condition: "healthy", restart: false },
+      { service: "ui", condition: "started", restart: false },
     ]);
   });
 
