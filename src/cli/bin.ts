@@ -38,6 +38,7 @@ const BUNDLES: Record<CommandName | "all", () => Promise<{ start: (argv: readonl
   config: () => import("./entries/config.js"),
   who: () => import("./entries/who.js"),
   restart: () => import("./entries/restart.js"),
+  run: () => import("./entries/run.js"),
   completion: () => import("./entries/completion.js"),
   all: () => import("./entries/all.js"),
 };

@@ -10,8 +10,9 @@ import { exportCli } from "../commands/export.js";
 import { configCli } from "../commands/config.js";
 import { whoCli } from "../commands/who.js";
 import { restartCli } from "../commands/restart.js";
+import { runCli } from "../commands/run.js";
 import { completionCli, completeCli } from "../commands/completion.js";
 import { run } from "../run.js";
 
 export const start = (argv: readonly string[]) =>
-  run(argv, { commands: [upCli, psCli, downCli, logsCli, portCli, envCli, exportCli, configCli, whoCli, restartCli, completionCli], complete: completeCli });
+  run(argv, { commands: [upCli, psCli, downCli, logsCli, portCli, envCli, exportCli, configCli, whoCli, restartCli, runCli, completionCli], complete: completeCli });
