@@ -102,7 +102,11 @@ describe("portmate run", () => {
     expect(worker.env.API_URL).toBe(`http://127.0.0.1:${stack.ports.backend}`);
     expect(worker.env.PORT).toBe(String(stack.ports.worker));
     expect(worker.env.FROM_CALLER).toBe("kept");
-    const { PORTMATE_OWNER: owner, PORTMATE_STATE_DIR: _state, ...given } = readRecords(stack.record).find((line) => line.name === "worker" && line.event === "start")?.env ?? {};
+    const {
+      PORTMATE_OWNER: owner,
+      PORTMATE_STATE_DIR: _state,
+      ...given
+    } = readRecords(stack.record).find((line) => line.name === "worker" && line.event === "start")?.env ?? {};
     expect(owner, "the worker was marked as portmate's").toBeDefined();
     expect(worker.env.PORTMATE_OWNER, "the command is not one of the services portmate stops").toBeUndefined();
     expect(Object.keys(given).length).toBeGreaterThanOrEqual(6);

@@ -16,10 +16,10 @@ export function runCli(io: CliIO): Command {
   const command = new Command("run")
     .summary("run a one-off command with a running stack's ports (or one service's env and folder)")
     .description(
-      "Run a command (a migration, a test run, a REPL) against a running stack: with where every service is in its " +
-        "environment (what `portmate env` prints), or, given a service, with that service's whole environment and " +
-        "in its folder. The command gets portmate's stdin, stdout and stderr (a terminal stays a terminal), and " +
-        "portmate exits with its exit code.",
+      "Run a one-off command (a migration, a test run, a REPL) against a running stack, with every service's port " +
+        "and URL in its environment (what `portmate env` prints) or, given a service, as that service: with its " +
+        "whole environment, in its folder. The command gets portmate's stdin, stdout and stderr (a terminal stays a " +
+        "terminal), and portmate exits with its exit code.",
     )
     .usage("[options] [service] -- <command...>")
     .argument("[service]", "run as this service: its environment and folder (default: the discovery variables, in this folder)")
@@ -39,8 +39,7 @@ export function runCli(io: CliIO): Command {
           "env files, the ports and URLs it gets) over this shell's environment; its command is looked for in " +
           "node_modules/.bin of that folder, then PATH.",
         "No shell runs the command, so nothing in it is expanded twice; for a shell line: `portmate run -- sh -c '…'`.",
-        "Ctrl-C goes to the command, which decides: portmate waits for it, and a signal sent to portmate alone " +
-          "(SIGTERM, SIGHUP) is passed on to it.",
+        "Ctrl-C goes to the command, which decides: portmate waits for it, and a signal sent to portmate alone " + "(SIGTERM, SIGHUP) is passed on to it.",
         "There is no `portmate exec`: `portmate run SERVICE -- …` runs a command as that service would run it.",
       ],
       exitCodes: [

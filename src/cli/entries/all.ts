@@ -15,4 +15,7 @@ import { completionCli, completeCli } from "../commands/completion.js";
 import { run } from "../run.js";
 
 export const start = (argv: readonly string[]) =>
-  run(argv, { commands: [upCli, psCli, downCli, logsCli, portCli, envCli, exportCli, configCli, whoCli, restartCli, runCli, completionCli], complete: completeCli });
+  run(argv, {
+    commands: [upCli, psCli, downCli, logsCli, portCli, envCli, exportCli, configCli, whoCli, restartCli, runCli, completionCli],
+    complete: completeCli,
+  });
