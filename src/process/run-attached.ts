@@ -31,7 +31,7 @@ export async function runAttached(command: AttachedCommand): Promise<number> {
   if (file === undefined) throw new PortmateError("no command to run", ExitCode.usage);
   if (!isFolder(command.cwd)) {
     throw new PortmateError(`cannot run ${file}: its folder ${command.cwd} does not exist`, ExitCode.cannotRun, [
-      "hint: `portmate restart` the service if its folder moved",
+      "hint: it was moved or removed since `portmate up`",
     ]);
   }
   const child = execa(file, args, {

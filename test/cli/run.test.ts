@@ -1,6 +1,6 @@
 // `portmate run`: one-off commands against a running stack, with real processes: its exit code is portmate's,
 // it sees the stack's ports (or one service's env and folder), and stdin, a terminal and Ctrl-C reach it.
-import { mkdirSync, realpathSync } from "node:fs";
+import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -127,6 +127,10 @@ describe("portmate run", () => {
     const missing = await runCli(["run", "--", "no-such-command-here", "--flag"], { cwd: dir, env });
     expect(missing.exitCode).toBe(127);
     expect(missing.stderr.split("\n")[0]).toBe("no-such-command-here: command not found");
+    writeFileSync(join(dir, "script.sh"), "#!/bin/sh\necho never\n", { mode: 0o644 });
+    const notExecutable = await runCli(["run", "--", "./script.sh"], { cwd: dir, env });
+    expect(notExecutable.exitCode).toBe(126);
+    expect(notExecutable.all).toBe("./script.sh: permission denied (not executable)");
     const typo = await runCli(["run", "backnd", "--", "true"], { cwd: dir, env });
     expect(typo.exitCode).toBe(2);
     expect(typo.stderr.split("\n")[0]).toBe('runner has no service "backnd" (did you mean "backend"?)');
