@@ -4,6 +4,10 @@ export const ExitCode = {
   serviceFailed: 1,
   usage: 2,
   noPorts: 3,
+  /** `portmate run`: the command was found but could not be started (not executable, no such folder), as shells say. */
+  cannotRun: 126,
+  /** `portmate run`: no such command, as shells say. */
+  commandNotFound: 127,
   /** A bug in portmate (sysexits' EX_SOFTWARE): the stack was stopped, the error said in one line. */
   internal: 70,
 } as const;

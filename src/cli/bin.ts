@@ -40,6 +40,7 @@ const BUNDLES: Record<CommandName | "all", () => Promise<{ start: (argv: readonl
   restart: () => import("./entries/restart.js"),
   stop: () => import("./entries/stop.js"),
   start: () => import("./entries/start.js"),
+  run: () => import("./entries/run.js"),
   completion: () => import("./entries/completion.js"),
   all: () => import("./entries/all.js"),
 };

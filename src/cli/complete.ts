@@ -13,6 +13,7 @@ const ARGUMENTS: Record<string, ArgumentKind[]> = {
   restart: ["services"],
   stop: ["services"],
   start: ["services"],
+  run: ["services", "none"],
   port: ["services", "none"],
   env: ["services", "none"],
   export: ["targets", "services"],
@@ -53,6 +54,8 @@ export function completions(root: Command, words: readonly string[], services: (
       expectsValue = undefined;
       continue;
     }
+    // After a command's `--` come the words of another program (`portmate run -- …`): file names at least.
+    if (word === "--" && command) return [FILES];
     if (word.startsWith("-")) {
       const option = findOption(scope, word.split("=")[0] ?? word);
       if (option && (option.required || option.optional) && !word.includes("=")) expectsValue = option;

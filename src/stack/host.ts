@@ -180,6 +180,7 @@ export class StackHost {
       stopSignal: this.planned.get(service.id)?.stopSignal ?? "SIGTERM",
       stopTimeoutMs: this.planned.get(service.id)?.stopTimeoutMs ?? 10_000,
       env: ownEnv(current.get(service.id) as PlannedService, plan.wiring.env),
+      cwd: (current.get(service.id) as PlannedService).cwd,
     }));
     const self = this.self;
     writeRecord(this.options.layout, {

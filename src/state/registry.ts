@@ -31,6 +31,8 @@ export interface ServiceRecord {
   stopTimeoutMs: number;
   /** The variables portmate gives the service (injected, from env files, its `env:`), for `portmate env`. */
   env?: Record<string, string>;
+  /** The folder it runs in (absolute), for `portmate run SERVICE`; absent in records of older versions. */
+  cwd?: string;
 }
 
 /** Everything portmate knows about one running instance of a project (spec §5). */

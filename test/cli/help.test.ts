@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { CLI, fixtureCommand, project, randomRange, ROOT, runCli, tempProject, yaml } from "../support/helpers.js";
 import { describeWith, FISH, ZSH } from "../support/requirements.js";
 
-const COMMANDS = ["up", "ps", "down", "logs", "port", "env", "export", "config", "who", "restart", "completion"];
+const COMMANDS = ["up", "ps", "down", "logs", "port", "env", "export", "config", "who", "restart", "run", "completion"];
 
 /** A project whose portmate.yaml has three services, and a `portmate` on PATH that runs the built CLI. */
 function completionProject() {
@@ -111,6 +111,9 @@ describe("completion", () => {
     expect(complete("logs", "a")).toEqual(["admin"]);
     expect(complete("up", "--str")).toEqual(["--strict-ports"]);
     expect(complete("export", "")).toEqual(["compose", "kubernetes", "nomad"]);
+    // run: a service, then after `--` another program's words, so file names.
+    expect(complete("run", "a")).toEqual(["admin"]);
+    expect(complete("run", "--", "portmate.y")).toEqual(["portmate.yaml"]);
     // After -f, file names.
     expect(complete("-f", "portmate.y")).toEqual(["portmate.yaml"]);
   });

@@ -4,8 +4,7 @@ import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
 import { shellQuote } from "../../util/shell-quote.js";
-import { discoveryVariables, portmateVariables } from "../../plan/discovery-env.js";
-import type { StackRecord } from "../../state/registry.js";
+import { discoveryEnv, recordedServiceEnv } from "../../stack/recorded-env.js";
 import { currentProject, type ProjectOptions } from "../project.js";
 import { recordedService, runningRecord } from "../running-stack.js";
 
@@ -47,7 +46,7 @@ export interface EnvCommandOptions extends ProjectOptions {
  */
 export async function envCommand(options: EnvCommandOptions, io: CliIO): Promise<number> {
   const record = runningRecord(await currentProject(options), options.instance);
-  const env = options.service === undefined ? discoveryEnv(record) : serviceEnv(record, options.service);
+  const env = options.service === undefined ? discoveryEnv(record) : recordedServiceEnv(record, recordedService(record, options.service));
   for (const [name, value] of Object.entries(env)) {
     // `2FA_PORT` (a service named `2fa`) is a fine variable for a process, but no shell accepts it: one bad
     // line would stop the whole `eval`.
@@ -55,19 +54,4 @@ export async function envCommand(options: EnvCommandOptions, io: CliIO): Promise
     else warn(io, `${name} is not a name a shell accepts, so it is left out (a service name that starts with a letter avoids this)`);
   }
   return ExitCode.ok;
-}
-
-/** PORTMATE_PROJECT, PORTMATE_INSTANCE, and `<SVC>_PORT` / `<SVC>_URL` of every service with a port. */
-function discoveryEnv(record: StackRecord): Record<string, string> {
-  let env = portmateVariables(record.project, record.instance, undefined);
-  for (const service of record.services) {
-    if (service.port !== null) env = { ...env, ...discoveryVariables(service.name, String(service.port), service.url || undefined) };
-  }
-  return env;
-}
-
-function serviceEnv(record: StackRecord, name: string): Record<string, string> {
-  const service = recordedService(record, name);
-  // A record written before services' variables were recorded: what every service gets, and its PORT.
-  return service.env ?? { ...discoveryEnv(record), ...(service.port === null ? {} : { PORT: String(service.port) }) };
 }
