@@ -1,7 +1,19 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { expectNothingLeft, fixtureCommand, project, ps, randomRange, recordedPids, runCli, startCli, waitForOutput, waitUntil, yaml } from "../support/helpers.js";
+import {
+  expectNothingLeft,
+  fixtureCommand,
+  project,
+  ps,
+  randomRange,
+  recordedPids,
+  runCli,
+  startCli,
+  waitForOutput,
+  waitUntil,
+  yaml,
+} from "../support/helpers.js";
 
 /** `api` hangs while the file `hang` exists; `web` restarts when it hangs, `api` has no restart policy. */
 const HANGING = (range: string) => yaml`

@@ -18,7 +18,8 @@ function scripted(script: Array<Attempt | "hang">, watch: AbortController): { ch
     const answer = script[next++];
     if (answer === undefined) watch.abort();
     else timeouts.push(timeoutMs);
-    if (answer === "hang") return new Promise<Attempt>((resolve) => abort.addEventListener("abort", () => resolve({ ok: false, reason: "aborted", brief: "aborted" })));
+    if (answer === "hang")
+      return new Promise<Attempt>((resolve) => abort.addEventListener("abort", () => resolve({ ok: false, reason: "aborted", brief: "aborted" })));
     return Promise.resolve(answer ?? { ok: true });
   };
   return { check, timeouts };
