@@ -32,6 +32,13 @@ const HANGING = (range: string) => yaml`
 describe("liveness through the CLI", () => {
   it("ps --json shows a hung service of a detached stack as unhealthy, then healthy once it answers", async () => {
     const { dir, env, record } = project(HANGING(randomRange().text));
+    const config = await runCli(["config", "--json"], { cwd: dir, env });
+    expect(config.exitCode, config.all).toBe(0);
+    expect(JSON.parse(config.stdout).services.api.health).toMatchObject({
+      http: expect.stringMatching(/\/health$/),
+      liveness: { interval: "100ms", timeout: "300ms", failures: 2 },
+    });
+
     const up = await runCli(["up", "-d"], { cwd: dir, env });
     expect(up.exitCode, up.all).toBe(0);
     const before = await ps(dir, env);
