@@ -1,6 +1,6 @@
 // The public API: what the CLI is built on and what test suites use. Internals stay in their modules.
 export { loadConfig, CONFIG_NAMES, type LoadConfigOptions, type LoadedConfig } from "./config/load.js";
-export type { PortmateConfig, ServiceConfig, HealthConfig, HealthCheckConfig, PortRequestConfig } from "./config/types.js";
+export type { PortmateConfig, ServiceConfig, HealthConfig, HealthCheckConfig, LivenessConfig, PortRequestConfig } from "./config/types.js";
 export {
   ConfigError,
   ExitCode,

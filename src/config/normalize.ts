@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatDuration } from "../util/duration.js";
 import { readEnvFiles } from "./env-file.js";
+import { normalizeLiveness } from "./normalize-liveness.js";
 import { normalizeTunnel } from "./normalize-tunnel.js";
 import { duration, normalizeCommand, normalizeSignal, type NormalizeContext } from "./normalize-values.js";
 import { normalizeWatch } from "./normalize-watch.js";
@@ -15,6 +16,7 @@ import {
   DEFAULT_STOP_TIMEOUT_MS,
   type BuildConfig,
   type CommandConfig,
+  type HealthCheckConfig,
   type HealthConfig,
   type PortRequestConfig,
   type RawConfig,
@@ -159,6 +161,13 @@ function normalizeHealth(raw: RawHealth | undefined, ports: PortRequestConfig[],
     hint: `checks without a pause would keep the CPU busy; the default is ${formatDuration(DEFAULT_HEALTH_INTERVAL_MS)}`,
   });
   const timeoutMs = duration(raw?.timeout, DEFAULT_HEALTH_TIMEOUT_MS, ctx, [...at, "timeout"]);
+  const check = normalizeCheck(raw, ports, shell, ctx, at);
+  const liveness = normalizeLiveness(raw?.liveness, check, ctx, [...at, "liveness"]);
+  return { check, intervalMs, timeoutMs, ...(liveness ? { liveness } : {}) };
+}
+
+/** The one check of `health:`; with none given, a service with a port is ready when the port accepts connections. */
+function normalizeCheck(raw: RawHealth | undefined, ports: PortRequestConfig[], shell: boolean, ctx: NormalizeContext, at: ConfigPath): HealthCheckConfig {
   const given = CHECK_KINDS.filter((kind) => raw?.[kind] !== undefined);
   if (given.length > 1) {
     ctx.issues.push(ctx.source.issue(at, `has ${given.map((kind) => `\`${kind}\``).join(" and ")}: give exactly one check`));
@@ -177,27 +186,18 @@ function normalizeHealth(raw: RawHealth | undefined, ports: PortRequestConfig[],
   const http = raw?.http;
   if (http !== undefined) {
     const options = typeof http === "string" ? { path: http } : http;
-    return {
-      check: { kind: "http", path: options.path ?? "/", status: options.status, host: options.host, port: needPort("http", options.port) },
-      intervalMs,
-      timeoutMs,
-    };
+    return { kind: "http", path: options.path ?? "/", status: options.status, host: options.host, port: needPort("http", options.port) };
   }
-  if (raw?.tcp !== undefined) {
-    return { check: { kind: "tcp", port: needPort("tcp", typeof raw.tcp === "string" ? raw.tcp : undefined) }, intervalMs, timeoutMs };
-  }
-  if (raw?.command !== undefined) {
-    return { check: { kind: "command", command: normalizeCommand(raw.command, shell, ctx, [...at, "command"]) }, intervalMs, timeoutMs };
-  }
+  if (raw?.tcp !== undefined) return { kind: "tcp", port: needPort("tcp", typeof raw.tcp === "string" ? raw.tcp : undefined) };
+  if (raw?.command !== undefined) return { kind: "command", command: normalizeCommand(raw.command, shell, ctx, [...at, "command"]) };
   if (raw?.log !== undefined) {
     try {
-      return { check: { kind: "log", pattern: new RegExp(raw.log) }, intervalMs, timeoutMs };
+      return { kind: "log", pattern: new RegExp(raw.log) };
     } catch (error) {
       ctx.issues.push(ctx.source.issue([...at, "log"], `is not a valid regular expression: ${(error as Error).message}`));
     }
   }
-  // No check given: a service with a port is ready when the port accepts connections.
-  return { check: primary === undefined ? { kind: "none" } : { kind: "tcp", port: primary }, intervalMs, timeoutMs };
+  return primary === undefined ? { kind: "none" } : { kind: "tcp", port: primary };
 }
 
 function normalizeRestart(raw: RawService["restart"], ctx: NormalizeContext, at: ConfigPath): RestartConfig {

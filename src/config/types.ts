@@ -14,6 +14,14 @@ export interface RawHealth {
   log?: string;
   interval?: string;
   timeout?: string;
+  liveness?: boolean | RawLiveness;
+}
+
+/** `health.liveness` as written: `true` for the defaults, or a map of them. */
+export interface RawLiveness {
+  interval?: string;
+  timeout?: string;
+  failures?: number;
 }
 
 export interface RawService {
@@ -109,6 +117,21 @@ export interface HealthConfig {
   intervalMs: number;
   /** Deadline to become ready, from the start of the service, in ms. */
   timeoutMs: number;
+  /** Keeps checking with the same check once the service is ready; undefined when not asked (`health.liveness`). */
+  liveness?: LivenessConfig;
+}
+
+/**
+ * The service's check, run again and again after it is ready: `failures` failed checks in a row make it
+ * `unhealthy`, and restart it when its restart policy says so.
+ */
+export interface LivenessConfig {
+  /** Pause between the end of one check and the start of the next, in ms. */
+  intervalMs: number;
+  /** How long one check may take before it counts as failed, in ms. */
+  timeoutMs: number;
+  /** Failed checks in a row that make the service unhealthy. */
+  failures: number;
 }
 
 /** A command before templates are filled in: the shell string, or the argument list (split already). */
@@ -209,6 +232,8 @@ export const DEFAULT_PORT_NAME = "default";
 export const DEFAULT_HEALTH_INTERVAL_MS = 500;
 export const DEFAULT_HEALTH_TIMEOUT_MS = 30_000;
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+/** `health.liveness: true`: a check every 10 s, each given 5 s, three failures in a row (like Kubernetes' failureThreshold). */
+export const DEFAULT_LIVENESS = { intervalMs: 10_000, timeoutMs: 5000, failures: 3 } as const satisfies LivenessConfig;
 export const DEFAULT_RESTART = { policy: "no", maxRestarts: 10, delayMs: 1000, maxDelayMs: 30_000 } as const satisfies RestartConfig;
 /** A service that ran this long before exiting was stable: its restart count and delay start again. */
 export const RESTART_RESET_AFTER_MS = 30_000;

@@ -87,6 +87,9 @@ function composeHealthcheck(service: ExportedService, warnings: string[]): Recor
   }
   const probe = healthProbe(health);
   if (probe.needs) warnings.push(`${service.name}: its health check runs ${probe.needs} inside the image`);
+  // Compose keeps checking after start (its container turns unhealthy) but never restarts an unhealthy one.
+  if (health.liveness)
+    warnings.push(`${service.name}: compose marks its container unhealthy when its check fails, but does not restart it as \`liveness\` does`);
   return {
     test: probe.shell ? ["CMD-SHELL", probe.script] : ["CMD", ...probe.argv],
     interval: engineDuration(health.intervalMs),

@@ -1,5 +1,5 @@
 import { relative } from "node:path";
-import type { BuildConfig, DependencyConfig, PortmateConfig, RestartConfig, ServiceConfig } from "../config/types.js";
+import type { BuildConfig, DependencyConfig, LivenessConfig, PortmateConfig, RestartConfig, ServiceConfig } from "../config/types.js";
 import { discoveredServices, discoveryVariables, portmateVariables } from "../plan/discovery-env.js";
 import { renderArgv } from "../plan/render.js";
 import { renderTemplate, type EngineAddressing, type TemplateContext, type TemplateService } from "../config/template.js";
@@ -24,7 +24,7 @@ export type ExportedHealth = (
   | { kind: "command"; command: ExportedCommand }
   | { kind: "log"; pattern: string }
   | { kind: "none" }
-) & { intervalMs: number; timeoutMs: number };
+) & { intervalMs: number; timeoutMs: number; liveness?: LivenessConfig };
 
 /** One service of one instance, with every template filled in the way the target engine addresses services. */
 export interface ExportedService {
@@ -188,8 +188,8 @@ function injected(
 }
 
 function exportHealth(service: ServiceConfig, ports: ExportedPort[], render: (text: string) => string): ExportedHealth {
-  const { check, intervalMs, timeoutMs } = service.health;
-  const timing = { intervalMs, timeoutMs };
+  const { check, intervalMs, timeoutMs, liveness } = service.health;
+  const timing = { intervalMs, timeoutMs, ...(liveness ? { liveness: { ...liveness } } : {}) };
   const port = (name: string): ExportedPort => ports.find((candidate) => candidate.name === name) ?? { name, port: 0 };
   switch (check.kind) {
     case "http":

@@ -193,6 +193,8 @@ function nomadCheck(service: ExportedService, label: (port: string) => string, s
     );
   if (health.kind === "http" && health.status !== undefined)
     warnings.push(`${service.name}: Nomad's http check passes on any 2xx status, not only on ${health.status}`);
+  if (health.liveness)
+    warnings.push(`${service.name}: its \`liveness\` is left out: Nomad restarts a task for failing its check only with a check_restart block`);
   const portLabel = label(health.port.name);
   return {
     Type: health.kind,

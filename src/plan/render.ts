@@ -92,7 +92,12 @@ function planService(wiring: Wiring, service: ServiceConfig, instance: number, c
     announce: service.announce,
     dependsOn: service.dependsOn.map((dep) => ({ id: serviceId(dep.service, instance), condition: dep.condition, ...(dep.restart ? { restart: true } : {}) })),
     waitsForAnnounced: announcedReferences(wiring, service).map((name) => serviceId(name, instance)),
-    health: { ...planHealth(service, ports, render), intervalMs: service.health.intervalMs, timeoutMs: service.health.timeoutMs },
+    health: {
+      ...planHealth(service, ports, render),
+      intervalMs: service.health.intervalMs,
+      timeoutMs: service.health.timeoutMs,
+      ...(service.health.liveness ? { liveness: { ...service.health.liveness } } : {}),
+    },
     restart: { ...service.restart },
     stopSignal: service.stopSignal,
     stopTimeoutMs: service.stopTimeoutMs,

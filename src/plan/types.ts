@@ -1,4 +1,4 @@
-import type { RawDependencyCondition, RestartConfig, ServiceConfig } from "../config/types.js";
+import type { LivenessConfig, RawDependencyCondition, RestartConfig, ServiceConfig } from "../config/types.js";
 
 /** A command ready to run: a program and its arguments, or a script for `/bin/sh -c`. */
 export type PlannedCommand = { shell: false; file: string; args: string[] } | { shell: true; script: string };
@@ -31,7 +31,8 @@ export interface PlannedService {
   dependsOn: Array<{ id: string; condition: RawDependencyCondition; restart?: boolean }>;
   /** Services that announce their port and that this one refers to: it starts once they have announced. */
   waitsForAnnounced: string[];
-  health: PlannedHealth & { intervalMs: number; timeoutMs: number };
+  /** Its readiness check; with `liveness`, the same check keeps running once it is ready. */
+  health: PlannedHealth & { intervalMs: number; timeoutMs: number; liveness?: LivenessConfig };
   restart: RestartConfig;
   stopSignal: NodeJS.Signals;
   stopTimeoutMs: number;

@@ -45,7 +45,7 @@ export interface ResolvedService {
   /** What portmate gives the service on top of the environment it runs in. */
   environment: Record<string, string>;
   depends_on: Record<string, string | { condition: string; restart: true }>;
-  health: Record<string, string | number>;
+  health: Record<string, string | number | Record<string, string | number>>;
   restart: string;
   stop_signal: string;
   stop_timeout: string;
@@ -158,9 +158,17 @@ function commandOf(command: PlannedCommand): string[] | string {
   return command.shell ? command.script : [command.file, ...command.args];
 }
 
-function healthOf(service: PlannedService): Record<string, string | number> {
+function healthOf(service: PlannedService): ResolvedService["health"] {
   const { health } = service;
-  const timing = { interval: formatDuration(health.intervalMs), timeout: formatDuration(health.timeoutMs) };
+  const { liveness } = health;
+  const timing = {
+    interval: formatDuration(health.intervalMs),
+    timeout: formatDuration(health.timeoutMs),
+    // The same check, kept running once ready: shown with its defaults filled in.
+    ...(liveness
+      ? { liveness: { interval: formatDuration(liveness.intervalMs), timeout: formatDuration(liveness.timeoutMs), failures: liveness.failures } }
+      : {}),
+  };
   switch (health.kind) {
     case "http":
       return {

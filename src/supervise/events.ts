@@ -5,7 +5,14 @@ export type { ServiceStatus } from "./service-state.js";
 /** What a running stack reports, in the order it happens. `service` is the display id (`backend#2`). */
 export type StackEvent =
   | { type: "spawned"; service: string; pid: number }
-  | { type: "healthy"; service: string; pid: number; afterMs: number }
+  | {
+      type: "healthy";
+      service: string;
+      pid: number;
+      afterMs: number;
+      /** Healthy again because its liveness check passes again (it was `unhealthy`), not a new run that is ready. */
+      recovered?: boolean;
+    }
   | { type: "output"; service: string; stream: OutputStream; line: string }
   | {
       type: "exited";
@@ -15,6 +22,8 @@ export type StackEvent =
       requested: boolean;
       /** Nothing went wrong: a requested stop, or a one-off task that finished with code 0. */
       expected: boolean;
+      /** portmate stopped it because it failed its liveness check (it hung), so that it is restarted. */
+      unresponsive?: boolean;
       /** Set when its restart policy starts it again after this many ms. */
       restartInMs?: number;
       /** Set when its restart policy would restart it but it has been restarted this many times in a row. */

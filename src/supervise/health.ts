@@ -10,7 +10,7 @@ import type { PlannedCommand, PlannedHealth, PlannedService } from "../plan/type
  * http://127.0.0.1:8000/health → 404`), `brief` for the progress display (`GET /health → 404`). `reached`: the
  * service answered.
  */
-type Attempt = { ok: true } | { ok: false; reason: string; brief: string; reached?: boolean };
+export type Attempt = { ok: true } | { ok: false; reason: string; brief: string; reached?: boolean };
 
 /** Told, after each failed attempt, what it got (`GET /health → 404`, `connection refused on 8000`). */
 export type AttemptListener = (brief: string) => void;
@@ -103,6 +103,14 @@ export function isProbeLine(health: PlannedHealth, line: string): boolean {
   if (at < 0) return false;
   const after = line.charAt(at + health.path.length);
   return /\bGET\b/.test(line) && (after === "" || /[\s"'?]/.test(after));
+}
+
+/**
+ * One check of a service that is up (its liveness): the readiness check's own attempt, given `timeoutMs`. A
+ * `log` check, matched once, has nothing to ask again: it passes.
+ */
+export function checkOnce(service: PlannedService, timeoutMs: number, abort: AbortSignal): Promise<Attempt> {
+  return attempt(service.health, service, timeoutMs, abort);
 }
 
 function attempt(health: PlannedHealth, service: PlannedService, timeoutMs: number, abort: AbortSignal): Promise<Attempt> {

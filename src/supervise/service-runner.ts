@@ -13,6 +13,7 @@ import { Deferred, follow } from "../util/deferred.js";
 import { offItsPort, watchPortTruth } from "./port-truth.js";
 import type { TunnelRunner } from "./tunnel-runner.js";
 import { leftDaemons } from "../ports/left-daemons.js";
+import { watchLiveness } from "./liveness.js";
 
 export type { Announcement } from "./announcement.js";
 
@@ -41,6 +42,11 @@ export interface StartHooks {
   recover?: (failure: StartFailure) => Promise<boolean | StartFailure>;
   /** Before each launch during the start: makes sure its ports are still free (moving those that are not). */
   beforeLaunch?: () => Promise<void>;
+  /**
+   * It fails its liveness check: true when its restart policy would restart it now (then its tree is stopped,
+   * and onExit hears of it as `unresponsive`); false leaves it running as `unhealthy`.
+   */
+  restartsUnresponsive?: () => boolean;
 }
 
 /** What one launch came to (see launchAndWait). */
@@ -99,6 +105,8 @@ export class ServiceRunner {
   private currentExit: Promise<ExitStatus> | undefined;
   /** What the health check of the current run got last, as last told (told again only when it changes). */
   private lastCheck: string | undefined;
+  /** Ends the liveness checks of the current run (see watchLivenessOf). */
+  private liveness: AbortController | undefined;
 
   constructor(
     service: PlannedService,
@@ -249,6 +257,7 @@ export class ServiceRunner {
    */
   stop(hurry: AbortSignal, timeoutMs = this.service.stopTimeoutMs): Promise<TerminateResult | undefined> {
     this.reason = "stopped";
+    this.endLiveness();
     this.stopAbort.abort();
     this.stopping ??= this.terminate(hurry, timeoutMs);
     return this.stopping;
@@ -306,6 +315,7 @@ export class ServiceRunner {
     this.healthyAt = undefined;
     this.output.newRun();
     this.lastCheck = undefined;
+    this.endLiveness();
     const spawning = this.spawn(this.service, (line, stream) => this.onLine(line, stream));
     this.spawning = spawning.catch(() => undefined);
     const { pid, exit } = await spawning;
@@ -315,6 +325,7 @@ export class ServiceRunner {
     this.emit({ type: "spawned", service: this.id, pid });
     this.currentExit = exit.then((status) => {
       this.exitStatus = status;
+      this.endLiveness();
       this.reason ??= ownExitReason(status.code, this.service.health.kind === "none" || this.hooks.exitZeroIsReady === true);
       if (isUp(this.status)) this.changeState("exited");
       this.hooks.onExit(status, this.reason);
@@ -350,6 +361,56 @@ export class ServiceRunner {
     }
     this.markHealthy();
     this.checkPortLater();
+    this.watchLivenessOf(this.root);
+  }
+
+  /**
+   * Once it is ready, keeps checking it when `health.liveness` asks (never while it gets ready): failing the
+   * check makes it `unhealthy`, and when its restart policy says so its whole tree is stopped for a restart;
+   * passing again makes it `healthy`. The checks end with the run (`root`), and when it is stopped or replaced.
+   */
+  private watchLivenessOf(root: RootProcess | undefined): void {
+    const { liveness } = this.service.health;
+    if (!liveness || this.stopCalled) return;
+    this.endLiveness();
+    const watch = new AbortController();
+    this.liveness = watch;
+    const current = () => this.root === root && this.exitStatus === undefined && !this.stopCalled;
+    let failedLiveness = false;
+    void watchLiveness(this.service, liveness, watch.signal, {
+      failing: (reason, first) => {
+        if (!current() || (this.status !== "healthy" && this.status !== "unhealthy")) return;
+        if (this.status === "healthy") this.changeState("unhealthy");
+        failedLiveness = true;
+        const restart = this.hooks.restartsUnresponsive?.() === true;
+        if (first || restart) this.emit({ type: "unhealthy", service: this.id, reason: restart ? `${reason}; restarting it` : reason });
+        if (!restart) return;
+        watch.abort();
+        void this.stopUnresponsive();
+      },
+      recovered: () => {
+        // Only its own verdict is taken back: one found off its port stays unhealthy.
+        if (!current() || !failedLiveness || this.status !== "unhealthy") return;
+        failedLiveness = false;
+        this.changeState("healthy");
+        this.emit({ type: "healthy", service: this.id, pid: this.pid ?? 0, afterMs: Date.now() - (this.startedAt ?? Date.now()), recovered: true });
+      },
+    });
+  }
+
+  private endLiveness(): void {
+    this.liveness?.abort();
+    this.liveness = undefined;
+  }
+
+  /**
+   * Stops the whole tree of a run that failed its liveness check (graceful, then forceful after its
+   * stop_timeout: a hung service may not heed its stop signal), so that onExit restarts it. A stop or a
+   * replacement meanwhile keeps its own reason.
+   */
+  private async stopUnresponsive(): Promise<void> {
+    this.reason ??= "unresponsive";
+    if (this.root) await terminateTree(this.root, { ...this.stopOptions(), hurry: this.stopAbort.signal });
   }
 
   /**
@@ -380,6 +441,7 @@ export class ServiceRunner {
   private async stopCurrentRun(): Promise<ExitStatus | undefined> {
     // A run that already ended keeps its own reason.
     this.reason ??= "replaced";
+    this.endLiveness();
     if (this.root) await terminateTree(this.root, { ...this.stopOptions(), hurry: this.stopAbort.signal });
     return await this.currentExit;
   }

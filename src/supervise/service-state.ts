@@ -13,7 +13,8 @@ export const TRANSITIONS: Readonly<Record<ServiceStatus, readonly ServiceStatus[
   starting: ["healthy", "unhealthy", "exited", "stopping", "failed"],
   // `unhealthy`: found listening, but on none of its ports.
   healthy: ["unhealthy", "exited", "stopping", "failed"],
-  unhealthy: ["exited", "stopping", "failed"],
+  // `healthy`: its liveness check passes again.
+  unhealthy: ["healthy", "exited", "stopping", "failed"],
   // Launched again (a port that was stolen moved, or it is replaced), or waiting out its restart delay.
   exited: ["starting", "restarting", "failed"],
   restarting: ["starting", "stopping"],
@@ -43,12 +44,19 @@ export function isUp(status: ServiceStatus): boolean {
  * Why a service's run ended or is being ended. Portmate's doing: `stopped` (for good: no run follows) and
  * `replaced` (a new run takes its place: `portmate restart`, a port that moved). The service's own doing:
  * `finished` (a one-off task that did its job) and `unexpected` (anything else: a crash, a server that quit).
+ * `unresponsive`: portmate stopped it for failing its liveness check, so that its restart policy restarts it:
+ * a failure like a crash, whatever code it exits with.
  */
-export type ExitReason = "stopped" | "replaced" | "finished" | "unexpected";
+export type ExitReason = "stopped" | "replaced" | "finished" | "unexpected" | "unresponsive";
 
 /** Whether portmate ended the run: such an exit is never a crash and never restarted. */
 export function isRequested(reason: ExitReason): boolean {
   return reason === "stopped" || reason === "replaced";
+}
+
+/** Whether nothing went wrong: a stop portmate asked for, or a one-off task that did its job. */
+export function isExpected(reason: ExitReason): boolean {
+  return reason === "stopped" || reason === "replaced" || reason === "finished";
 }
 
 /**

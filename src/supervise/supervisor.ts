@@ -7,7 +7,7 @@ import { describeExit, type StackEvent, type StackListener } from "./events.js";
 import { ServiceRunner, StartFailure, type StartHooks } from "./service-runner.js";
 import { spawnService, type ExitStatus, type Spawner } from "./spawn.js";
 import { restartDecision } from "./restart-policy.js";
-import { isRequested, type ExitReason } from "./service-state.js";
+import { isExpected, isRequested, type ExitReason } from "./service-state.js";
 import { killTreeNow } from "../process/terminate.js";
 import { renderService } from "../plan/render.js";
 import type { PortBook } from "../ports/port-book.js";
@@ -224,6 +224,7 @@ export class Supervisor {
       adopt: (announcement) => this.rewiring.adopt(runner, announcement),
       recover: () => this.rewiring.recoverStolenPort(runner),
       beforeLaunch: () => this.rewiring.keepPortsFree(runner),
+      restartsUnresponsive: () => this.restartsUnresponsive(runner),
     };
   }
 
@@ -352,11 +353,11 @@ export class Supervisor {
   private onExit(runner: ServiceRunner, status: ExitStatus, reason: ExitReason): void {
     // No tunnel to a service that is not there: it opens again once the service is healthy again.
     void runner.tunnel?.close();
-    const expected = reason !== "unexpected";
+    const expected = isExpected(reason);
     const event: StackEvent = { type: "exited", service: runner.id, status, requested: isRequested(reason), expected };
+    if (reason === "unresponsive") event.unresponsive = true;
     if (this.phase === "running" && !this.stoppingInstances.has(runner.service.instance)) {
-      const ranMs = runner.startedAt === undefined ? undefined : Date.now() - runner.startedAt;
-      const decision = restartDecision(runner.service.restart, { reason, status, restarts: runner.restarts, ranMs });
+      const decision = restartDecision(runner.service.restart, { reason, status, restarts: runner.restarts, ranMs: ranFor(runner) });
       if (decision.restart) {
         event.restartInMs = decision.delayMs;
         void runner.restart(decision);
@@ -378,6 +379,17 @@ export class Supervisor {
         }),
       );
     }
+  }
+
+  /**
+   * Whether a service that fails its liveness check is stopped to be restarted: when its restart policy would
+   * restart it after such a stop now. Not while the stack starts (a stop then would fail the start) or stops,
+   * nor once its policy has given up: then it is better left running, unhealthy, than stopped for good.
+   */
+  private restartsUnresponsive(runner: ServiceRunner): boolean {
+    if (this.phase !== "running" || this.stoppingInstances.has(runner.service.instance) || runner.stopCalled) return false;
+    const status = { code: null, signal: runner.service.stopSignal };
+    return restartDecision(runner.service.restart, { reason: "unresponsive", status, restarts: runner.restarts, ranMs: ranFor(runner) }).restart;
   }
 
   private awaitedToComplete(runner: ServiceRunner): boolean {
@@ -421,6 +433,11 @@ export class Supervisor {
   private killAllNow(): void {
     for (const runner of this.runners) if (runner.root !== undefined) killTreeNow(runner.root, runner.mark);
   }
+}
+
+/** How long the service's current (or last) run has lasted; undefined when it never started. */
+function ranFor(runner: ServiceRunner): number | undefined {
+  return runner.startedAt === undefined ? undefined : Date.now() - runner.startedAt;
 }
 
 /** Why a service was not started, in words: `stopped`, `db failed`, `db exited with code 1`. */

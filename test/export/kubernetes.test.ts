@@ -133,6 +133,37 @@ describe("export kubernetes", () => {
     });
   });
 
+  it("gives a service with health.liveness its liveness probe, timed as portmate checks it, with or without --liveness", () => {
+    const dir = tempProject({
+      "portmate.yaml": yaml`
+        name: shop
+        services:
+          api:
+            command: node api.js
+            image: node:20-alpine
+            health: {http: /health, liveness: {interval: 15s, timeout: 2500ms, failures: 4}}
+          web:
+            command: node web.js
+            image: node:20-alpine
+      `,
+    });
+    for (const liveness of [false, true]) {
+      const result = exportConfig({ file: join(dir, "portmate.yaml"), target: "kubernetes", liveness });
+      const objects = result.files.flatMap((file) => expectValidObjects(file.text, file.name));
+      expect(containerOf(find(objects, "Deployment", "api")).livenessProbe).toEqual({
+        httpGet: { path: "/health", port: "default" },
+        periodSeconds: 15,
+        timeoutSeconds: 3,
+        failureThreshold: 4,
+      });
+      expect(result.warnings).toContain(
+        "api: its liveness probe runs every 15s with 3s to answer on Kubernetes, not every 15s with 2s500ms (probe times are whole seconds)",
+      );
+      // A service without it gets one only with --liveness.
+      expect(containerOf(find(objects, "Deployment", "web")).livenessProbe === undefined).toBe(!liveness);
+    }
+  });
+
   it("runs a one-off task others wait to complete as a Job, and says what it cannot carry over", () => {
     const result = exportConfig({ file: join(ROOT, "examples", "jobs-and-checks.yaml"), target: "kubernetes" });
     const objects = expectValidObjects(result.files[0]?.text ?? "", "jobs");

@@ -801,6 +801,75 @@ export const cases: ConfigCase[] = [
     message: /^unknown key "__proto__"$/,
   },
   {
+    name: "liveness after no failure at all",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          health:
+            http: /health
+            liveness: {interval: 5s, failures: 0}
+    `,
+    at: "6:42",
+    path: "services.api.health.liveness.failures",
+    message: /^must be a whole number of 1 or more, got 0$/,
+  },
+  {
+    name: "a liveness interval that is not a duration",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          health:
+            liveness:
+              interval: often
+    `,
+    at: "6:19",
+    path: "services.api.health.liveness.interval",
+    message: /^must be a duration like `250ms`, `5s` or `1m`, got "often"$/,
+  },
+  {
+    name: "liveness checks without a pause",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          health:
+            liveness: {interval: 0s}
+    `,
+    at: "5:28",
+    path: "services.api.health.liveness.interval",
+    message: /^must be at least 1ms, got "0s"$/,
+    hint: /without a pause/,
+  },
+  {
+    name: "liveness of a check that cannot be repeated",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          health:
+            log: listening
+            liveness: true
+    `,
+    at: "6:7",
+    path: "services.api.health.liveness",
+    message: /^needs an `http`, `tcp` or `command` check to repeat, but a `log` check matches a line once/,
+  },
+  {
+    name: "liveness that is neither true nor a map",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          health:
+            liveness: yes please
+    `,
+    at: "5:17",
+    path: "services.api.health.liveness",
+    message: /^must be `true`, `false` or a map with `interval`, `timeout` and `failures`, got "yes please"$/,
+  },
+  {
     name: "watch: a path outside the config's folder",
     text: yaml`
       services:

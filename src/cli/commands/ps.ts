@@ -20,7 +20,10 @@ export function psCli(io: CliIO): Command {
   helpExtras(
     command,
     {
-      notes: ["Statuses: starting, healthy, unhealthy, restarting, exited (CODE), stopping, stale (its supervisor died)."],
+      notes: [
+        "Statuses: starting, healthy, unhealthy, restarting, exited (CODE), stopping, stale (its supervisor died).",
+        "unhealthy: restarted but not healthy in time, listening off its ports, or failing its `health.liveness` check (restarted when its `restart` policy says so; healthy again once the check passes).",
+      ],
       exitCodes: [[ExitCode.ok, "listed (also when nothing runs)"], [ExitCode.usage, "usage or config error"], INTERNAL_EXIT],
       examples: [
         ["portmate ps", "this project's services"],

@@ -48,6 +48,7 @@ export function upCli(io: CliIO): Command {
     {
       notes: [
         "Ports, in the order they are chosen: --port, else <SERVICE>_PORT from the environment, else the config's `port:`; then the port the service had last time; then the first free one of the range.",
+        "Health checks run until a service is ready; with `health.liveness: {interval: 10s, timeout: 5s, failures: 3}` (or `true`) they go on: after that many failures in a row it is unhealthy, and restarted if its `restart` policy is on-failure or always.",
       ],
       exitCodes: [
         [ExitCode.ok, "stopped on request, or every service exited with code 0 (with -d: the stack is up)"],

@@ -6,7 +6,7 @@ import { describeTunnelEvent } from "./tunnel-report.js";
 
 /** `exited with code 1; restarting in 2.0s`: an exit as the output shows it, with what happens next. */
 export function describeExitEvent(event: Extract<StackEvent, { type: "exited" }>): string {
-  const exit = describeExit(event.status);
+  const exit = event.unresponsive ? `was stopped for failing its liveness check (${describeExit(event.status)})` : describeExit(event.status);
   if (event.restartInMs !== undefined) return `${exit}; restarting in ${formatDuration(event.restartInMs)}`;
   if (event.gaveUpAfter !== undefined) return `${exit}; not restarted again after ${event.gaveUpAfter} restarts in a row`;
   return exit;
@@ -37,6 +37,7 @@ export function describeStackEvent(event: StackEvent, service: (id: string) => S
       return `${event.service} restarted${ports === "-" ? "" : ` on port ${ports}`} (pid ${event.pid})`;
     }
     case "healthy":
+      if (event.recovered) return `${event.service} is healthy again: its liveness check passes`;
       return `${event.service} is healthy again (ready in ${formatDuration(event.afterMs)})`;
     case "exited":
       // Exits portmate asked for (Ctrl-C, `portmate down`, a restart) are told by what asked.

@@ -24,6 +24,11 @@ describe("the restart decision", () => {
     ["always", "unexpected", 0, true],
     ["always", "finished", 0, true],
     ["always", "unexpected", 1, true],
+    // Stopped for failing its liveness check: a failure, even when it exits with code 0 on the stop signal.
+    ["no", "unresponsive", 0, false],
+    ["on-failure", "unresponsive", 0, true],
+    ["on-failure", "unresponsive", null, true],
+    ["always", "unresponsive", 0, true],
   ])("with `%s`, a run that ended %s with code %s is restarted: %s", (name, reason, code, restarted) => {
     const status = { code, signal: code === null ? ("SIGSEGV" as const) : null };
     expect(restartDecision(policy({ policy: name }), run({ reason, status })).restart).toBe(restarted);

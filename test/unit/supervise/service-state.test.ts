@@ -3,6 +3,7 @@ import {
   TRANSITIONS,
   canChange,
   checkTransition,
+  isExpected,
   isRequested,
   isUp,
   ownExitReason,
@@ -26,6 +27,7 @@ const LEGAL: Array<[ServiceStatus, ServiceStatus]> = [
   ["healthy", "exited"],
   ["healthy", "stopping"],
   ["healthy", "failed"],
+  ["unhealthy", "healthy"],
   ["unhealthy", "exited"],
   ["unhealthy", "stopping"],
   ["unhealthy", "failed"],
@@ -91,8 +93,19 @@ describe("the reason a run ended", () => {
     ["replaced", true],
     ["finished", false],
     ["unexpected", false],
+    ["unresponsive", false],
   ])("%s is portmate's doing: %s", (reason, requested) => {
     expect(isRequested(reason)).toBe(requested);
+  });
+
+  it.each<[ExitReason, boolean]>([
+    ["stopped", true],
+    ["replaced", true],
+    ["finished", true],
+    ["unexpected", false],
+    ["unresponsive", false],
+  ])("%s went as expected: %s", (reason, expected) => {
+    expect(isExpected(reason)).toBe(expected);
   });
 
   it.each<[number | null, boolean, ExitReason]>([
