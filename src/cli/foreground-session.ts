@@ -121,7 +121,8 @@ export class ForegroundSession {
     }
     if (!this.running && !WHILE_STARTING.has(event.type) && !this.diedWhileOthersStart(event)) return;
     const line = describeStackEvent(event, (id) => this.stack.list().find((service) => service.id === id));
-    if (line) this.output.note(line);
+    // A config error is its position's line and a hint: each a line of its own.
+    if (line) for (const part of line.split("\n")) this.output.note(part);
   }
 
   /** A service that was ready and exited while the others still start: the display has no line for that. */

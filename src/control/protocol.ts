@@ -36,10 +36,19 @@ export interface StartServicesRequest {
   instance?: number;
 }
 
-export type ControlRequest = StopRequest | RestartRequest | StopServicesRequest | StartServicesRequest;
+/**
+ * What `portmate up` asks a running stack: read its config again and apply what changed; `services` named on
+ * its command line join the ones the stack runs (a `disabled` one, say).
+ */
+export interface ReconfigureRequest {
+  op: "reconfigure";
+  services?: string[];
+}
+
+export type ControlRequest = StopRequest | RestartRequest | StopServicesRequest | StartServicesRequest | ReconfigureRequest;
 
 /** Every request a supervisor answers. */
-export const CONTROL_OPS: ReadonlyArray<ControlRequest["op"]> = ["stop", "restart", "stop-services", "start-services"];
+export const CONTROL_OPS: ReadonlyArray<ControlRequest["op"]> = ["stop", "restart", "stop-services", "start-services", "reconfigure"];
 
 /** The answer: done (with what the request reports, if anything), or why not. */
 export type ControlReply = { ok: true; result?: unknown } | { ok: false; error: string };

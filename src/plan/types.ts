@@ -96,6 +96,24 @@ export interface Plan {
   serviceNames: string[];
   /** What the services were rendered from, to render them again when a port changes. */
   wiring: Wiring;
+  /** How the config was read and which services were asked for: to read it again when it changes. */
+  reload?: ReloadSettings;
+}
+
+/** How `up` read the config and chose the services (see stack/reload.ts). */
+export interface ReloadSettings {
+  /** The config file (absolute). */
+  file: string;
+  /** Its top-level env files (absolute): a change to one is a change of the config. */
+  envFiles: string[];
+  /** `-p`, when given. */
+  projectName?: string;
+  /** The services named on the command line (none: every one not disabled). */
+  services: string[];
+  tunnels: string[];
+  noTunnels: boolean;
+  /** Files are watched (the services' `watch:`, the config itself); false with `--no-watch`. */
+  watch: boolean;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Allocation, AllocationOptions } from "./allocate.js";
+import type { Allocation, AllocationOptions, PortRequest } from "./allocate.js";
 import { claimAll, releaseAll } from "./reservation.js";
 
 /**
@@ -23,6 +23,15 @@ export class PortBook {
     const allocation = await allocatePorts([{ key: label, label }], { ...this.options, avoid });
     this.allocations.push(allocation);
     return allocation.ports.get(label) as number;
+  }
+
+  /** New ports for `requests` (each with its preference), in one scan, reserved like the first ones; never one of `avoid`. */
+  async allocateAll(requests: readonly PortRequest[], avoid: Iterable<number>): Promise<ReadonlyMap<string, number>> {
+    if (requests.length === 0) return new Map();
+    const { allocatePorts } = await import("./allocate.js");
+    const allocation = await allocatePorts(requests, { ...this.options, avoid });
+    this.allocations.push(allocation);
+    return allocation.ports;
   }
 
   /**

@@ -37,23 +37,19 @@ export class StackHost {
   private readonly startTimes = new Map<string, number>();
   private readonly startedAt = new Date().toISOString();
   private readonly self = identify(process.pid);
-  /** The services as planned: their instance, stop signal and timeout, which never change. */
-  private readonly planned: Map<string, PlannedService>;
   private control: ControlServer | undefined;
   private dirty = new Set<number>();
   private retry: NodeJS.Timeout | undefined;
+  private closed = false;
 
   private constructor(
     private readonly stack: Stack,
     private readonly options: HostOptions,
   ) {
-    this.planned = new Map(stack.plan.services.map((service) => [service.id, service]));
     for (let instance = 1; instance <= stack.plan.instances; instance++) this.running.add(instance);
     // Logs are of the current run: last run's (kept after `down` for a look) go when the project starts again.
     rmSync(join(options.layout.logs, stack.project), { recursive: true, force: true });
-    for (const service of stack.plan.services) {
-      this.logs.set(service.id, new LogWriter(logPath(options.layout, stack.project, service.instance, service.name)));
-    }
+    for (const service of stack.plan.services) this.logOf(service.id);
     writeServiceOrder(options.layout, stack.project, stack.plan.serviceNames);
   }
 
@@ -78,6 +74,8 @@ export class StackHost {
         });
       case "start-services":
         return this.stack.startServices(request.services.length ? request.services : this.stack.serviceIds(request.instance ?? 1));
+      case "reconfigure":
+        return this.stack.reload(request.services ?? []);
       case "stop":
         return this.stop(request);
     }
@@ -107,6 +105,7 @@ export class StackHost {
   /** Removes every record left and closes the logs and the control socket (once its answers are out). Idempotent. */
   async close(): Promise<void> {
     clearTimeout(this.retry);
+    this.closed = true;
     for (const instance of [...this.running]) this.forget(instance);
     for (const log of this.logs.values()) log.close();
     this.logs.clear();
@@ -120,16 +119,34 @@ export class StackHost {
     removeRecord(this.options.layout, this.stack.project, instance);
   }
 
+  /** The log of a service by id, opened on first use (a service a changed config added has none yet). */
+  private logOf(id: string): LogWriter | undefined {
+    let log = this.logs.get(id);
+    if (!log && !this.closed) {
+      const [name = id, instance = "1"] = id.split("#");
+      log = new LogWriter(logPath(this.options.layout, this.stack.project, Number(instance), name));
+      this.logs.set(id, log);
+    }
+    return log;
+  }
+
   private onEvent(event: StackEvent): void {
     if (event.type === "output") {
-      this.logs.get(event.service)?.write(event.line);
+      this.logOf(event.service)?.write(event.line);
+      return;
+    }
+    // A config applied: services may have come or gone, so every instance's record is written again.
+    if (event.type === "config" && event.state === "applied") {
+      writeServiceOrder(this.options.layout, this.stack.project, this.stack.plan.serviceNames);
+      for (const instance of this.running) this.dirty.add(instance);
+      queueMicrotask(() => this.flush());
       return;
     }
     // The start time of a service's process, read as it starts, so a pid reused later is never taken for it.
     if (event.type === "spawned") this.startTimes.set(event.service, identify(event.pid).startTime);
     if (!STATUS_EVENTS.has(event.type)) return;
-    const instance = this.planned.get(event.service)?.instance;
-    if (instance === undefined || !this.running.has(instance)) return;
+    const instance = instanceOf(event.service);
+    if (!this.running.has(instance)) return;
     // Several services change at once (a stop, a failure): write each record once, after they all have.
     if (this.dirty.size === 0) queueMicrotask(() => this.flush());
     this.dirty.add(instance);
@@ -175,10 +192,10 @@ export class StackHost {
       status: service.status,
       exitCode: service.exitCode ?? null,
       restarts: service.restarts,
-      log: this.logs.get(service.id)?.path ?? "",
+      log: this.logOf(service.id)?.path ?? "",
       startedAt: service.startedAt?.toISOString() ?? null,
-      stopSignal: this.planned.get(service.id)?.stopSignal ?? "SIGTERM",
-      stopTimeoutMs: this.planned.get(service.id)?.stopTimeoutMs ?? 10_000,
+      stopSignal: current.get(service.id)?.stopSignal ?? "SIGTERM",
+      stopTimeoutMs: current.get(service.id)?.stopTimeoutMs ?? 10_000,
       env: ownEnv(current.get(service.id) as PlannedService, plan.wiring.env),
       cwd: (current.get(service.id) as PlannedService).cwd,
     }));
@@ -194,4 +211,10 @@ export class StackHost {
       services,
     });
   }
+}
+
+/** The instance of a service id: `backend` is 1, `backend#2` is 2. */
+function instanceOf(id: string): number {
+  const [, instance] = id.split("#");
+  return instance === undefined ? 1 : Number(instance);
 }

@@ -2,9 +2,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { acceptsConnections } from "../ports/probe.js";
 import type { Plan } from "../plan/types.js";
 import type { PortBook } from "../ports/port-book.js";
-import type { ServiceStatus, StackListener } from "../supervise/events.js";
+import type { ServiceStatus, StackEvent, StackListener } from "../supervise/events.js";
 import type { RestartReport } from "../supervise/rewiring.js";
 import type { StartReport, StopReport } from "../supervise/stop-start.js";
+import type { Reconfiguration, ReconfiguredService } from "../supervise/reconfigure.js";
+import type { PortRequest } from "../ports/allocate.js";
 import type { ServiceRunner } from "../supervise/service-runner.js";
 import type { TunnelState } from "../supervise/tunnel-runner.js";
 import { Supervisor, type SupervisorOptions } from "../supervise/supervisor.js";
@@ -65,6 +67,10 @@ export class Stack {
   private readonly ports: PortBook;
   private readonly rememberPorts: (ports: Readonly<Record<string, number>>) => void;
   private downing: Promise<void> | undefined;
+  /** The reload under way, if any: the next waits for it. */
+  private reloading: Promise<unknown> = Promise.resolve();
+  /** Stops applying the config when it is saved. */
+  private unwatchConfig: (() => void) | undefined;
 
   constructor(plan: Plan, ports: PortBook, warnings: string[], options: StackOptions = {}) {
     this.ports = ports;
@@ -116,7 +122,10 @@ export class Stack {
     return this.supervisor.on(listener);
   }
 
-  /** Starts every service; resolves once all are healthy. On failure everything is stopped and ports released. */
+  /**
+   * Starts every service; resolves once all are healthy. On failure everything is stopped and ports released.
+   * From then on, saving the config applies it (see reload.ts), unless the stack was planned without watching.
+   */
   async start(): Promise<void> {
     try {
       await this.supervisor.start();
@@ -125,6 +134,53 @@ export class Stack {
       throw error;
     }
     this.remember();
+    if (this.plan.reload?.watch && !this.downing) {
+      const { watchConfig } = await import("./config-watch.js");
+      if (!this.downing) this.unwatchConfig = watchConfig(this);
+    }
+  }
+
+  /**
+   * Reads the config again and applies what changed, as saving it does; `services` join those the stack runs
+   * (`portmate up debugger` on a running stack). See reload.ts.
+   */
+  reload(services: readonly string[] = []): Promise<ReconfiguredService[]> {
+    // One at a time: a save seen by the watch and a `portmate up` at the same moment apply in turn.
+    const next = this.reloading.then(async () => {
+      const { reloadConfig } = await import("./reload.js");
+      return reloadConfig(this, services);
+    });
+    this.reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Applies a config read again to the running stack (see supervise/reconfigure.ts); remembers the ports. */
+  async reconfigure(next: Reconfiguration): Promise<ReconfiguredService[]> {
+    const report = await this.supervisor.reconfigure(next);
+    this.remember();
+    const unchanged = report.filter((line) => line.action === "unchanged").length;
+    this.notify({ type: "config", service: "", file: this.plan.configFile, state: "applied", unchanged });
+    return report;
+  }
+
+  /** The instances that run and are not being stopped. */
+  runningInstances(): number[] {
+    return this.supervisor.runningInstances();
+  }
+
+  /** New ports for `requests`, reserved with the stack's own; never one of `avoid`. */
+  allocatePorts(requests: readonly PortRequest[], avoid: Iterable<number>): Promise<ReadonlyMap<string, number>> {
+    return this.ports.allocateAll(requests, avoid);
+  }
+
+  /** Gives back ports the stack no longer uses. */
+  releasePorts(ports: readonly number[]): Promise<void> {
+    return ports.length ? this.ports.release(ports) : Promise.resolve();
+  }
+
+  /** Tells the stack's listeners something that is not a service's doing (a config that changed). */
+  notify(event: StackEvent): void {
+    this.supervisor.notify(event);
   }
 
   /**
@@ -175,6 +231,10 @@ export class Stack {
    * once, even during a graceful stop.
    */
   down(options: DownOptions = {}): Promise<void> {
+    if (options.instances === undefined) {
+      this.unwatchConfig?.();
+      this.unwatchConfig = undefined;
+    }
     const instances = options.instances === undefined ? undefined : new Set(options.instances);
     const ports = this.plan.services.filter((service) => !instances || instances.has(service.instance)).flatMap((service) => Object.values(service.ports));
     // Every call reaches the supervisor: a forced stop must also cut short a graceful one under way.

@@ -81,9 +81,7 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
     throw new UsageError(`--instances must be a whole number from 1 to ${MAX_INSTANCES}, got ${String(instances)}`);
   }
   const { config, warnings } = options.loaded ?? loadConfig(options);
-  const selected = switchTunnels(config, selectServices(config, options.services), options);
-  // Without watching, no service has `watch:`: the supervisor then loads no watcher at all.
-  const services = options.watch === false ? selected.map(({ watch: _watch, ...service }) => service) : selected;
+  const services = selectedServices(config, options);
   const layout = stateLayout(options.stateDir);
   const locks = new PortLocks(layout.ports, { ...(options.lockOwner ?? identify(process.pid)), project: config.project });
   const preferences: PortPreferences = { overrides: portOverrides(config, services, options.ports), strict: options.strictPorts === true };
@@ -92,6 +90,15 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
   const allocation = await allocatePorts(portRequests(services, instances, preferences), allocationOptions);
   try {
     const plan = buildPlan(config, services, instances, allocation.ports);
+    plan.reload = {
+      file: config.file,
+      envFiles: [...config.envFiles],
+      ...(options.projectName === undefined ? {} : { projectName: options.projectName }),
+      services: [...(options.services ?? [])],
+      tunnels: [...(options.tunnels ?? [])],
+      noTunnels: options.noTunnels === true,
+      watch: options.watch !== false,
+    };
     const notes = allocation.notes.map((note) => ({ text: describeNote(note), info: note.reason === "sticky-busy" || note.reason === "sticky-kept" }));
     return {
       config,
@@ -105,6 +112,15 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
     await allocation.release();
     throw error;
   }
+}
+
+/**
+ * The services `up` runs: those named (or every one not disabled) with what they need, their tunnels switched
+ * as asked, and without `watch:` when not watching (then the supervisor loads no watcher at all).
+ */
+export function selectedServices(config: PortmateConfig, options: Pick<UpOptions, "services" | "tunnels" | "noTunnels" | "watch">): ServiceConfig[] {
+  const selected = switchTunnels(config, selectServices(config, options.services), options);
+  return options.watch === false ? selected.map(({ watch: _watch, ...service }) => service) : selected;
 }
 
 /**

@@ -48,6 +48,14 @@ export type StackEvent =
    * or sent a signal, as `action` says; `failed` says why that did not happen (a rebuild that failed).
    */
   | { type: "watch"; service: string; files: string[]; action: "restart" | "rebuild" | "signal"; signal?: NodeJS.Signals; failed?: string }
+  /**
+   * The stack's config file (or an env file it reads): `changed` once saved; `invalid` (with the error, at its
+   * position: nothing changed); `applied` once every `reconfigured` event of the change is out. Of no service:
+   * `service` is "".
+   */
+  | { type: "config"; service: ""; file: string; state: "changed" | "invalid" | "applied"; error?: string; unchanged?: number }
+  /** A service added, removed, restarted because its settings changed, or that failed to come up after that. */
+  | { type: "reconfigured"; service: string; action: "added" | "removed" | "restarted" | "failed"; detail?: string }
   /** `portmate stop` or `portmate start` (or the same call of the library) asked for this service. */
   | { type: "requested"; service: string; action: "stop" | "start" }
   | { type: "stopping"; service: string }

@@ -15,6 +15,7 @@ import { Rewiring, type RestartReport } from "./rewiring.js";
 import { thisSupervisor } from "../process/process-marker.js";
 import { Watchdog } from "./watchdog.js";
 import type { WatchRestarts } from "./watch-restarts.js";
+import { reconfigure, type Reconfiguration, type ReconfiguredService } from "./reconfigure.js";
 import { daemonHint } from "./daemon-hint.js";
 import { failureHint } from "./failure-hints.js";
 
@@ -136,9 +137,10 @@ export class Supervisor {
    * only for a stack that has `watch:`: the watcher is no cost to any other.
    */
   private async startWatching(): Promise<void> {
-    if (!this.plan.services.some((service) => service.watch)) return;
+    const services = this.runners.map((runner) => runner.service);
+    if (!services.some((service) => service.watch)) return;
     const { WatchRestarts } = await import("./watch-restarts.js");
-    const watching = await WatchRestarts.start(this.plan.services, {
+    const watching = await WatchRestarts.start(services, {
       runners: () => this.runners,
       emit: (event) => this.emit(event),
       restart: async (runner) => {
@@ -278,6 +280,51 @@ export class Supervisor {
   /** Starts services of the running stack that are not running (`portmate start`); see stop-start.ts. */
   startServices(ids: readonly string[]): Promise<StartReport> {
     return startServices(this.lending(), this.runnersOf(ids));
+  }
+
+  /**
+   * Applies a config loaded again (see reconfigure.ts) to the running stack: adds, removes and restarts
+   * services; then watches the files the config now says.
+   */
+  async reconfigure(next: Reconfiguration): Promise<ReconfiguredService[]> {
+    if (this.phase !== "running") throw new Error(this.phase === "starting" ? "the stack is still starting" : "the stack is not running");
+    const instances = this.runningInstances();
+    await this.watching?.close();
+    this.watching = undefined;
+    const report = await reconfigure(
+      {
+        wiring: this.plan.wiring,
+        runners: this.runners,
+        instances,
+        hurry: this.hurry.signal,
+        emit: (event) => this.emit(event),
+        newRunner: (service) => this.newRunner(service),
+        setRunners: (runners) => {
+          for (const runner of this.runners) if (!runners.includes(runner)) this.stops.delete(runner);
+          this.runners.splice(0, this.runners.length, ...runners);
+          this.byId.clear();
+          for (const runner of runners) this.byId.set(runner.id, runner);
+        },
+        launch: (runner) => this.launchLater(runner),
+        restart: async (runner) => {
+          await this.rewiring.restart(runner, false);
+        },
+      },
+      next,
+    );
+    this.plan.serviceNames.splice(0, this.plan.serviceNames.length, ...next.serviceNames);
+    if (this.phase === "running") await this.startWatching();
+    return report;
+  }
+
+  /** The instances that run and are not being stopped. */
+  runningInstances(): number[] {
+    return Array.from({ length: this.plan.instances }, (_, index) => index + 1).filter((instance) => !this.stoppingInstances.has(instance));
+  }
+
+  /** Tells the listeners something that is not a service's doing (a config that changed). */
+  notify(event: StackEvent): void {
+    this.emit(event);
   }
 
   /** What stop-start.ts works with. */

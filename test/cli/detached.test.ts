@@ -88,7 +88,7 @@ describe("portmate up -d, ps, down, logs, port", () => {
     // `up` again does not start a second copy.
     const again = await runCli(["up", "-d"], { cwd: dir, env });
     expect(again.exitCode).toBe(0);
-    expect(again.stderr).toMatch(/shop is already running/);
+    expect(again.stderr).toMatch(/shop is running: applying its config/);
     expect((await ps(dir, env)).map((row) => row.pid)).toEqual(rows.map((row) => row.pid));
 
     // logs -f follows new lines.

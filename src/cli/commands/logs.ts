@@ -84,6 +84,8 @@ export interface LogsCommandOptions extends ProjectOptions {
   timestamps?: boolean;
   /** Only lines printed at or after this time (`--since`). */
   since?: Date;
+  /** With `follow`: stop following once this says so (the stack stopped). */
+  until?: () => boolean;
 }
 
 /** One service's log file of one instance. */
@@ -134,7 +136,7 @@ export async function logsCommand(options: LogsCommandOptions, io: CliIO): Promi
   const stop = () => (stopped = true);
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  while (!stopped) {
+  while (!stopped && !options.until?.()) {
     const fresh: Array<{ file: LogFile; line: LogLine }> = [];
     for (const file of files()) {
       const { lines, offset } = readNewLines(file.path, offsets.get(file.path) ?? 0);

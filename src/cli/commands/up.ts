@@ -9,13 +9,12 @@ import { identify } from "../../process/process-tree.js";
 import { fstatSync, rmSync } from "node:fs";
 import { loadConfig, type LoadedConfig } from "../../config/load.js";
 import { stopStacks } from "../../stack/stop.js";
-import { psRows } from "../../stack/ps-rows.js";
 import { recordedStacks } from "../../state/recorded-stacks.js";
 import { stateLayout, type StateLayout } from "../../state/paths.js";
 import { StackHost } from "../../stack/host.js";
 import { takeSupervisor, takeWatchdog } from "../early-start.js";
 import { upDetached } from "../detached-session.js";
-import { psTable } from "./ps.js";
+import { upRunning } from "../running-up.js";
 import { ForegroundSession } from "../foreground-session.js";
 import { onInternalError } from "../internal-error.js";
 import { Screen } from "../ui/screen.js";
@@ -142,9 +141,9 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
     }
     const recorded = recordedStacks(layout, { project, warn: (message) => warn(io, message) });
     if (recorded.some((stack) => stack.alive)) {
-      io.stderr.write(`${project} is already running; \`portmate down\` stops it.\n`);
-      io.stdout.write(`${psTable(psRows(recorded))}\n`);
-      return ExitCode.ok;
+      starting.release(project);
+      starting = undefined;
+      return await upRunning(recorded, options, io);
     }
     // A supervisor that died left its services behind: stop them before starting afresh on those ports.
     if (recorded.length) await stopStacks(layout, recorded, { warn: (message) => warn(io, message) });

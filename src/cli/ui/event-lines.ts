@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import { formatDuration } from "../../util/duration.js";
 import type { ServiceInfo } from "../../stack/stack.js";
 import { describeExit, describePortEvent, type StackEvent } from "../../supervise/events.js";
@@ -10,6 +11,19 @@ export function describeExitEvent(event: Extract<StackEvent, { type: "exited" }>
   if (event.restartInMs !== undefined) return `${exit}; restarting in ${formatDuration(event.restartInMs)}`;
   if (event.gaveUpAfter !== undefined) return `${exit}; not restarted again after ${event.gaveUpAfter} restarts in a row`;
   return exit;
+}
+
+/** `portmate.yaml changed: applying it`, its error and that nothing changed, or how many services were left alone. */
+export function describeConfigEvent(event: Extract<StackEvent, { type: "config" }>): string | undefined {
+  const file = basename(event.file);
+  switch (event.state) {
+    case "changed":
+      return `${file} changed: applying it`;
+    case "invalid":
+      return `${file} is not valid now; the stack runs on as it was:\n${event.error ?? ""}`;
+    case "applied":
+      return event.unchanged ? `${file} applied; ${event.unchanged} ${event.unchanged === 1 ? "service" : "services"} unchanged` : `${file} applied`;
+  }
 }
 
 /** `src/app.py changed; restarting`, `3 files changed (src/a.py, src/b.py, …); rebuilding`, or why nothing was done. */
@@ -46,6 +60,16 @@ export function describeStackEvent(event: StackEvent, service: (id: string) => S
       return `${event.service} is unhealthy: ${event.reason}`;
     case "watch":
       return `${event.service}: ${describeWatchEvent(event)}`;
+    case "config":
+      return describeConfigEvent(event);
+    case "reconfigured":
+      return event.action === "removed"
+        ? `${event.service} removed from the config: stopping it`
+        : event.action === "added"
+          ? `${event.service} added to the config: starting it`
+          : event.action === "restarted"
+            ? `${event.service} changed (${event.detail ?? "?"}): restarting it`
+            : `${event.service} failed to come up after the change: ${event.detail ?? ""}`;
     case "requested":
       return `${event.service}: ${event.action === "stop" ? "stopping" : "starting"} (\`portmate ${event.action}\`)`;
     case "port":

@@ -1,0 +1,74 @@
+import { ExitCode, PortmateError } from "../errors.js";
+import { loadConfig } from "../config/load.js";
+import type { PortmateConfig, ServiceConfig } from "../config/types.js";
+import { portKey } from "../plan/names.js";
+import { portRequests } from "../plan/port-requests.js";
+import type { ReconfiguredService } from "../supervise/reconfigure.js";
+import type { Stack } from "./stack.js";
+import { selectedServices } from "./up.js";
+
+/**
+ * Reads the config of a running stack again, as `up` read it (same file, project name and services asked
+ * for), and applies what changed (see supervise/reconfigure.ts). Ports are kept for every port whose request
+ * did not change; a new service, or a changed preference (`port: 8123`), gets ports from one scan. An invalid
+ * config throws ConfigError (`file:line:col: …`) and changes nothing.
+ */
+export async function reloadConfig(stack: Stack, more: readonly string[] = []): Promise<ReconfiguredService[]> {
+  const settings = stack.plan.reload;
+  if (!settings) throw new PortmateError(`${stack.project} was not started from a config file: there is nothing to read again`, ExitCode.usage);
+  const { config } = loadConfig({ file: settings.file, ...(settings.projectName === undefined ? {} : { projectName: settings.projectName }) });
+  if (config.project !== stack.project) {
+    throw new PortmateError(`the project's name changed from ${stack.project} to ${config.project}: that is another stack`, ExitCode.usage, [
+      `hint: \`portmate down -p ${stack.project}\`, then \`portmate up\``,
+    ]);
+  }
+  const asked = withNamed(config, settings.services, more);
+  const services = selectedServices(config, { ...settings, services: asked });
+  settings.services = asked;
+  const wiring = stack.plan.wiring;
+  const before = new Map(wiring.services.map((service) => [service.name, service]));
+  const instances = stack.runningInstances();
+  const kept: Record<string, number> = {};
+  const requests = portRequests(services, Math.max(...instances, 1)).filter((request) => {
+    const [instance, name, portName] = request.key.split("/") as [string, string, string];
+    if (!instances.includes(Number(instance))) return false;
+    const port = wiring.ports[request.key];
+    if (
+      port === undefined ||
+      !samePortRequest(
+        before.get(name),
+        services.find((service) => service.name === name),
+        portName,
+      )
+    )
+      return true;
+    kept[request.key] = port;
+    return false;
+  });
+  const fresh = await stack.allocatePorts(requests, Object.values(kept));
+  const ports = { ...kept, ...Object.fromEntries(fresh) };
+  const unused = Object.entries(wiring.ports)
+    .filter(([key, port]) => !(key in ports) && !Object.values(ports).includes(port) && instances.includes(Number(key.split("/")[0])))
+    .map(([, port]) => port);
+  settings.envFiles = config.envFiles;
+  const report = await stack.reconfigure({ services, env: config.env, ports, serviceNames: [...config.services.keys()] });
+  await stack.releasePorts(unused);
+  return report;
+}
+
+/**
+ * The services asked for, with `more` named on a later `up`: none asked (every one not disabled) and some
+ * named is every one not disabled and those.
+ */
+function withNamed(config: PortmateConfig, asked: readonly string[], more: readonly string[]): string[] {
+  if (more.length === 0) return [...asked];
+  const base = asked.length ? asked : [...config.services.values()].filter((service) => !service.disabled).map((service) => service.name);
+  return [...new Set([...base, ...more])];
+}
+
+/** Whether a port of a service asks for the same as before: then it keeps the port it has. */
+function samePortRequest(before: ServiceConfig | undefined, after: ServiceConfig | undefined, portName: string): boolean {
+  const was = before?.ports.find((port) => port.name === portName);
+  const is = after?.ports.find((port) => port.name === portName);
+  return was !== undefined && is !== undefined && was.preferred === is.preferred && before?.strict === after?.strict && !before?.announce && !after?.announce;
+}
