@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { commandRows } from "./commands.mjs";
 import { phaseRows, summaryRows, teardownRows } from "./report.mjs";
+import { watchRows } from "./watch.mjs";
 import { markdownTable } from "./util.mjs";
 
 const loads = (loads) => loads.map((load) => load.toFixed(2)).join(", ");
@@ -63,7 +64,7 @@ contender runs in a process of its own and they take turns in a random order. Th
 makes, in a bare loop with no allocator around it. "distinct & free": every answer is checked.`;
 
 /** Writes bench/results.md from one full run. */
-export function writeResults(path, { machine, runs, peers, scenarios, commands, targets }) {
+export function writeResults(path, { machine, runs, peers, scenarios, commands, watch, targets }) {
   const parts = ["# Benchmark results", "", "Written by `npm run bench` (`bench/run.mjs`) from one full run: every figure here was measured in that run.", ""];
   parts.push(machineText({ machine, runs }), "", "## The stack", "", STACK, "");
   if (peers) {
@@ -94,6 +95,16 @@ export function writeResults(path, { machine, runs, peers, scenarios, commands, 
       `Spawn to exit, medians of ${runs.commands} runs, taking turns with \`node -e 0\`; \`ps\`, \`port\` and \`env\` of a stack started with \`up -d\`, run in its folder.`,
       "",
       markdownTable(commandRows(commands)),
+      "",
+    );
+  }
+  if (watch) {
+    parts.push(
+      "## Watching files",
+      "",
+      `A detached supervisor of one service, watching a tree of ${watch.files} files (\`watch: src\`), against the same stack without \`watch:\`. Memory once settled; CPU used while nothing changes; a file change to the old run's SIGTERM, less the 200 ms debounce (median of ${runs.watch}).`,
+      "",
+      markdownTable(watchRows(watch)),
       "",
     );
   }

@@ -12,6 +12,8 @@
 //              `portmate down`
 //  instances   10 copies of the stack (30 services) until healthy
 //  commands    `portmate --version`, `ps`, `port` and `env` against `node -e 0` (bench/commands.mjs)
+//  watch       a detached supervisor watching a 20 000-file tree against the same stack not watching it: memory,
+//              idle CPU, and a file change to the restart begun (bench/watch.mjs)
 //
 // The start section also prints where `portmate up` spends its start-up, phase by phase (load, config, ports,
 // first spawn, health: the marks of PORTMATE_TIMING=1), beside the bare script's.
@@ -25,9 +27,10 @@ import { commandRows, commandTargets, measureCommands } from "./commands.mjs";
 import { measurePeers } from "./peers.mjs";
 import { phaseRows, summaryRows, targets, teardownRows } from "./report.mjs";
 import { writeResults } from "./results.mjs";
+import { measureWatch, watchRows, watchTargets } from "./watch.mjs";
 import { ROOT, table } from "./util.mjs";
 
-const SECTIONS = ["allocation", "start", "kill", "instances", "commands"];
+const SECTIONS = ["allocation", "start", "kill", "instances", "commands", "watch"];
 const quick = process.argv.includes("--quick");
 const only = process.argv
   .find((arg) => arg.startsWith("--only="))
@@ -39,8 +42,8 @@ const sections = only ?? SECTIONS;
 
 // Small allocations take well under a millisecond, where a shared machine's noise is large: many runs each.
 const runs = quick
-  ? { allocation: 5, allocationLarge: 3, start: 2, kill: 1, instances: 1, commands: 5 }
-  : { allocation: 200, allocationLarge: 10, start: 10, kill: 2, instances: 3, commands: 20 };
+  ? { allocation: 5, allocationLarge: 3, start: 2, kill: 1, instances: 1, commands: 5, watch: 2 }
+  : { allocation: 200, allocationLarge: 10, start: 10, kill: 2, instances: 3, commands: 20, watch: 10 };
 const machine = { node: process.version, cores: cpus().length, loadBefore: loadavg() };
 console.log(
   `portmate benchmarks · node ${machine.node} · ${machine.cores} cores · load average ${machine.loadBefore.map((load) => load.toFixed(2)).join(" ")}`,
@@ -54,9 +57,10 @@ if (sections.includes("allocation")) {
     await measureAllocation("100 ports, 50% of 20000-20999 busy", { count: 100, from: 20_000, to: 20_999, share: 0.5, runs: runs.allocationLarge }),
   );
 }
-const peerSections = sections.filter((section) => section !== "allocation" && section !== "commands");
+const peerSections = sections.filter((section) => !["allocation", "commands", "watch"].includes(section));
 const peers = peerSections.length ? await measurePeers({ sections: peerSections, runs, instanceCount: 10 }) : undefined;
 const commands = sections.includes("commands") ? await measureCommands(runs.commands) : undefined;
+const watch = sections.includes("watch") ? await measureWatch({ runs: runs.watch }) : undefined;
 machine.loadAfter = loadavg();
 
 if (peers?.start || peers?.instances) {
@@ -66,6 +70,7 @@ if (peers?.start || peers?.instances) {
 if (peers?.start) console.log(`\nstart-up of portmate up by phase  (PORTMATE_TIMING=1; medians)\n${table(phaseRows(peers))}`);
 if (peers?.start || peers?.kill) console.log(`\nteardown  (the worst run of each)\n${table(teardownRows(peers))}`);
 if (commands) console.log(`\ncommands  (medians, spawn to exit)\n${table(commandRows(commands))}`);
+if (watch) console.log(`\nwatch  (a detached supervisor, with and without watching the tree)\n${table(watchRows(watch))}`);
 
 console.log("\ntargets");
 const allocationTargets = scenarios.map((scenario) => {
@@ -76,11 +81,11 @@ const allocationTargets = scenarios.map((scenario) => {
     ` within 1.5× of the floor ${scenario.portmate <= 1.5 * scenario.floor ? "yes" : "NO"} (${(scenario.portmate / scenario.floor).toFixed(2)}×)`
   );
 });
-const peerTargets = [...(peers ? targets(peers) : []), ...(commands ? commandTargets(commands) : [])];
+const peerTargets = [...(peers ? targets(peers) : []), ...(commands ? commandTargets(commands) : []), ...(watch ? watchTargets(watch) : [])];
 for (const line of [...allocationTargets, ...peerTargets]) console.log(`  ${line}`);
 console.log(`\nload average at the end: ${machine.loadAfter.map((load) => load.toFixed(2)).join(" ")}`);
 
 if (!quick && !only) {
-  writeResults(join(ROOT, "bench", "results.md"), { machine, runs, peers, scenarios, commands, targets: [...peerTargets, ...allocationTargets] });
+  writeResults(join(ROOT, "bench", "results.md"), { machine, runs, peers, scenarios, commands, watch, targets: [...peerTargets, ...allocationTargets] });
   console.log("written to bench/results.md");
 }

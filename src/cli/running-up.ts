@@ -1,5 +1,5 @@
 import { ExitCode, PortmateError } from "../errors.js";
-import { sendRequest } from "../control/client.js";
+import { RequestRefusedError, sendRequest } from "../control/client.js";
 import type { RecordedStack } from "../state/recorded-stacks.js";
 import { supervisorAlive } from "../state/registry.js";
 import type { ReconfiguredService } from "../supervise/reconfigure.js";
@@ -36,8 +36,15 @@ export async function upRunning(
   try {
     report = (await sendRequest(control, { op: "reconfigure", services: options.services }, ANSWER_TIMEOUT_MS)) as ReconfiguredService[];
   } catch (error) {
-    throw new PortmateError(`could not apply the config to ${project}: ${(error as Error).message}`, ExitCode.usage, [
-      "hint: the stack runs on as it was; fix the config and run `portmate up` again",
+    if (!(error instanceof RequestRefusedError)) {
+      // Its supervisor went away meanwhile: a `down` from elsewhere is stopping it.
+      throw new PortmateError(`${project} is being stopped: its supervisor no longer answers (${(error as Error).message})`, ExitCode.serviceFailed, [
+        "hint: `portmate up` again starts it afresh once it has stopped",
+      ]);
+    }
+    // (A config this process could not read was reported before: what is refused here is the stack's state.)
+    throw new PortmateError(`could not apply the config to ${project}: ${error.message}`, ExitCode.serviceFailed, [
+      "hint: the stack runs on as it was; `portmate ps` shows it",
     ]);
   }
   const started = options.services.length

@@ -55,6 +55,8 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
     stateDir: layout.root,
     ...(watchdog ? { watchdog } : {}),
     rememberPorts: stickyPortsWriter(layout, plan.project),
+    // Loaded when the config changes: reading and planning a config is no cost to a supervisor until then.
+    reload: async (running, services) => (await import("../stack/reload.js")).reloadConfig(running, services),
   });
   const host = await StackHost.open(stack, {
     layout,

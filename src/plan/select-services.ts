@@ -1,4 +1,5 @@
 import type { PortmateConfig, ServiceConfig } from "../config/types.js";
+import { UsageError } from "../errors.js";
 import { unknownNameError } from "../util/did-you-mean.js";
 import { closure, startOrder } from "../util/graph.js";
 import { referencedServices } from "./references.js";
@@ -24,4 +25,52 @@ export function selectServices(config: PortmateConfig, names: readonly string[] 
 /** What a service needs running: its `depends_on`, and the services its templates (health check included) point at. */
 function needs(service: ServiceConfig): string[] {
   return [...new Set([...service.dependsOn.map((dep) => dep.service), ...referencedServices(service, { health: true })])];
+}
+
+/** What `up` was asked to run: the services named (none: every one not disabled), tunnels switched, files watched. */
+export interface ServiceSelection {
+  services?: readonly string[];
+  /** `--tunnel`: these services' tunnels open, also those with `enabled: false`. */
+  tunnels?: readonly string[];
+  /** `--no-tunnel`: no other tunnel opens. */
+  noTunnels?: boolean;
+  /** false: `--no-watch`. */
+  watch?: boolean;
+}
+
+/**
+ * The services `up` runs: those named (or every one not disabled) with what they need, their tunnels switched
+ * as asked, and without `watch:` when not watching (then the supervisor loads no watcher at all).
+ */
+export function selectedServices(config: PortmateConfig, options: ServiceSelection): ServiceConfig[] {
+  const selected = switchTunnels(config, selectServices(config, options.services), options);
+  return options.watch === false ? selected.map(({ watch: _watch, ...service }) => service) : selected;
+}
+
+/** The services with their tunnels switched on or off as `--tunnel` and `--no-tunnel` say; checked against the config. */
+export function switchTunnels(config: PortmateConfig, selected: ServiceConfig[], options: Pick<ServiceSelection, "tunnels" | "noTunnels">): ServiceConfig[] {
+  const wanted = new Set(options.tunnels ?? []);
+  for (const name of wanted) {
+    const service = namedService(config, name, `--tunnel ${name}`);
+    if (!service.tunnel) {
+      throw new UsageError(
+        `--tunnel ${name}: ${name} has no \`tunnel:\` in ${config.file}`,
+        `add one to services.${name}, such as \`tunnel: ngrok\` or \`tunnel: {provider: ssh, host: …}\``,
+      );
+    }
+    if (!selected.includes(service)) throw new UsageError(`--tunnel ${name}: ${name} is not among the services being started`);
+  }
+  if (!wanted.size && !options.noTunnels) return selected;
+  return selected.map((service) => {
+    if (!service.tunnel) return service;
+    const enabled = wanted.has(service.name) || (!options.noTunnels && service.tunnel.enabled);
+    return enabled === service.tunnel.enabled ? service : { ...service, tunnel: { ...service.tunnel, enabled } };
+  });
+}
+
+/** The service an option names, or a UsageError that says which services there are (and the likeliest one). */
+export function namedService(config: PortmateConfig, name: string, option: string): ServiceConfig {
+  const service = config.services.get(name);
+  if (service) return service;
+  throw unknownNameError(name, [...config.services.keys()], { message: `${option}: no service "${name}"`, list: "services" });
 }

@@ -1,7 +1,15 @@
 import { watch, type FSWatcher } from "node:fs";
 import { basename, dirname } from "node:path";
 import { ConfigError, formatIssue } from "../errors.js";
-import type { Stack } from "./stack.js";
+import type { Plan } from "../plan/types.js";
+import type { StackEvent } from "../supervise/events.js";
+
+/** What of a running stack (a Stack) watching its config needs. */
+export interface WatchedStack {
+  readonly plan: Plan;
+  reload(): Promise<unknown>;
+  notify(event: StackEvent): void;
+}
 
 /** Quiet time after the last change of a config file before it is read: an editor's save is several events. */
 const DEBOUNCE_MS = 200;
@@ -11,7 +19,7 @@ const DEBOUNCE_MS = 200;
  * over; tells the stack's listeners (a `config` event, then one `reconfigured` event per service acted on, or
  * the error with its position). Returns the function that stops watching.
  */
-export function watchConfig(stack: Stack): () => void {
+export function watchConfig(stack: WatchedStack): () => void {
   const settings = stack.plan.reload;
   if (!settings) return () => undefined;
   const files = () => [settings.file, ...stack.plan.wiring.services.flatMap((service) => service.envFiles), ...settings.envFiles];

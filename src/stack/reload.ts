@@ -3,9 +3,20 @@ import { loadConfig } from "../config/load.js";
 import type { PortmateConfig, ServiceConfig } from "../config/types.js";
 import { portKey } from "../plan/names.js";
 import { portRequests } from "../plan/port-requests.js";
-import type { ReconfiguredService } from "../supervise/reconfigure.js";
-import type { Stack } from "./stack.js";
-import { selectedServices } from "./up.js";
+import type { Reconfiguration, ReconfiguredService } from "../supervise/reconfigure.js";
+import type { PortRequest } from "../ports/allocate.js";
+import type { Plan } from "../plan/types.js";
+import { selectedServices } from "../plan/select-services.js";
+
+/** What of a running stack (a Stack) reloading needs. */
+export interface ReloadableStack {
+  readonly project: string;
+  readonly plan: Plan;
+  runningInstances(): number[];
+  allocatePorts(requests: readonly PortRequest[], avoid: Iterable<number>): Promise<ReadonlyMap<string, number>>;
+  reconfigure(next: Reconfiguration): Promise<ReconfiguredService[]>;
+  releasePorts(ports: readonly number[]): Promise<void>;
+}
 
 /**
  * Reads the config of a running stack again, as `up` read it (same file, project name and services asked
@@ -13,7 +24,7 @@ import { selectedServices } from "./up.js";
  * did not change; a new service, or a changed preference (`port: 8123`), gets ports from one scan. An invalid
  * config throws ConfigError (`file:line:col: …`) and changes nothing.
  */
-export async function reloadConfig(stack: Stack, more: readonly string[] = []): Promise<ReconfiguredService[]> {
+export async function reloadConfig(stack: ReloadableStack, more: readonly string[] = []): Promise<ReconfiguredService[]> {
   const settings = stack.plan.reload;
   if (!settings) throw new PortmateError(`${stack.project} was not started from a config file: there is nothing to read again`, ExitCode.usage);
   const { config } = loadConfig({ file: settings.file, ...(settings.projectName === undefined ? {} : { projectName: settings.projectName }) });

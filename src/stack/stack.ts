@@ -48,6 +48,11 @@ export interface DownOptions {
 }
 
 export interface StackOptions extends SupervisorOptions {
+  /**
+   * Reads the stack's config again and applies what changed (see reload.ts, which `up()` and the detached
+   * supervisor pass here: it reads and plans configs, which the stack itself does not).
+   */
+  reload?: (stack: Stack, services: readonly string[]) => Promise<ReconfiguredService[]>;
   /** Told the stack's ports once it is up, and again whenever one changes: what the next `up` prefers. */
   rememberPorts?: (ports: Readonly<Record<string, number>>) => void;
   /** Lines worth telling that are no warning (a last run's port that is taken now). */
@@ -67,6 +72,7 @@ export class Stack {
   private readonly ports: PortBook;
   private readonly rememberPorts: (ports: Readonly<Record<string, number>>) => void;
   private downing: Promise<void> | undefined;
+  private readonly reloader: StackOptions["reload"];
   /** The reload under way, if any: the next waits for it. */
   private reloading: Promise<unknown> = Promise.resolve();
   /** Stops applying the config when it is saved. */
@@ -78,6 +84,7 @@ export class Stack {
     this.notices = options.notices ?? [];
     this.supervisor = new Supervisor(plan, options, ports);
     this.rememberPorts = options.rememberPorts ?? (() => {});
+    this.reloader = options.reload;
     this.on((event) => {
       if (event.type === "port" && this.isRunning) this.remember();
     });
@@ -134,7 +141,7 @@ export class Stack {
       throw error;
     }
     this.remember();
-    if (this.plan.reload?.watch && !this.downing) {
+    if (this.plan.reload?.watch && this.reloader && !this.downing) {
       const { watchConfig } = await import("./config-watch.js");
       if (!this.downing) this.unwatchConfig = watchConfig(this);
     }
@@ -146,10 +153,9 @@ export class Stack {
    */
   reload(services: readonly string[] = []): Promise<ReconfiguredService[]> {
     // One at a time: a save seen by the watch and a `portmate up` at the same moment apply in turn.
-    const next = this.reloading.then(async () => {
-      const { reloadConfig } = await import("./reload.js");
-      return reloadConfig(this, services);
-    });
+    const reload = this.reloader;
+    if (!reload) return Promise.reject(new Error(`${this.project} cannot read its config again: it was not started from one`));
+    const next = this.reloading.then(() => reload(this, services));
     this.reloading = next.catch(() => undefined);
     return next;
   }

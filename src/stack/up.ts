@@ -7,7 +7,8 @@ import { buildPlan } from "../plan/build.js";
 import { portVariable, urlVariable } from "../plan/discovery-env.js";
 import { portRequests, type PortPreferences } from "../plan/port-requests.js";
 import { MAX_INSTANCES } from "../plan/limits.js";
-import { selectServices } from "../plan/select-services.js";
+import { namedService, selectedServices } from "../plan/select-services.js";
+import { reloadConfig } from "./reload.js";
 import { type Plan } from "../plan/types.js";
 import { describePortHolder } from "./port-ownership.js";
 import { PortBook } from "../ports/port-book.js";
@@ -66,7 +67,7 @@ export interface PlannedStack {
 export async function prepareStack(options: UpOptions & { loaded?: LoadedConfig } = {}): Promise<Stack> {
   const { plan, ports, warnings, info } = await planStack(options);
   const layout = stateLayout(options.stateDir);
-  const stack = new Stack(plan, ports, warnings, { ...options, notices: info, rememberPorts: stickyPortsWriter(layout, plan.project) });
+  const stack = new Stack(plan, ports, warnings, { ...options, notices: info, rememberPorts: stickyPortsWriter(layout, plan.project), reload: reloadConfig });
   if (options.onEvent) stack.on(options.onEvent);
   return stack;
 }
@@ -115,15 +116,6 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
 }
 
 /**
- * The services `up` runs: those named (or every one not disabled) with what they need, their tunnels switched
- * as asked, and without `watch:` when not watching (then the supervisor loads no watcher at all).
- */
-export function selectedServices(config: PortmateConfig, options: Pick<UpOptions, "services" | "tunnels" | "noTunnels" | "watch">): ServiceConfig[] {
-  const selected = switchTunnels(config, selectServices(config, options.services), options);
-  return options.watch === false ? selected.map(({ watch: _watch, ...service }) => service) : selected;
-}
-
-/**
  * Preferred ports given outside the config, by `service/port`: `--port` entries (`backend`, `admin.metrics`),
  * over `<SERVICE>_PORT` variables of the environment (primary ports only). Checked against the config.
  */
@@ -158,34 +150,6 @@ export function portOverrides(config: PortmateConfig, selected: readonly Service
     overrides.set(`${name}/${port_.name}`, port);
   }
   return overrides;
-}
-
-/** The services with their tunnels switched on or off as `--tunnel` and `--no-tunnel` say; checked against the config. */
-export function switchTunnels(config: PortmateConfig, selected: ServiceConfig[], options: Pick<UpOptions, "tunnels" | "noTunnels">): ServiceConfig[] {
-  const wanted = new Set(options.tunnels ?? []);
-  for (const name of wanted) {
-    const service = namedService(config, name, `--tunnel ${name}`);
-    if (!service.tunnel) {
-      throw new UsageError(
-        `--tunnel ${name}: ${name} has no \`tunnel:\` in ${config.file}`,
-        `add one to services.${name}, such as \`tunnel: ngrok\` or \`tunnel: {provider: ssh, host: …}\``,
-      );
-    }
-    if (!selected.includes(service)) throw new UsageError(`--tunnel ${name}: ${name} is not among the services being started`);
-  }
-  if (!wanted.size && !options.noTunnels) return selected;
-  return selected.map((service) => {
-    if (!service.tunnel) return service;
-    const enabled = wanted.has(service.name) || (!options.noTunnels && service.tunnel.enabled);
-    return enabled === service.tunnel.enabled ? service : { ...service, tunnel: { ...service.tunnel, enabled } };
-  });
-}
-
-/** The service an option names, or a UsageError that says which services there are (and the likeliest one). */
-function namedService(config: PortmateConfig, name: string, option: string): ServiceConfig {
-  const service = config.services.get(name);
-  if (service) return service;
-  throw unknownNameError(name, [...config.services.keys()], { message: `${option}: no service "${name}"`, list: "services" });
 }
 
 function isPortNumber(port: number): boolean {
