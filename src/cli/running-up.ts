@@ -12,8 +12,8 @@ const ANSWER_TIMEOUT_MS = 10 * 60_000;
 /**
  * `portmate up` on a project that runs already, as compose does: its supervisor reads the config again and
  * applies what changed (one line per service acted on), starts the services named that do not run, and leaves
- * the rest alone; in the foreground, `up` then shows the stack's output until Ctrl-C, which detaches and stops
- * nothing. Extra instances (`-n` above what runs) are refused with what to do.
+ * the rest alone, and adds instances when `-n` asks for more than run; in the foreground, `up` then shows the
+ * stack's output until Ctrl-C, which detaches and stops nothing.
  */
 export async function upRunning(
   running: readonly RecordedStack[],
@@ -23,18 +23,15 @@ export async function upRunning(
   const first = running.find((stack) => stack.alive) as RecordedStack;
   const { project } = first.record;
   const instances = running.filter((stack) => stack.alive).length;
-  if (options.instances > instances) {
-    throw new PortmateError(
-      `${project} runs ${instances} ${instances === 1 ? "instance" : "instances"}; more cannot be added to a running stack yet`,
-      ExitCode.usage,
-      [`hint: \`portmate down\`, then \`portmate up -n ${options.instances}\``],
-    );
-  }
   const control = first.record.supervisor.control;
-  io.stderr.write(`${project} is running: applying its config\n`);
+  io.stderr.write(`${project} is running: applying its config${options.instances > instances ? `, with ${options.instances} instances` : ""}\n`);
+  if (options.instances < instances && options.instances > 1) {
+    io.stderr.write(`${project} runs ${instances} instances, more than ${options.instances}: \`portmate down --instance N\` stops one\n`);
+  }
   let report: ReconfiguredService[];
   try {
-    report = (await sendRequest(control, { op: "reconfigure", services: options.services }, ANSWER_TIMEOUT_MS)) as ReconfiguredService[];
+    const request = { op: "reconfigure", services: options.services, ...(options.instances > instances ? { instances: options.instances } : {}) } as const;
+    report = (await sendRequest(control, request, ANSWER_TIMEOUT_MS)) as ReconfiguredService[];
   } catch (error) {
     if (!(error instanceof RequestRefusedError)) {
       // Its supervisor went away meanwhile: a `down` from elsewhere is stopping it.

@@ -43,6 +43,8 @@ export interface StartServicesRequest {
 export interface ReconfigureRequest {
   op: "reconfigure";
   services?: string[];
+  /** `-n`: instances the stack should have; more than it has adds them. */
+  instances?: number;
 }
 
 export type ControlRequest = StopRequest | RestartRequest | StopServicesRequest | StartServicesRequest | ReconfigureRequest;

@@ -56,7 +56,7 @@ async function run(message: Extract<ToSupervisor, { type: "start" }>): Promise<v
     ...(watchdog ? { watchdog } : {}),
     rememberPorts: stickyPortsWriter(layout, plan.project),
     // Loaded when the config changes: reading and planning a config is no cost to a supervisor until then.
-    reload: async (running, services) => (await import("../stack/reload.js")).reloadConfig(running, services),
+    reload: async (running, services, instances) => (await import("../stack/reload.js")).reloadConfig(running, services, instances),
   });
   const host = await StackHost.open(stack, {
     layout,

@@ -41,12 +41,15 @@ export class StackHost {
   private dirty = new Set<number>();
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
+  /** How many instances the stack was planned with, or has grown to: those above get records as they come. */
+  private planned: number;
 
   private constructor(
     private readonly stack: Stack,
     private readonly options: HostOptions,
   ) {
     for (let instance = 1; instance <= stack.plan.instances; instance++) this.running.add(instance);
+    this.planned = stack.plan.instances;
     // Logs are of the current run: last run's (kept after `down` for a look) go when the project starts again.
     rmSync(join(options.layout.logs, stack.project), { recursive: true, force: true });
     for (const service of stack.plan.services) this.logOf(service.id);
@@ -75,7 +78,7 @@ export class StackHost {
       case "start-services":
         return this.stack.startServices(request.services.length ? request.services : this.stack.serviceIds(request.instance ?? 1));
       case "reconfigure":
-        return this.stack.reload(request.services ?? []);
+        return this.stack.reload(request.services ?? [], request.instances);
       case "stop":
         return this.stop(request);
     }
@@ -138,6 +141,7 @@ export class StackHost {
     // A config applied: services may have come or gone, so every instance's record is written again.
     if (event.type === "config" && event.state === "applied") {
       writeServiceOrder(this.options.layout, this.stack.project, this.stack.plan.serviceNames);
+
       for (const instance of this.running) this.dirty.add(instance);
       queueMicrotask(() => this.flush());
       return;
@@ -146,6 +150,11 @@ export class StackHost {
     if (event.type === "spawned") this.startTimes.set(event.service, identify(event.pid).startTime);
     if (!STATUS_EVENTS.has(event.type)) return;
     const instance = instanceOf(event.service);
+    // An instance added to the running stack (`up -n` above what ran) is recorded from its first event on.
+    if (instance > this.planned && instance <= this.stack.plan.instances) {
+      this.running.add(instance);
+      this.planned = instance;
+    }
     if (!this.running.has(instance)) return;
     // Several services change at once (a stop, a failure): write each record once, after they all have.
     if (this.dirty.size === 0) queueMicrotask(() => this.flush());

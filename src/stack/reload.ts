@@ -24,7 +24,7 @@ export interface ReloadableStack {
  * did not change; a new service, or a changed preference (`port: 8123`), gets ports from one scan. An invalid
  * config throws ConfigError (`file:line:col: …`) and changes nothing.
  */
-export async function reloadConfig(stack: ReloadableStack, more: readonly string[] = []): Promise<ReconfiguredService[]> {
+export async function reloadConfig(stack: ReloadableStack, more: readonly string[] = [], instanceCount?: number): Promise<ReconfiguredService[]> {
   const settings = stack.plan.reload;
   if (!settings) throw new PortmateError(`${stack.project} was not started from a config file: there is nothing to read again`, ExitCode.usage);
   const { config } = loadConfig({ file: settings.file, ...(settings.projectName === undefined ? {} : { projectName: settings.projectName }) });
@@ -38,7 +38,19 @@ export async function reloadConfig(stack: ReloadableStack, more: readonly string
   settings.services = asked;
   const wiring = stack.plan.wiring;
   const before = new Map(wiring.services.map((service) => [service.name, service]));
-  const instances = stack.runningInstances();
+  const running = stack.runningInstances();
+  const planned = stack.plan.instances;
+  const count = instanceCount ?? planned;
+  // More instances: new ones after those planned. One of those that was stopped (`down --instance`) is not
+  // brought back this way.
+  const missing = Array.from({ length: Math.min(count, planned) }, (_, index) => index + 1).filter((instance) => !running.includes(instance));
+  if (count > planned && missing.length) {
+    throw new PortmateError(`instance ${missing.join(", ")} of ${stack.project} was stopped: instances are added after the last one only`, ExitCode.usage, [
+      `hint: \`portmate down\`, then \`portmate up -n ${count}\``,
+    ]);
+  }
+  const added = Array.from({ length: Math.max(count - planned, 0) }, (_, index) => planned + index + 1);
+  const instances = [...running, ...added];
   const kept: Record<string, number> = {};
   const requests = portRequests(services, Math.max(...instances, 1)).filter((request) => {
     const [instance, name, portName] = request.key.split("/") as [string, string, string];
@@ -62,7 +74,7 @@ export async function reloadConfig(stack: ReloadableStack, more: readonly string
     .filter(([key, port]) => !(key in ports) && !Object.values(ports).includes(port) && instances.includes(Number(key.split("/")[0])))
     .map(([, port]) => port);
   settings.envFiles = config.envFiles;
-  const report = await stack.reconfigure({ services, env: config.env, ports, serviceNames: [...config.services.keys()] });
+  const report = await stack.reconfigure({ services, env: config.env, ports, serviceNames: [...config.services.keys()], instances: Math.max(count, planned) });
   await stack.releasePorts(unused);
   return report;
 }

@@ -52,7 +52,7 @@ export interface StackOptions extends SupervisorOptions {
    * Reads the stack's config again and applies what changed (see reload.ts, which `up()` and the detached
    * supervisor pass here: it reads and plans configs, which the stack itself does not).
    */
-  reload?: (stack: Stack, services: readonly string[]) => Promise<ReconfiguredService[]>;
+  reload?: (stack: Stack, services: readonly string[], instances?: number) => Promise<ReconfiguredService[]>;
   /** Told the stack's ports once it is up, and again whenever one changes: what the next `up` prefers. */
   rememberPorts?: (ports: Readonly<Record<string, number>>) => void;
   /** Lines worth telling that are no warning (a last run's port that is taken now). */
@@ -149,13 +149,13 @@ export class Stack {
 
   /**
    * Reads the config again and applies what changed, as saving it does; `services` join those the stack runs
-   * (`portmate up debugger` on a running stack). See reload.ts.
+   * (`portmate up debugger` on a running stack); `instances` above those it has adds instances. See reload.ts.
    */
-  reload(services: readonly string[] = []): Promise<ReconfiguredService[]> {
+  reload(services: readonly string[] = [], instances?: number): Promise<ReconfiguredService[]> {
     // One at a time: a save seen by the watch and a `portmate up` at the same moment apply in turn.
     const reload = this.reloader;
     if (!reload) return Promise.reject(new Error(`${this.project} cannot read its config again: it was not started from one`));
-    const next = this.reloading.then(() => reload(this, services));
+    const next = this.reloading.then(() => reload(this, services, instances));
     this.reloading = next.catch(() => undefined);
     return next;
   }

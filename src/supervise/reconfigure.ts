@@ -15,6 +15,8 @@ export interface Reconfiguration {
   ports: Record<string, number>;
   /** Every service of the config, in its order: what gives each its colour. */
   serviceNames: string[];
+  /** How many instances the stack has now: more than before adds instances (every service of each is added). */
+  instances: number;
 }
 
 /** What a reconfiguration did to one service (by id), in words for a line of its own. */
@@ -31,7 +33,7 @@ export interface ReconfigureLending {
   readonly wiring: Wiring;
   /** Every runner, in start order, as they are now. */
   readonly runners: readonly ServiceRunner[];
-  /** The instances that run (not being stopped). */
+  /** The instances that run (not being stopped), and those being added. */
   readonly instances: readonly number[];
   readonly hurry: AbortSignal;
   readonly emit: StackListener;

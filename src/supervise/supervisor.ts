@@ -288,7 +288,9 @@ export class Supervisor {
    */
   async reconfigure(next: Reconfiguration): Promise<ReconfiguredService[]> {
     if (this.phase !== "running") throw new Error(this.phase === "starting" ? "the stack is still starting" : "the stack is not running");
-    const instances = this.runningInstances();
+    const added = Array.from({ length: Math.max(next.instances - this.plan.instances, 0) }, (_, index) => this.plan.instances + index + 1);
+    const instances = [...this.runningInstances(), ...added];
+    this.plan.instances = Math.max(next.instances, this.plan.instances);
     await this.watching?.close();
     this.watching = undefined;
     const report = await reconfigure(

@@ -34,9 +34,9 @@ const CONFIG = (range: string, extra = "") => yaml`
       command: ${fixtureCommand("--name cache --record record.jsonl")}
 `;
 
-/** The pid of each service, by name, from `ps --json`. */
+/** The pid of each service of instance 1, by name, from `ps --json`. */
 async function pids(dir: string, env: Record<string, string>): Promise<Record<string, number | null>> {
-  return Object.fromEntries((await ps(dir, env)).map((row) => [row.service, row.pid]));
+  return Object.fromEntries((await ps(dir, env)).filter((row) => row.instance === 1).map((row) => [row.service, row.pid]));
 }
 
 describe("a config saved while the stack runs in a terminal", () => {
@@ -125,9 +125,21 @@ describe("portmate up on a running stack", () => {
       ["debugger", "healthy"],
     ]);
 
+    // More instances: each service of instance 2 is added, on ports of its own; instance 1 is left alone.
+    const running = await pids(dir, env);
     const more = await runCli(["up", "-d", "-n", "2"], { cwd: dir, env });
-    expect(more.exitCode, more.all).toBe(2);
-    expect(more.stderr).toMatch(/live runs 1 instance; more cannot be added to a running stack yet\nhint: `portmate down`, then `portmate up -n 2`/);
+    expect(more.exitCode, more.all).toBe(0);
+    expect(more.stdout).toMatch(
+      /^api#2 added on port \d+\nweb#2 added on port \d+\ncache#2 added on port \d+\ndebugger#2 added on port \d+\n4 services unchanged, left running$/,
+    );
+    const both = await ps(dir, env);
+    expect(both.map((row) => [row.instance, row.service, row.status])).toEqual(
+      [1, 2].flatMap((instance) => ["api", "web", "cache", "debugger"].map((service) => [instance, service, "healthy"])),
+    );
+    expect(new Set(both.map((row) => row.port)).size).toBe(8);
+    expect(Object.fromEntries(both.filter((row) => row.instance === 1).map((row) => [row.service, row.pid]))).toEqual(running);
+    const web2 = readRecords(record).find((line) => line.name === "web" && line.event === "start" && line.env?.PORTMATE_INSTANCE === "2");
+    expect(web2?.env?.API_URL).toBe(`http://127.0.0.1:${both.find((row) => row.instance === 2 && row.service === "api")?.port}`);
 
     // A foreground `up` attaches: the stack's output, then Ctrl-C detaches and stops nothing.
     const terminal = TerminalSession.start(["up"], { cwd: dir, env });
@@ -142,6 +154,9 @@ describe("portmate up on a running stack", () => {
     await waitUntil(async () => (await ps(dir, env)).every((row) => row.status === "healthy"), "everything still healthy");
 
     expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
-    await expectNothingLeft(recordedPids(record), []);
+    await expectNothingLeft(
+      recordedPids(record),
+      both.map((row) => row.port as number),
+    );
   });
 });
