@@ -90,9 +90,25 @@ for (const file of readdirSync("src/cli/entries")) {
 // src/util/code-cache.ts): Node 20 has no compile cache for ES modules, and compiling the `up` bundle took about
 // a fifth of `portmate up`'s start. `import.meta.url` (the package root is found from it) is the script's file.
 // The supervisor's bundle is built the same way (`cjs/supervisor.cjs`), for its entry to load.
+// What a supervisor loads only when it needs it (the watcher, once a stack has `watch:`; the config reader and
+// planner, once the config changes) is a script of its own beside it, required then: inlined, its source would
+// be held by every detached supervisor from its start (~2 MB of memory for the YAML parser and the validator).
+const SUPERVISOR_LAZY = { "./watch-restarts.js": "./watch-restarts.cjs", "../stack/reload.js": "./reload.cjs" };
+// (Each is a module of the bundle that requires the script when it is first imported: an `import()` left in a
+// script that runs as a vm.Script, as the entries run it, has no loader to call.)
+const supervisorLazy = {
+  name: "supervisor-lazy",
+  setup(build) {
+    build.onResolve({ filter: /^(\.\/watch-restarts|\.\.\/stack\/reload)\.js$/ }, (args) => ({ path: SUPERVISOR_LAZY[args.path], namespace: "lazy" }));
+    build.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: "js" }));
+    build.onResolve({ filter: /\.cjs$/, namespace: "lazy" }, (args) => ({ path: args.path, external: true }));
+  },
+};
 const scripts = {
   ...Object.fromEntries(readdirSync("src/cli/entries").map((file) => [`cjs/main-${file.replace(/\.ts$/, "")}`, `src/cli/entries/${file}`])),
   "cjs/supervisor": "src/daemon/supervisor-main.ts",
+  "cjs/watch-restarts": "src/supervise/watch-restarts.ts",
+  "cjs/reload": "src/stack/reload.ts",
 };
 for (const [out, source] of Object.entries(scripts)) {
   await build({
@@ -104,6 +120,7 @@ for (const [out, source] of Object.entries(scripts)) {
     minify: false,
     minifyIdentifiers: true,
     minifySyntax: true,
+    ...(out === "cjs/supervisor" ? { plugins: [supervisorLazy] } : {}),
   });
 }
 

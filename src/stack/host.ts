@@ -8,7 +8,7 @@ import type { PlannedService } from "../plan/types.js";
 import type { Stack } from "./stack.js";
 import type { StackEvent } from "../supervise/events.js";
 import { identify } from "../process/process-tree.js";
-import { LogWriter, logPath, writeServiceOrder } from "../state/logs.js";
+import { eventsPath, LogWriter, logPath, writeServiceOrder } from "../state/logs.js";
 import { ensurePrivateDir, type StateLayout } from "../state/paths.js";
 import { removeRecord, writeRecord, type ServiceRecord, type StackRecord } from "../state/registry.js";
 
@@ -41,6 +41,8 @@ export class StackHost {
   private dirty = new Set<number>();
   private retry: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Where portmate's own events go once the stack is up (see eventsPath). */
+  private events: LogWriter | undefined;
   /** How many instances the stack was planned with, or has grown to: those above get records as they come. */
   private planned: number;
 
@@ -112,6 +114,7 @@ export class StackHost {
     for (const instance of [...this.running]) this.forget(instance);
     for (const log of this.logs.values()) log.close();
     this.logs.clear();
+    this.events?.close();
     const control = this.control;
     this.control = undefined;
     await control?.close();
@@ -137,6 +140,12 @@ export class StackHost {
     if (event.type === "output") {
       this.logOf(event.service)?.write(event.line);
       return;
+    }
+    // What portmate does once the stack is up is news for `portmate logs`, as it is for a foreground `up`:
+    // for a detached stack, the only place to read it.
+    if (event.type !== "checking" && this.stack.isRunning && !this.closed) {
+      this.events ??= new LogWriter(eventsPath(this.options.layout, this.stack.project));
+      this.events.write(JSON.stringify(event));
     }
     // A config applied: services may have come or gone, so every instance's record is written again.
     if (event.type === "config" && event.state === "applied") {

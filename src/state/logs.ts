@@ -11,6 +11,14 @@ export function logPath(layout: StateLayout, project: string, instance: number, 
   return join(layout.logs, project, String(instance), `${service}.log`);
 }
 
+/**
+ * `<state>/logs/<project>/portmate.events`: what portmate did once the stack was up (a restart, a watch, a
+ * config applied, an exit), one JSON event per line, which `portmate logs` tells as `portmate | …` lines.
+ */
+export function eventsPath(layout: StateLayout, project: string): string {
+  return join(layout.logs, project, "portmate.events");
+}
+
 /** `<state>/logs/<project>/services.json`: the config's service names in order, so `logs` colours them as `up` did. */
 function serviceOrderPath(layout: StateLayout, project: string): string {
   return join(layout.logs, project, "services.json");

@@ -114,6 +114,12 @@ describe("portmate up on a running stack", () => {
     const changed = await runCli(["up", "-d"], { cwd: dir, env });
     expect(changed.exitCode, changed.all).toBe(0);
     expect(changed.stdout).toBe("cache restarted (changed: command)\n2 services unchanged, left running");
+    // A detached stack tells what it did in its logs.
+    const told = await runCli(["logs", "portmate"], { cwd: dir, env });
+    expect(told.exitCode, told.all).toBe(0);
+    expect(told.stdout).toMatch(
+      /^portmate \| cache changed \(command\): restarting it\nportmate \| cache restarted on port \d+ \(pid \d+\)\nportmate \| cache is healthy again/m,
+    );
 
     const named = await runCli(["up", "-d", "debugger"], { cwd: dir, env });
     expect(named.exitCode, named.all).toBe(0);

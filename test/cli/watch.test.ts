@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { expectNothingLeft, fixtureCommand, project, ps, randomRange, readRecords, recordedPids, runCli, yaml } from "../support/helpers.js";
+import { expectNothingLeft, fixtureCommand, project, ps, randomRange, readRecords, recordedPids, runCli, waitUntil, yaml } from "../support/helpers.js";
 import { expectCleanScreen, TRACE } from "../support/screen.js";
 import { TerminalSession } from "../support/terminal.js";
 
@@ -31,6 +31,25 @@ describe("watch in a terminal", () => {
     expect(exitCode, text).toBe(0);
     expect(text).not.toMatch(TRACE);
     expectCleanScreen(text.split("\n"), ["api"]);
+    await expectNothingLeft(recordedPids(record), [before?.port as number]);
+  });
+
+  it("restarts a service of a detached stack too, and its logs tell it", { timeout: 60_000 }, async () => {
+    const { dir, env, record } = project(STACK(randomRange().text));
+    mkdirSync(join(dir, "src"));
+    expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);
+    const [before] = await ps(dir, env);
+    writeFileSync(join(dir, "src", "app.js"), "1");
+    await waitUntil(() => readRecords(record).filter((line) => line.event === "start").length === 2, "api restarted");
+    await waitUntil(async () => (await ps(dir, env))[0]?.status === "healthy", "api healthy again");
+    const [after] = await ps(dir, env);
+    expect(after?.port).toBe(before?.port);
+    expect(after?.pid).not.toBe(before?.pid);
+    const logs = await runCli(["logs", "portmate"], { cwd: dir, env });
+    expect(logs.stdout).toMatch(
+      new RegExp(`^portmate \\| api: src/app\\.js changed; restarting\nportmate \\| api restarted on port ${before?.port} \\(pid \\d+\\)`),
+    );
+    expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
     await expectNothingLeft(recordedPids(record), [before?.port as number]);
   });
 

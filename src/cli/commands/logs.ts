@@ -4,13 +4,17 @@ import { ExitCode } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, colors } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { unknownNameError } from "../../util/did-you-mean.js";
 import { serviceId } from "../../plan/names.js";
 import { stateLayout } from "../../state/paths.js";
-import { readLastLines, readNewLines, readServiceOrder, type LogLine } from "../../state/logs.js";
+import { eventsPath, readLastLines, readNewLines, readServiceOrder, type LogLine } from "../../state/logs.js";
+import { recordedStacks } from "../../state/recorded-stacks.js";
+import type { ServiceInfo } from "../../stack/stack.js";
+import type { StackEvent } from "../../supervise/events.js";
+import { describeStackEvent } from "../ui/event-lines.js";
 import { PrefixedOutput } from "../ui/output.js";
 import { currentProject, type ProjectOptions } from "../project.js";
 
@@ -107,8 +111,8 @@ const FOLLOW_POLL_MS = 200;
 export async function logsCommand(options: LogsCommandOptions, io: CliIO): Promise<number> {
   const project = await currentProject(options);
   const dir = join(stateLayout().logs, project);
-  const files = () => logFiles(dir, options);
-  checkNames(options.services, logFiles(dir, { ...options, services: [] }), project);
+  const files = () => [...logFiles(dir, options), ...eventsFile(dir, options)];
+  checkNames(options.services, [...logFiles(dir, { ...options, services: [] }), ...eventsFile(dir, { ...options, services: [] })], project);
   const found = files();
   if (found.length === 0 && !options.follow) {
     io.stderr.write(`No logs of ${project} yet. \`portmate up\` writes them.\n`);
@@ -116,15 +120,22 @@ export async function logsCommand(options: LogsCommandOptions, io: CliIO): Promi
   }
   const names = readServiceOrder(stateLayout(), project) ?? [...new Set(found.map((file) => file.name))].sort();
   const output = new PrefixedOutput(
-    found.map((file) => file.id),
+    found.filter((file) => file.id !== PORTMATE).map((file) => file.id),
     names,
     (text) => io.stdout.write(text),
-    false,
+    found.some((file) => file.id === PORTMATE),
   );
   const since = options.since?.toISOString();
+  const services = recordedServices(project);
   const show = ({ file, line }: { file: LogFile; line: LogLine }) => {
     if (since !== undefined && line.at < since) return;
-    output.line(file.id, options.timestamps ? `${colors.dim(line.at || "-".repeat(24))} ${line.text}` : line.text);
+    const stamp = (text: string) => (options.timestamps ? `${colors.dim(line.at || "-".repeat(24))} ${text}` : text);
+    if (file.id !== PORTMATE) {
+      output.line(file.id, stamp(line.text));
+      return;
+    }
+    const told = describeRecordedEvent(line.text, services, options.instance);
+    if (told !== undefined) for (const part of told.split("\n")) output.note(stamp(part));
   };
 
   const first = found.flatMap((file) => readLastLines(file.path, options.lines, since).map((line) => ({ file, line })));
@@ -147,6 +158,37 @@ export async function logsCommand(options: LogsCommandOptions, io: CliIO): Promi
     await sleep(FOLLOW_POLL_MS);
   }
   return ExitCode.ok;
+}
+
+/** The name `portmate logs` gives portmate's own lines (see eventsPath): `portmate logs portmate` shows them alone. */
+const PORTMATE = "portmate";
+
+/** The file of portmate's own events, when there is one and it is asked for. */
+function eventsFile(dir: string, options: LogsCommandOptions): LogFile[] {
+  const path = join(dir, basename(eventsPath(stateLayout(), "-")));
+  if (!existsSync(path) || (options.services.length && !options.services.includes(PORTMATE))) return [];
+  return [{ id: PORTMATE, name: PORTMATE, path }];
+}
+
+/** The services of a project's running instances, by id, for the ports a line about a restart names. */
+function recordedServices(project: string): Map<string, ServiceInfo> {
+  const services = new Map<string, ServiceInfo>();
+  for (const { record } of recordedStacks(stateLayout(), { project })) {
+    for (const service of record.services) services.set(service.id, { ports: service.ports } as ServiceInfo);
+  }
+  return services;
+}
+
+/** One of portmate's events as the line a foreground `up` shows for it; undefined when it is no news. */
+function describeRecordedEvent(text: string, services: ReadonlyMap<string, ServiceInfo>, instance: number | undefined): string | undefined {
+  let event: StackEvent;
+  try {
+    event = JSON.parse(text) as StackEvent;
+  } catch {
+    return undefined;
+  }
+  if (instance !== undefined && event.service !== "" && Number(event.service.split("#")[1] ?? 1) !== instance) return undefined;
+  return describeStackEvent(event, (id) => services.get(id));
 }
 
 /** The log files of a project, of the services (and instance) asked for, instance by instance. */
