@@ -90,7 +90,7 @@ for (const file of readdirSync("src/cli/entries")) {
 // src/util/code-cache.ts): Node 20 has no compile cache for ES modules, and compiling the `up` bundle took about
 // a fifth of `portmate up`'s start. `import.meta.url` (the package root is found from it) is the script's file.
 // The supervisor's bundle is built the same way (`cjs/supervisor.cjs`), for its entry to load.
-// What a supervisor loads only when it needs it (the watcher, once a stack has `watch:`; the config reader and
+// What a supervisor (or `up`) loads only when it needs it (the watcher, once a stack has `watch:`; the config reader and
 // planner, once the config changes) is a script of its own beside it, required then: inlined, its source would
 // be held by every detached supervisor from its start (~2 MB of memory for the YAML parser and the validator).
 const SUPERVISOR_LAZY = { "./watch-restarts.js": "./watch-restarts.cjs", "../stack/reload.js": "./reload.cjs" };
@@ -120,7 +120,8 @@ for (const [out, source] of Object.entries(scripts)) {
     minify: false,
     minifyIdentifiers: true,
     minifySyntax: true,
-    ...(out === "cjs/supervisor" ? { plugins: [supervisorLazy] } : {}),
+    // (The commands' scripts too: a foreground `up` loads the watcher only for a stack with `watch:`.)
+    ...(out === "cjs/watch-restarts" || out === "cjs/reload" ? {} : { plugins: [supervisorLazy] }),
   });
 }
 
