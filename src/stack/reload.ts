@@ -35,7 +35,6 @@ export async function reloadConfig(stack: ReloadableStack, more: readonly string
   }
   const asked = withNamed(config, settings.services, more);
   const services = selectedServices(config, { ...settings, services: asked });
-  settings.services = asked;
   const wiring = stack.plan.wiring;
   const before = new Map(wiring.services.map((service) => [service.name, service]));
   const running = stack.runningInstances();
@@ -73,8 +72,10 @@ export async function reloadConfig(stack: ReloadableStack, more: readonly string
   const unused = Object.entries(wiring.ports)
     .filter(([key, port]) => !(key in ports) && !Object.values(ports).includes(port) && instances.includes(Number(key.split("/")[0])))
     .map(([, port]) => port);
-  settings.envFiles = config.envFiles;
   const report = await stack.reconfigure({ services, env: config.env, ports, serviceNames: [...config.services.keys()], instances: Math.max(count, planned) });
+  // What the next read starts from, once this one is applied.
+  settings.services = asked;
+  settings.envFiles = config.envFiles;
   await stack.releasePorts(unused);
   return report;
 }
