@@ -62,10 +62,16 @@ describe("soak", () => {
 
         // down returns once the services are gone; the supervisor (and its watchdog) exit right after answering it.
         await waitUntil(() => leftoverProcesses([marker, state], overseers).length === 0, `cycle ${cycle}: nothing of the stack runs`, 60_000);
-        // What stays after down: the last run's logs (until the next up) with the order of its services (their
-        // colours in `portmate logs`), and the sticky ports. Nothing else:
-        // no record, no port or project lock, no control socket, no supervisor log.
-        expect(filesUnder(state), `cycle ${cycle}`).toEqual(["logs/soak/1/api.log", "logs/soak/1/web.log", "logs/soak/services.json", "sticky/soak.json"]);
+        // What stays after down: the last run's logs (until the next up) with what portmate did meanwhile (its
+        // stop, at least) and the order of its services (their colours in `portmate logs`), and the sticky
+        // ports. Nothing else: no record, no port or project lock, no control socket, no supervisor log.
+        expect(filesUnder(state), `cycle ${cycle}`).toEqual([
+          "logs/soak/1/api.log",
+          "logs/soak/1/web.log",
+          "logs/soak/portmate.events",
+          "logs/soak/services.json",
+          "sticky/soak.json",
+        ]);
         // The test process's own descriptors, counted once its first cycle has opened what it keeps open.
         if (cycle === 1) descriptors = fdCount("self");
       }
