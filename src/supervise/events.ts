@@ -50,10 +50,10 @@ export type StackEvent =
   | { type: "watch"; service: string; files: string[]; action: "restart" | "rebuild" | "signal"; signal?: NodeJS.Signals; failed?: string }
   /**
    * The stack's config file (or an env file it reads): `changed` once saved; `invalid` (with the error, at its
-   * position: nothing changed); `applied` once every `reconfigured` event of the change is out. Of no service:
-   * `service` is "".
+   * position: nothing changed), or `failed` (valid, but it could not be applied: a strict port taken, say);
+   * `applied` once every `reconfigured` event of the change is out. Of no service: `service` is "".
    */
-  | { type: "config"; service: ""; file: string; state: "changed" | "invalid" | "applied"; error?: string; unchanged?: number }
+  | { type: "config"; service: ""; file: string; state: "changed" | "invalid" | "failed" | "applied"; error?: string; unchanged?: number }
   /** A service added, removed, restarted because its settings changed, or that failed to come up after that. */
   | { type: "reconfigured"; service: string; action: "added" | "removed" | "restarted" | "failed"; detail?: string }
   /** `portmate stop` or `portmate start` (or the same call of the library) asked for this service. */

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { up } from "../../src/index.js";
 import type { StackEvent } from "../../src/supervise/events.js";
-import { fixtureCommand, onCleanup, pidGone, randomRange, readRecords, recordedPids, tempProject, waitUntil, yaml } from "../support/helpers.js";
+import { fixtureCommand, occupy, onCleanup, pidGone, randomRange, readRecords, recordedPids, tempProject, waitUntil, yaml } from "../support/helpers.js";
 
 describe("a running stack's config, read again", () => {
   it("restarts the service whose env file changed when it is saved, and only it", { timeout: 30_000 }, async () => {
@@ -41,5 +41,29 @@ describe("a running stack's config, read again", () => {
     ]);
     await stack.down();
     for (const pid of recordedPids(record)) expect(pidGone(pid), `pid ${pid}`).toBe(true);
+  });
+
+  it("says a valid config that cannot be applied (its strict port is taken) was not, and changes nothing", { timeout: 30_000 }, async () => {
+    const range = randomRange();
+    const config = (extra: string) => yaml`
+      ports: {range: ${range.text}}
+      services:
+        api:
+          command: ${fixtureCommand("--name api --record record.jsonl")}${extra}
+    `;
+    const dir = tempProject({ "portmate.yaml": config("") });
+    const events: StackEvent[] = [];
+    const stack = await up({ cwd: dir, onEvent: (event) => events.push(event) });
+    onCleanup(() => stack.down());
+    const pid = stack.services.api?.pid;
+    expect(await occupy(range.to, "127.0.0.1")).toBeDefined();
+    writeFileSync(join(dir, "portmate.yaml"), config(`\n          port: ${range.to}\n          strict: true`));
+    await waitUntil(() => events.some((event) => event.type === "config" && event.state === "failed"), "the change refused");
+    const failed = events.find((event) => event.type === "config" && event.state === "failed");
+    expect(failed && "error" in failed ? failed.error : "").toMatch(new RegExp(`${range.to}`));
+    expect(stack.services.api?.pid).toBe(pid);
+    expect(events.some((event) => event.type === "reconfigured")).toBe(false);
+    await stack.down();
+    for (const recorded of recordedPids(join(dir, "record.jsonl"))) expect(pidGone(recorded), `pid ${recorded}`).toBe(true);
   });
 });

@@ -21,6 +21,8 @@ export function describeConfigEvent(event: Extract<StackEvent, { type: "config" 
       return `${file} changed: applying it`;
     case "invalid":
       return `${file} is not valid now; the stack runs on as it was:\n${event.error ?? ""}`;
+    case "failed":
+      return `${file} could not be applied (${event.error ?? "?"}); the stack runs on as it was`;
     case "applied":
       return event.unchanged ? `${file} applied; ${event.unchanged} ${event.unchanged === 1 ? "service" : "services"} unchanged` : `${file} applied`;
   }
