@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { ControlServer } from "../control/server.js";
 import type { ControlRequest, RestartRequest, StopRequest } from "../control/protocol.js";
+import { parseServiceId } from "../plan/names.js";
 import { ownEnv } from "../plan/render.js";
 import type { RestartReport } from "../supervise/rewiring.js";
 import type { PlannedService } from "../plan/types.js";
@@ -129,8 +130,8 @@ export class StackHost {
   private logOf(id: string): LogWriter | undefined {
     let log = this.logs.get(id);
     if (!log && !this.closed) {
-      const [name = id, instance = "1"] = id.split("#");
-      log = new LogWriter(logPath(this.options.layout, this.stack.project, Number(instance), name));
+      const { name, instance } = parseServiceId(id);
+      log = new LogWriter(logPath(this.options.layout, this.stack.project, instance, name));
       this.logs.set(id, log);
     }
     return log;
@@ -158,7 +159,7 @@ export class StackHost {
     // The start time of a service's process, read as it starts, so a pid reused later is never taken for it.
     if (event.type === "spawned") this.startTimes.set(event.service, identify(event.pid).startTime);
     if (!STATUS_EVENTS.has(event.type)) return;
-    const instance = instanceOf(event.service);
+    const { instance } = parseServiceId(event.service);
     // An instance added to the running stack (`up -n` above what ran) is recorded from its first event on.
     if (instance > this.planned && instance <= this.stack.plan.instances) {
       this.running.add(instance);
@@ -229,10 +230,4 @@ export class StackHost {
       services,
     });
   }
-}
-
-/** The instance of a service id: `backend` is 1, `backend#2` is 2. */
-function instanceOf(id: string): number {
-  const [, instance] = id.split("#");
-  return instance === undefined ? 1 : Number(instance);
 }

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { unknownNameError } from "../../util/did-you-mean.js";
-import { serviceId } from "../../plan/names.js";
+import { parseServiceId, serviceId } from "../../plan/names.js";
 import { stateLayout } from "../../state/paths.js";
 import { eventsPath, readLastLines, readNewLines, readServiceOrder, type LogLine } from "../../state/logs.js";
 import { recordedStacks } from "../../state/recorded-stacks.js";
@@ -187,7 +187,7 @@ function describeRecordedEvent(text: string, services: ReadonlyMap<string, Servi
   } catch {
     return undefined;
   }
-  if (instance !== undefined && event.service !== "" && Number(event.service.split("#")[1] ?? 1) !== instance) return undefined;
+  if (instance !== undefined && event.service !== "" && parseServiceId(event.service).instance !== instance) return undefined;
   return describeStackEvent(event, (id) => services.get(id));
 }
 

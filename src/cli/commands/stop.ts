@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { ExitCode } from "../../errors.js";
+import { parseServiceId } from "../../plan/names.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import type { StopReport } from "../../supervise/stop-start.js";
 import type { CliIO } from "../ui/terminal.js";
@@ -88,7 +89,7 @@ export async function stopCommand(options: StopCommandOptions, io: CliIO): Promi
   }
   if (report.stopped.length) {
     const again = `portmate start ${report.stopped
-      .map((id) => id.split("#")[0])
+      .map((id) => parseServiceId(id).name)
       .reverse()
       .join(" ")}${options.instance === 1 ? "" : ` --instance ${options.instance}`}`;
     io.stdout.write(`\`${again}\` brings ${report.stopped.length === 1 ? "it" : "them"} back on the same ports\n`);

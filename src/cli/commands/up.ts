@@ -14,6 +14,7 @@ import { stateLayout, type StateLayout } from "../../state/paths.js";
 import { StackHost } from "../../stack/host.js";
 import { takeSupervisor, takeWatchdog } from "../early-start.js";
 import { upDetached } from "../detached-session.js";
+import { parseServiceId } from "../../plan/names.js";
 import { upRunning } from "../running-up.js";
 import { ForegroundSession } from "../foreground-session.js";
 import { onInternalError } from "../internal-error.js";
@@ -201,7 +202,7 @@ async function upForeground(upOptions: UpOptions & { loaded: LoadedConfig }, lay
   } catch (error) {
     // The services' output was shown as it came, on this same terminal: their last lines are above already.
     if (error instanceof ServiceFailedError && error.lastLines.length && outputIsErrorOutput(io)) {
-      throw new PortmateError(error.message, error.exitCode, [`its output is above; \`portmate logs ${error.service.split("#")[0]}\` shows it again`]);
+      throw new PortmateError(error.message, error.exitCode, [`its output is above; \`portmate logs ${parseServiceId(error.service).name}\` shows it again`]);
     }
     throw error;
   } finally {

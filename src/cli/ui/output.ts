@@ -1,3 +1,4 @@
+import { parseServiceId } from "../../plan/names.js";
 import { colors } from "./terminal.js";
 
 /**
@@ -70,7 +71,7 @@ export class PrefixedOutput {
     notes = true,
   ) {
     this.width = Math.max(notes ? PORTMATE_PREFIX.length : 0, ...ids.map((id) => id.length));
-    for (const id of ids) this.colorOf.set(id, serviceColor(id.split("#")[0] ?? id, names));
+    for (const id of ids) this.colorOf.set(id, serviceColor(parseServiceId(id).name, names));
   }
 
   /** One line of a service's output. */
