@@ -1,6 +1,6 @@
-import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatDuration } from "../util/duration.js";
+import { isFolder } from "../util/is-folder.js";
 import { readEnvFiles } from "./env-file.js";
 import { normalizeLiveness } from "./normalize-liveness.js";
 import { normalizeTunnel } from "./normalize-tunnel.js";
@@ -141,14 +141,7 @@ function normalizeServiceCommand(raw: RawService, ctx: NormalizeContext, at: (..
 function normalizeCwd(raw: RawService, ctx: NormalizeContext, at: ConfigPath): string {
   const cwd = resolve(ctx.dir, raw.cwd ?? ".");
   if (raw.cwd !== undefined) {
-    const isDirectory = (() => {
-      try {
-        return statSync(cwd).isDirectory();
-      } catch {
-        return false;
-      }
-    })();
-    if (!isDirectory) ctx.issues.push(ctx.source.issue(at, `folder "${raw.cwd}" does not exist (resolved to ${cwd})`));
+    if (!isFolder(cwd)) ctx.issues.push(ctx.source.issue(at, `folder "${raw.cwd}" does not exist (resolved to ${cwd})`));
   }
   return cwd;
 }

@@ -1,7 +1,7 @@
-import { statSync } from "node:fs";
 import { constants } from "node:os";
 import { execa } from "execa";
 import { ExitCode, PortmateError } from "../errors.js";
+import { isFolder } from "../util/is-folder.js";
 import { inTerminalForeground } from "./terminal-foreground.js";
 
 /** A command to run attached to portmate's terminal. */
@@ -62,14 +62,6 @@ export async function runAttached(command: AttachedCommand): Promise<number> {
     throw startError(file, (result as { code?: string }).code, result.originalMessage ?? result.shortMessage ?? "it did not start");
   } finally {
     for (const [signal, handler] of handlers) process.off(signal, handler);
-  }
-}
-
-function isFolder(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }
 

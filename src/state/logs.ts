@@ -16,8 +16,11 @@ export function logPath(layout: StateLayout, project: string, instance: number, 
  * config applied, an exit), one JSON event per line, which `portmate logs` tells as `portmate | …` lines.
  */
 export function eventsPath(layout: StateLayout, project: string): string {
-  return join(layout.logs, project, "portmate.events");
+  return join(layout.logs, project, EVENTS_FILE);
 }
+
+/** The name of that file in a project's log folder. */
+export const EVENTS_FILE = "portmate.events";
 
 /** `<state>/logs/<project>/services.json`: the config's service names in order, so `logs` colours them as `up` did. */
 function serviceOrderPath(layout: StateLayout, project: string): string {

@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { subscribe, type AsyncSubscription } from "@parcel/watcher";
 import ignore, { type Ignore } from "ignore";
 import picomatch from "picomatch";
 import type { PlannedWatch } from "../plan/types.js";
+import { isFolder } from "../util/is-folder.js";
 
 /** Told the files (relative to the config's folder) that changed; the next call waits until it has resolved. */
 export type ChangeHandler = (files: string[]) => Promise<void>;
@@ -105,10 +106,6 @@ function existingFolder(path: string, root: string): string {
   let folder = path;
   while (folder !== root && folder.startsWith(root) && !isFolder(folder)) folder = dirname(folder);
   return folder;
-}
-
-function isFolder(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
 /** Every file under a folder (relative paths joined to it); none when it is gone again. */

@@ -143,9 +143,7 @@ export class Supervisor {
     const watching = await WatchRestarts.start(services, {
       runners: () => this.runners,
       emit: (event) => this.emit(event),
-      restart: async (runner) => {
-        await this.rewiring.restart(this.current(runner), false);
-      },
+      restart: (runner) => this.restartOnItsPorts(runner),
       stopping: (runner) => this.stoppingInstances.has(runner.service.instance),
     });
     // Stopped before the watch was ready: it must not outlive the stack.
@@ -308,15 +306,18 @@ export class Supervisor {
           for (const runner of runners) this.byId.set(runner.id, runner);
         },
         launch: (runner) => this.launchLater(runner),
-        restart: async (runner) => {
-          await this.rewiring.restart(runner, false);
-        },
+        restart: (runner) => this.restartOnItsPorts(runner),
       },
       next,
     );
     this.plan.serviceNames.splice(0, this.plan.serviceNames.length, ...next.serviceNames);
     if (this.phase === "running") await this.startWatching();
     return report;
+  }
+
+  /** Replaces the run of `runner`'s service (as it is now) with one rendered afresh, on its ports: `portmate restart`. */
+  private async restartOnItsPorts(runner: ServiceRunner): Promise<void> {
+    await this.rewiring.restart(this.current(runner), false);
   }
 
   /** The instances that run and are not being stopped. */

@@ -5,12 +5,12 @@ import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, colors } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { unknownNameError } from "../../util/did-you-mean.js";
 import { parseServiceId, serviceId } from "../../plan/names.js";
 import { stateLayout } from "../../state/paths.js";
-import { eventsPath, readLastLines, readNewLines, readServiceOrder, type LogLine } from "../../state/logs.js";
+import { EVENTS_FILE, readLastLines, readNewLines, readServiceOrder, type LogLine } from "../../state/logs.js";
 import { recordedStacks } from "../../state/recorded-stacks.js";
 import type { ServiceInfo } from "../../stack/stack.js";
 import type { StackEvent } from "../../supervise/events.js";
@@ -165,7 +165,7 @@ const PORTMATE = "portmate";
 
 /** The file of portmate's own events, when there is one and it is asked for. */
 function eventsFile(dir: string, options: LogsCommandOptions): LogFile[] {
-  const path = join(dir, basename(eventsPath(stateLayout(), "-")));
+  const path = join(dir, EVENTS_FILE);
   if (!existsSync(path) || (options.services.length && !options.services.includes(PORTMATE))) return [];
   return [{ id: PORTMATE, name: PORTMATE, path }];
 }
