@@ -75,6 +75,7 @@ export function parseConfig(source: ConfigSource, options: Pick<LoadConfigOption
     envFiles: (raw.env_file === undefined ? [] : [raw.env_file].flat()).map((file) => resolve(dir, file)),
     services: new Map(Object.entries(raw.services).map(([name, service]) => [name, normalizeService(name, service, ctx)])),
   };
+  if (raw.proxy !== undefined && raw.proxy !== false) config.proxy = { https: raw.proxy !== true && raw.proxy.https === true };
   if (ctx.issues.length) throw new ConfigError(ctx.issues);
 
   const warnings: ConfigIssue[] = [];

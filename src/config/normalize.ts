@@ -72,6 +72,7 @@ export function normalizeService(name: string, raw: RawService, ctx: NormalizeCo
     ...(raw.watch === undefined ? {} : { watch: normalizeWatch(raw.watch, raw.shell === true, ctx, at("watch")) }),
     image: raw.image,
     build: normalizeBuild(raw.build, ctx),
+    named: raw.proxy !== false,
   };
 }
 

@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import type { ConfigIssue } from "../errors.js";
 import { findCycles } from "../util/graph.js";
+import { isNamed } from "./named-service.js";
 import { referencedService, referencesIn, renderTemplate, TemplateError, type TemplateService } from "./template.js";
 import { didYouMeanSuffix } from "../util/did-you-mean.js";
 import type { ConfigPath, ConfigSource } from "./source.js";
@@ -65,6 +66,7 @@ export function templatesResolve({ config, raw, source, warnings }: RuleContext)
     const entry: TemplateService = { ports: Object.fromEntries(service.ports.map((port, index) => [port.name, index + 1])) };
     if (service.url !== undefined) entry.urlTemplate = service.url;
     else if (service.health.check.kind !== "http" && !service.announce) entry.noUrl = true;
+    if (config.proxy && isNamed(service)) entry.namedUrl = `http://${service.name}.${config.project}.localhost`;
     services.set(service.name, entry);
   }
   const names = [...services.keys()];

@@ -15,11 +15,13 @@ export type Reference =
   | { kind: "ports"; port: string }
   | { kind: "host" }
   | { kind: "url" }
+  | { kind: "named-url" }
   | { kind: "instance" }
   | { kind: "project" }
   | { kind: "service-port"; service: string }
   | { kind: "service-ports"; service: string; port: string }
-  | { kind: "service-url"; service: string };
+  | { kind: "service-url"; service: string }
+  | { kind: "service-named-url"; service: string };
 
 type EnvOperator = ":-" | "-" | ":?" | "?" | ":+" | "+";
 
@@ -33,6 +35,8 @@ export interface TemplateService {
   url?: string;
   /** Its `url:` (a template of its own host and ports): what `${services.SVC.url}` gives, rendered for it. */
   urlTemplate?: string;
+  /** Its URL through the local proxy (`http://ui.demo.localhost:1356`), when it has a name. */
+  namedUrl?: string;
   /** It has no URL: neither `url:` nor an HTTP health check (no `http://` is guessed for it). */
   noUrl?: boolean;
   /**
@@ -168,6 +172,9 @@ function parseReference(expression: string): Reference | undefined {
     case "project":
       if (parts.length === 1) return { kind: head };
       throw new TemplateError(unknownReference(expression));
+    case "named_url":
+      if (parts.length === 1) return { kind: "named-url" };
+      throw new TemplateError(unknownReference(expression));
     case "ports":
       if (parts.length === 2 && second) return { kind: "ports", port: second };
       throw new TemplateError(`"\${${expression}}" must name one port, like \${ports.metrics}`);
@@ -175,8 +182,9 @@ function parseReference(expression: string): Reference | undefined {
       if (!second || !third) throw new TemplateError(`"\${${expression}}" must name a service and a field, like \${services.api.url}`);
       if (third === "port" && parts.length === 3) return { kind: "service-port", service: second };
       if (third === "url" && parts.length === 3) return { kind: "service-url", service: second };
+      if (third === "named_url" && parts.length === 3) return { kind: "service-named-url", service: second };
       if (third === "ports" && fourth && extra.length === 0) return { kind: "service-ports", service: second, port: fourth };
-      throw new TemplateError(`${unknownReference(expression)}: a service has \`port\`, \`ports.NAME\` and \`url\``);
+      throw new TemplateError(`${unknownReference(expression)}: a service has \`port\`, \`ports.NAME\`, \`url\` and \`named_url\``);
     }
     default:
       if (parts.length > 1 && NAME.test(head ?? "") && !/[:?+-]/.test(expression)) throw new TemplateError(unknownReference(expression));
@@ -241,6 +249,10 @@ function referenceText(ref: Reference): string {
       return `\${services.${ref.service}.port}`;
     case "service-url":
       return `\${services.${ref.service}.url}`;
+    case "service-named-url":
+      return `\${services.${ref.service}.named_url}`;
+    case "named-url":
+      return "${named_url}";
     case "service-ports":
       return `\${services.${ref.service}.ports.${ref.port}}`;
     default:
@@ -266,6 +278,10 @@ function resolveReference(ref: Reference, context: TemplateContext): string {
       return portText(ref.service, undefined, context);
     case "service-url":
       return serviceUrl(ref.service, context);
+    case "named-url":
+      return namedUrl(context.self, context);
+    case "service-named-url":
+      return namedUrl(ref.service, context);
     case "service-ports":
       return portText(ref.service, ref.port, context);
   }
@@ -286,6 +302,21 @@ function serviceOf(name: string, context: TemplateContext): TemplateService {
   const service = context.services.get(name);
   if (!service) throw new TemplateError(`unknown service "${name}"`);
   return service;
+}
+
+/**
+ * A service's URL through the local proxy. Another engine (`portmate export`) has no proxy: there it is the
+ * service's own URL.
+ */
+function namedUrl(name: string, context: TemplateContext): string {
+  const service = serviceOf(name, context);
+  if (context.address) return serviceUrl(name, context);
+  if (service.namedUrl === undefined) {
+    throw new TemplateError(
+      `service "${name}" has no name through the proxy: names need \`proxy: true\` at the top of the config, and a service that speaks HTTP (an HTTP health check, or an http \`url:\`)`,
+    );
+  }
+  return service.namedUrl;
 }
 
 function serviceUrl(name: string, context: TemplateContext): string {

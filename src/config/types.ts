@@ -46,6 +46,7 @@ export interface RawService {
   tunnel?: "ngrok" | RawTunnel;
   image?: string;
   build?: string | { context: string; dockerfile?: string; args?: Record<string, RawScalar> };
+  proxy?: boolean;
 }
 
 /** `watch:` as a map. */
@@ -91,6 +92,7 @@ export interface RawConfig {
   name?: string;
   ports?: { range?: string };
   env_file?: string | string[];
+  proxy?: boolean | { https?: boolean };
   services: Record<string, RawService>;
 }
 
@@ -199,6 +201,8 @@ export interface ServiceConfig {
   image?: string;
   /** How compose builds its image: the context folder (absolute), and the Dockerfile and build args if given. */
   build?: BuildConfig;
+  /** false: no `.localhost` name for it even when the project has names (`proxy: false`). */
+  named: boolean;
 }
 
 export interface BuildConfig {
@@ -225,6 +229,14 @@ export interface PortmateConfig {
   envFiles: string[];
   /** Services in file order. */
   services: Map<string, ServiceConfig>;
+  /** Stable `.localhost` names through the local proxy (`proxy:`); undefined when the project has none. */
+  proxy?: ProxyConfig;
+}
+
+/** `proxy:`: every HTTP service gets a name such as `http://ui.demo.localhost:1356`, served by the local proxy. */
+export interface ProxyConfig {
+  /** The names are `https://` (a local CA signs their certificates; see `portmate trust`). */
+  https: boolean;
 }
 
 export const DEFAULT_RANGE = { from: 8000, to: 9000 } as const;

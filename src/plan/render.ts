@@ -1,6 +1,8 @@
 import { renderTemplate, TemplateError, type TemplateContext, type TemplateService } from "../config/template.js";
 import type { CommandConfig, ServiceConfig } from "../config/types.js";
 import { discoveredServices, discoveryVariables, portmateVariables, portVariable } from "./discovery-env.js";
+import { isNamed } from "../config/named-service.js";
+import { namedOrigin, serviceHostname } from "./hostnames.js";
 import { LOOPBACK, portKey, serviceId } from "./names.js";
 import { referencedServices } from "./references.js";
 import { planTunnel } from "./tunnel.js";
@@ -35,6 +37,8 @@ function templateServicesOf(wiring: Wiring, instance: number): Map<string, Templ
     if (service.url !== undefined) entry.urlTemplate = service.url;
     else if (!hasGuessableUrl(service)) entry.noUrl = true;
     if (service.announce && Object.keys(ports).length === 0) entry.pending = true;
+    const named = namedService(wiring, service, instance);
+    if (named) entry.namedUrl = named.namedUrl;
     services.set(service.name, entry);
   }
   return services;
@@ -106,6 +110,8 @@ function planService(wiring: Wiring, service: ServiceConfig, instance: number, c
   const url = urlOf(service.name, context.services, context);
   if (url !== undefined) planned.url = url;
   if (shadowed.length) planned.shadowed = shadowed;
+  const named = namedService(wiring, service, instance);
+  if (named) Object.assign(planned, named);
   if (service.watch) {
     const { root, paths, ignore, debounceMs, rebuild, signal } = service.watch;
     planned.watch = { root, paths, ignore, debounceMs, ...(rebuild ? { rebuild: planCommand(rebuild, render) } : {}), ...(signal ? { signal } : {}) };
@@ -115,6 +121,13 @@ function planService(wiring: Wiring, service: ServiceConfig, instance: number, c
     planned.tunnel = planTunnel(service.tunnel, { ports, render, env, health: planned.health, planCommand: planCommandOf });
   }
   return planned;
+}
+
+/** A service's stable name and its URL through the proxy, when the project has names and it speaks HTTP. */
+function namedService(wiring: Wiring, service: ServiceConfig, instance: number): { hostname: string; namedUrl: string } | undefined {
+  if (!wiring.names || !isNamed(service)) return undefined;
+  const hostname = serviceHostname(wiring.project, service.name, instance, wiring.names.checkout);
+  return { hostname, namedUrl: namedOrigin(hostname, wiring.names) };
 }
 
 /**

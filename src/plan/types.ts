@@ -1,3 +1,4 @@
+import type { NameSettings } from "./hostnames.js";
 import type { LivenessConfig, RawDependencyCondition, RestartConfig, ServiceConfig } from "../config/types.js";
 
 /** A command ready to run: a program and its arguments, or a script for `/bin/sh -c`. */
@@ -25,6 +26,10 @@ export interface PlannedService {
   /** The primary port, when the service has one (for a service that announces it, once it has). */
   port?: number;
   url?: string;
+  /** Its stable name through the local proxy (`ui.demo.localhost`), when the project has `proxy:`. */
+  hostname?: string;
+  /** `http://ui.demo.localhost:1356`: its URL through the proxy, `${services.ui.named_url}`. */
+  namedUrl?: string;
   /** The service chooses its port and announces it on stdout. */
   announce: boolean;
   /** `restart`: restarted after that one is restarted by a file change. */
@@ -132,4 +137,6 @@ export interface Wiring {
   ports: Record<string, number>;
   /** URLs services announced, by `instance/service`. */
   urls: Record<string, string>;
+  /** How services are named through the local proxy; undefined when the project has no `proxy:`. */
+  names?: NameSettings;
 }
