@@ -107,6 +107,7 @@ const supervisorLazy = {
 const scripts = {
   ...Object.fromEntries(readdirSync("src/cli/entries").map((file) => [`cjs/main-${file.replace(/\.ts$/, "")}`, `src/cli/entries/${file}`])),
   "cjs/supervisor": "src/daemon/supervisor-main.ts",
+  "cjs/proxy": "src/daemon/proxy-main.ts",
   "cjs/watch-restarts": "src/supervise/watch-restarts.ts",
   "cjs/reload": "src/stack/reload.ts",
 };

@@ -217,6 +217,7 @@ export class StackHost {
       stopTimeoutMs: current.get(service.id)?.stopTimeoutMs ?? 10_000,
       env: ownEnv(current.get(service.id) as PlannedService, plan.wiring.env),
       cwd: (current.get(service.id) as PlannedService).cwd,
+      ...named(current.get(service.id)),
     }));
     const self = this.self;
     writeRecord(this.options.layout, {
@@ -230,4 +231,9 @@ export class StackHost {
       services,
     });
   }
+}
+
+/** The proxy's name of a service, for the records the proxy routes by. */
+function named(service: PlannedService | undefined): Pick<ServiceRecord, "hostname" | "namedUrl"> {
+  return service?.hostname && service.namedUrl ? { hostname: service.hostname, namedUrl: service.namedUrl } : {};
 }

@@ -35,6 +35,8 @@ export interface ServiceInfo {
   publicUrl: string | undefined;
   /** Its public tunnel, when it has one: where it is, and why it failed if it did. */
   tunnel?: { state: TunnelState; reason?: string };
+  /** Its URL through the local proxy (`http://ui.demo.localhost:1356`), when the project has `proxy:`. */
+  namedUrl?: string;
 }
 
 /** Options of `stack.down()`. */
@@ -57,6 +59,8 @@ export interface StackOptions extends SupervisorOptions {
   rememberPorts?: (ports: Readonly<Record<string, number>>) => void;
   /** Lines worth telling that are no warning (a last run's port that is taken now). */
   notices?: string[];
+  /** Holds the local proxy while the stack runs, for a stack with names; returns how to let go (see ProxyLink). */
+  holdProxy?: () => () => void;
 }
 
 /**
@@ -77,6 +81,9 @@ export class Stack {
   private reloading: Promise<unknown> = Promise.resolve();
   /** Stops applying the config when it is saved. */
   private unwatchConfig: (() => void) | undefined;
+  private readonly holdProxy: StackOptions["holdProxy"];
+  /** Lets go of the local proxy. */
+  private releaseProxy: (() => void) | undefined;
 
   constructor(plan: Plan, ports: PortBook, warnings: string[], options: StackOptions = {}) {
     this.ports = ports;
@@ -85,6 +92,7 @@ export class Stack {
     this.supervisor = new Supervisor(plan, options, ports);
     this.rememberPorts = options.rememberPorts ?? (() => {});
     this.reloader = options.reload;
+    this.holdProxy = options.holdProxy;
     this.on((event) => {
       if (event.type === "port" && this.isRunning) this.remember();
     });
@@ -134,6 +142,7 @@ export class Stack {
    * From then on, saving the config applies it (see reload.ts), unless the stack was planned without watching.
    */
   async start(): Promise<void> {
+    if (this.plan.wiring.names) this.releaseProxy ??= this.holdProxy?.();
     try {
       await this.supervisor.start();
     } catch (error) {
@@ -246,7 +255,11 @@ export class Stack {
     // Every call reaches the supervisor: a forced stop must also cut short a graceful one under way.
     const stopped = this.supervisor.stop(options).then(() => untilClosed(ports));
     if (instances === undefined) {
-      this.downing ??= stopped.then(() => this.ports.release());
+      this.downing ??= stopped.then(() => {
+        this.releaseProxy?.();
+        this.releaseProxy = undefined;
+        return this.ports.release();
+      });
       return this.downing;
     }
     return stopped.then(() => this.ports.release(ports));
@@ -286,6 +299,7 @@ function info(runner: ServiceRunner): ServiceInfo {
     exitCode: runner.exitStatus?.code,
     restarts: runner.restarts,
     publicUrl: runner.tunnel?.publicUrl,
+    ...(service.namedUrl === undefined ? {} : { namedUrl: service.namedUrl }),
     ...(runner.service.tunnel && runner.tunnel?.state
       ? { tunnel: { state: runner.tunnel.state, ...(runner.tunnel.reason === undefined ? {} : { reason: runner.tunnel.reason }) } }
       : {}),

@@ -16,7 +16,11 @@ import { readStickyPorts, stickyPortsWriter } from "../state/sticky-ports.js";
 import { allocatePorts, type Allocation, type AllocationNote } from "../ports/allocate.js";
 import { Stack } from "./stack.js";
 import { PortLocks } from "../state/port-locks.js";
-import { stateLayout } from "../state/paths.js";
+import { stateLayout, type StateLayout } from "../state/paths.js";
+import { isNamed } from "../config/named-service.js";
+import type { NameSettings } from "../plan/hostnames.js";
+import { ensureProxy } from "../proxy/ensure-proxy.js";
+import { ProxyLink } from "../proxy/proxy-link.js";
 import type { StackListener } from "../supervise/events.js";
 import { identify, type RootProcess } from "../process/process-tree.js";
 import type { SupervisorOptions } from "../supervise/supervisor.js";
@@ -67,7 +71,15 @@ export interface PlannedStack {
 export async function prepareStack(options: UpOptions & { loaded?: LoadedConfig } = {}): Promise<Stack> {
   const { plan, ports, warnings, info } = await planStack(options);
   const layout = stateLayout(options.stateDir);
-  const stack = new Stack(plan, ports, warnings, { ...options, notices: info, rememberPorts: stickyPortsWriter(layout, plan.project), reload: reloadConfig });
+  const names = plan.wiring.names;
+  const holdProxy = names ? () => holdLocalProxy(layout, names.port) : undefined;
+  const stack = new Stack(plan, ports, warnings, {
+    ...options,
+    notices: info,
+    rememberPorts: stickyPortsWriter(layout, plan.project),
+    reload: reloadConfig,
+    ...(holdProxy ? { holdProxy } : {}),
+  });
   if (options.onEvent) stack.on(options.onEvent);
   return stack;
 }
@@ -88,9 +100,14 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
   const preferences: PortPreferences = { overrides: portOverrides(config, services, options.ports), strict: options.strictPorts === true };
   if (!options.freshPorts) preferences.sticky = readStickyPorts(layout, config.project);
   const allocationOptions = { range: config.range, reservations: [locks], explainBusy: (port: number) => describePortHolder(port, layout) };
-  const allocation = await allocatePorts(portRequests(services, instances, preferences), allocationOptions);
+  // The proxy starts (when it is not running) while the ports are chosen: its port is part of the names.
+  const [allocation, names] = await Promise.all([
+    allocatePorts(portRequests(services, instances, preferences), allocationOptions),
+    nameSettings(config, services, layout).catch((error: unknown) => error as Error),
+  ]);
   try {
-    const plan = buildPlan(config, services, instances, allocation.ports);
+    if (names instanceof Error) throw names;
+    const plan = buildPlan(config, services, instances, allocation.ports, names);
     plan.reload = {
       file: config.file,
       envFiles: [...config.envFiles],
@@ -113,6 +130,22 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
     await allocation.release();
     throw error;
   }
+}
+
+/**
+ * How the stack's services are named through the local proxy, which is started for it when none runs; undefined
+ * when the config has no `proxy:` or none of the services speaks HTTP.
+ */
+async function nameSettings(config: PortmateConfig, services: readonly ServiceConfig[], layout: StateLayout): Promise<NameSettings | undefined> {
+  if (!config.proxy || !services.some(isNamed)) return undefined;
+  const { port } = await ensureProxy(layout);
+  return { port, https: config.proxy.https };
+}
+
+/** Keeps the proxy up while the stack runs, and starts it again on `port` should it die. */
+function holdLocalProxy(layout: StateLayout, port: number): () => void {
+  const link = ProxyLink.open(layout, port);
+  return () => link.close();
 }
 
 /**

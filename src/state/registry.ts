@@ -33,6 +33,10 @@ export interface ServiceRecord {
   env?: Record<string, string>;
   /** The folder it runs in (absolute), for `portmate run SERVICE`; absent in records of older versions. */
   cwd?: string;
+  /** Its stable name (`ui.demo.localhost`), which the local proxy routes to `port`; absent without `proxy:`. */
+  hostname?: string;
+  /** Its URL through the proxy (`http://ui.demo.localhost:1356`). */
+  namedUrl?: string;
 }
 
 /** Everything portmate knows about one running instance of a project (spec §5). */
