@@ -39,6 +39,7 @@ const BUNDLES: Record<CommandName | "all", () => Promise<{ start: (argv: readonl
   who: () => import("./entries/who.js"),
   restart: () => import("./entries/restart.js"),
   stop: () => import("./entries/stop.js"),
+  proxy: () => import("./entries/proxy.js"),
   start: () => import("./entries/start.js"),
   run: () => import("./entries/run.js"),
   completion: () => import("./entries/completion.js"),

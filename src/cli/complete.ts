@@ -4,7 +4,7 @@ import type { Command, Option } from "commander";
 export const FILES = ":files";
 
 /** What a positional argument of a command completes to. */
-export type ArgumentKind = "services" | "commands" | "shells" | "targets" | "none";
+export type ArgumentKind = "services" | "commands" | "shells" | "targets" | "proxy-actions" | "none";
 
 /** Which positional arguments of each command complete to what (the first, the second, then the rest). */
 const ARGUMENTS: Record<string, ArgumentKind[]> = {
@@ -19,10 +19,12 @@ const ARGUMENTS: Record<string, ArgumentKind[]> = {
   export: ["targets", "services"],
   help: ["commands", "none"],
   completion: ["shells", "none"],
+  proxy: ["proxy-actions", "none"],
 };
 
 const SHELLS = ["bash", "zsh", "fish"];
 const TARGETS = ["compose", "kubernetes", "nomad"];
+const PROXY_ACTIONS = ["status", "start", "stop"];
 
 /** Every spelling of the options of a command (`-f`, `--file`). */
 function flagsOf(command: Command): string[] {
@@ -81,6 +83,8 @@ export function completions(root: Command, words: readonly string[], services: (
       return match(SHELLS, current);
     case "targets":
       return match(TARGETS, current);
+    case "proxy-actions":
+      return match(PROXY_ACTIONS, current);
     default:
       return [];
   }

@@ -1,4 +1,6 @@
-import { readProjectName } from "../config/project-name.js";
+import { findConfigFile, readProjectName } from "../config/project-name.js";
+import { checkoutOf } from "../stack/checkout.js";
+import { stateLayout } from "../state/paths.js";
 
 /** The global options that say which project a command is about. */
 export interface ProjectOptions {
@@ -6,7 +8,12 @@ export interface ProjectOptions {
   projectName?: string;
 }
 
-/** The project a command is about: `-p NAME`, else the config file's (`-f`, or portmate.yaml here or above). */
+/**
+ * The project a command is about: `-p NAME`, else the config file's (`-f`, or portmate.yaml here or above), or
+ * the name this checkout runs as beside another checkout of the project (see stack/checkout.ts).
+ */
 export async function currentProject(options: ProjectOptions): Promise<string> {
-  return readProjectName({ file: options.file, projectName: options.projectName });
+  const name = await readProjectName({ file: options.file, projectName: options.projectName });
+  if (options.projectName !== undefined) return name;
+  return checkoutOf(stateLayout(), findConfigFile(options.file, process.cwd()), name)?.project ?? name;
 }

@@ -15,6 +15,11 @@ export function urlVariable(service: string): string {
   return `${envPrefix(service)}_URL`;
 }
 
+/** `UI_NAMED_URL`: a service's URL through the local proxy, as `portmate env` prints it. */
+export function namedUrlVariable(service: string): string {
+  return `${envPrefix(service)}_NAMED_URL`;
+}
+
 /**
  * The services whose `<SVC>_PORT` / `<SVC>_URL` a service gets: itself, the services it depends on and those
  * its templates refer to. Not every service: a variable of a service it does not use would only make it look

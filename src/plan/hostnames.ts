@@ -6,6 +6,8 @@ export interface NameSettings {
   /** The proxy's port: the same for every project of the user. */
   port: number;
   https: boolean;
+  /** The project the names are under: the stack's own, or, for a second checkout, the one both share. */
+  project: string;
   /** A second checkout's label (its git branch, else its folder's name): `ui.LABEL.demo.localhost`. */
   checkout?: string;
 }

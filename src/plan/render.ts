@@ -126,7 +126,7 @@ function planService(wiring: Wiring, service: ServiceConfig, instance: number, c
 /** A service's stable name and its URL through the proxy, when the project has names and it speaks HTTP. */
 function namedService(wiring: Wiring, service: ServiceConfig, instance: number): { hostname: string; namedUrl: string } | undefined {
   if (!wiring.names || !isNamed(service)) return undefined;
-  const hostname = serviceHostname(wiring.project, service.name, instance, wiring.names.checkout);
+  const hostname = serviceHostname(wiring.names.project, service.name, instance, wiring.names.checkout);
   return { hostname, namedUrl: namedOrigin(hostname, wiring.names) };
 }
 

@@ -5,7 +5,7 @@ import { listeningPorts } from "./listening-ports.js";
 
 /**
  * One row of `portmate ps`; the JSON of `ps --json` has these keys but `id` and `uptimeMs`, with `publicUrl` as
- * `public_url`.
+ * `public_url` and `namedUrl` as `named_url`.
  */
 export interface PsRow {
   project: string;
@@ -19,6 +19,8 @@ export interface PsRow {
   /** `starting`, `healthy`, `unhealthy`, `restarting`, `exited (CODE)`, `stopping`, or `stale`. */
   status: string;
   url: string | null;
+  /** Its URL through the local proxy (`http://ui.demo.localhost:1356`), when the project has names. */
+  namedUrl: string | null;
   /** Its public tunnel's URL while open. */
   publicUrl: string | null;
   startedAt: string | null;
@@ -57,6 +59,7 @@ export function psRows(stacks: readonly RecordedStack[], now = Date.now()): PsRo
       ports: service.ports,
       status: alive ? displayStatus(service) : "stale",
       url: service.url,
+      namedUrl: service.namedUrl ?? null,
       publicUrl: alive ? (service.publicUrl ?? null) : null,
       startedAt: service.startedAt,
       uptimeMs: alive && service.startedAt && isRunning(service) ? now - Date.parse(service.startedAt) : null,

@@ -1,3 +1,5 @@
+import { wantedProxyPort } from "../proxy/ensure-proxy.js";
+import { runningProxy } from "../proxy/proxy-record.js";
 import { loadConfig, type LoadConfigOptions } from "../config/load.js";
 import { formatDuration } from "../util/duration.js";
 import { formatIssue, UsageError } from "../errors.js";
@@ -86,6 +88,8 @@ export async function resolveConfig(options: ResolveConfigOptions = {}): Promise
     for (const note of allocation.notes) if (note.reason === "preferred-busy") notes.push(describeNote(note));
   }
   const wiring: Wiring = { project: config.project, range: config.range, env: config.env, services, ports: Object.fromEntries(ports), urls };
+  // Names as the proxy serves them: on its port when it runs, else on the one it would take.
+  if (config.proxy) wiring.names = { port: runningProxy(layout)?.port ?? wantedProxyPort().port, https: config.proxy.https, project: config.project };
   const resolved: ResolvedConfig = {
     name: config.project,
     instance,

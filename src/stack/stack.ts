@@ -1,3 +1,5 @@
+import { ProxyLink } from "../proxy/proxy-link.js";
+import { stateLayout } from "../state/paths.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { acceptsConnections } from "../ports/probe.js";
 import type { Plan } from "../plan/types.js";
@@ -59,8 +61,6 @@ export interface StackOptions extends SupervisorOptions {
   rememberPorts?: (ports: Readonly<Record<string, number>>) => void;
   /** Lines worth telling that are no warning (a last run's port that is taken now). */
   notices?: string[];
-  /** Holds the local proxy while the stack runs, for a stack with names; returns how to let go (see ProxyLink). */
-  holdProxy?: () => () => void;
 }
 
 /**
@@ -81,9 +81,9 @@ export class Stack {
   private reloading: Promise<unknown> = Promise.resolve();
   /** Stops applying the config when it is saved. */
   private unwatchConfig: (() => void) | undefined;
-  private readonly holdProxy: StackOptions["holdProxy"];
-  /** Lets go of the local proxy. */
-  private releaseProxy: (() => void) | undefined;
+  /** The stack's hold on the local proxy, while it runs with names (see ProxyLink). */
+  private proxyLink: ProxyLink | undefined;
+  private readonly stateDir: string | undefined;
 
   constructor(plan: Plan, ports: PortBook, warnings: string[], options: StackOptions = {}) {
     this.ports = ports;
@@ -92,7 +92,7 @@ export class Stack {
     this.supervisor = new Supervisor(plan, options, ports);
     this.rememberPorts = options.rememberPorts ?? (() => {});
     this.reloader = options.reload;
-    this.holdProxy = options.holdProxy;
+    this.stateDir = options.stateDir;
     this.on((event) => {
       if (event.type === "port" && this.isRunning) this.remember();
     });
@@ -142,7 +142,9 @@ export class Stack {
    * From then on, saving the config applies it (see reload.ts), unless the stack was planned without watching.
    */
   async start(): Promise<void> {
-    if (this.plan.wiring.names) this.releaseProxy ??= this.holdProxy?.();
+    // Its names need the proxy: held while the stack runs, started again on the same port should it die.
+    const names = this.plan.wiring.names;
+    if (names) this.proxyLink ??= ProxyLink.open(stateLayout(this.stateDir), names.port);
     try {
       await this.supervisor.start();
     } catch (error) {
@@ -256,8 +258,8 @@ export class Stack {
     const stopped = this.supervisor.stop(options).then(() => untilClosed(ports));
     if (instances === undefined) {
       this.downing ??= stopped.then(() => {
-        this.releaseProxy?.();
-        this.releaseProxy = undefined;
+        this.proxyLink?.close();
+        this.proxyLink = undefined;
         return this.ports.release();
       });
       return this.downing;

@@ -20,7 +20,6 @@ import { stateLayout, type StateLayout } from "../state/paths.js";
 import { isNamed } from "../config/named-service.js";
 import type { NameSettings } from "../plan/hostnames.js";
 import { ensureProxy } from "../proxy/ensure-proxy.js";
-import { ProxyLink } from "../proxy/proxy-link.js";
 import type { StackListener } from "../supervise/events.js";
 import { identify, type RootProcess } from "../process/process-tree.js";
 import type { SupervisorOptions } from "../supervise/supervisor.js";
@@ -53,6 +52,8 @@ export interface UpOptions extends LoadConfigOptions, SupervisorOptions {
   noTunnels?: boolean;
   /** Restart services when their `watch:` files change (default true; false: `--no-watch`). */
   watch?: boolean;
+  /** This checkout runs beside another checkout of the project (see checkout.ts): its names say so. */
+  checkout?: { base: string; label: string };
 }
 
 /** What planning a stack gives: the plan, the ports it holds, and what is worth a warning or an info line. */
@@ -71,15 +72,7 @@ export interface PlannedStack {
 export async function prepareStack(options: UpOptions & { loaded?: LoadedConfig } = {}): Promise<Stack> {
   const { plan, ports, warnings, info } = await planStack(options);
   const layout = stateLayout(options.stateDir);
-  const names = plan.wiring.names;
-  const holdProxy = names ? () => holdLocalProxy(layout, names.port) : undefined;
-  const stack = new Stack(plan, ports, warnings, {
-    ...options,
-    notices: info,
-    rememberPorts: stickyPortsWriter(layout, plan.project),
-    reload: reloadConfig,
-    ...(holdProxy ? { holdProxy } : {}),
-  });
+  const stack = new Stack(plan, ports, warnings, { ...options, notices: info, rememberPorts: stickyPortsWriter(layout, plan.project), reload: reloadConfig });
   if (options.onEvent) stack.on(options.onEvent);
   return stack;
 }
@@ -103,7 +96,7 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
   // The proxy starts (when it is not running) while the ports are chosen: its port is part of the names.
   const [allocation, names] = await Promise.all([
     allocatePorts(portRequests(services, instances, preferences), allocationOptions),
-    nameSettings(config, services, layout).catch((error: unknown) => error as Error),
+    nameSettings(config, services, layout, options.checkout).catch((error: unknown) => error as Error),
   ]);
   try {
     if (names instanceof Error) throw names;
@@ -136,16 +129,15 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
  * How the stack's services are named through the local proxy, which is started for it when none runs; undefined
  * when the config has no `proxy:` or none of the services speaks HTTP.
  */
-async function nameSettings(config: PortmateConfig, services: readonly ServiceConfig[], layout: StateLayout): Promise<NameSettings | undefined> {
+async function nameSettings(
+  config: PortmateConfig,
+  services: readonly ServiceConfig[],
+  layout: StateLayout,
+  checkout: UpOptions["checkout"],
+): Promise<NameSettings | undefined> {
   if (!config.proxy || !services.some(isNamed)) return undefined;
   const { port } = await ensureProxy(layout);
-  return { port, https: config.proxy.https };
-}
-
-/** Keeps the proxy up while the stack runs, and starts it again on `port` should it die. */
-function holdLocalProxy(layout: StateLayout, port: number): () => void {
-  const link = ProxyLink.open(layout, port);
-  return () => link.close();
+  return { port, https: config.proxy.https, project: checkout?.base ?? config.project, ...(checkout ? { checkout: checkout.label } : {}) };
 }
 
 /**

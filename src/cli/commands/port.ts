@@ -13,7 +13,9 @@ export function portCli(io: CliIO): Command {
     .description("Print the port a running service got (its primary one, or the named one), as a bare number.")
     .argument("<service>", "the service")
     .argument("[name]", "a named port of the service")
-    .option("--instance <n>", "of this instance", count(1, MAX_INSTANCES), 1);
+    .option("--instance <n>", "of this instance", count(1, MAX_INSTANCES), 1)
+    .option("--url", "print its URL instead: its stable name through the local proxy when the project has `proxy:`, else its own")
+    .option("--direct", "with --url: its own URL on its port, even when it has a name");
   withProjectOptions(command);
   helpExtras(
     command,
@@ -23,12 +25,15 @@ export function portCli(io: CliIO): Command {
         ["portmate port backend", "8000"],
         ["portmate port admin metrics", "a named port"],
         ['curl "localhost:$(portmate port backend)/health"', "in a script"],
+        ["portmate port ui --url", "http://ui.demo.localhost:1356 (with `proxy: true`)"],
+        ["portmate port ui --url --direct", "http://127.0.0.1:8001"],
       ],
     },
     io,
   );
-  return command.action(async (service: string, name: string | undefined, options: { instance: number }, self: Command) => {
-    throw new ExitRequest(await portCommand({ ...globals(self), service, name, instance: options.instance }, io));
+  return command.action(async (service: string, name: string | undefined, options: { instance: number; url?: boolean; direct?: boolean }, self: Command) => {
+    const url = options.url ? (options.direct ? "direct" : "named") : undefined;
+    throw new ExitRequest(await portCommand({ ...globals(self), service, name, instance: options.instance, ...(url ? { url } : {}) }, io));
   });
 }
 
@@ -36,11 +41,19 @@ export interface PortCommandOptions extends ProjectOptions {
   service: string;
   name?: string;
   instance: number;
+  /** Print its URL instead: `named` (through the proxy, when it has a name), or `direct` (on its port). */
+  url?: "named" | "direct";
 }
 
 /** `portmate port SERVICE [NAME]`: the port a running service got, as a bare number for scripts. */
 export async function portCommand(options: PortCommandOptions, io: CliIO): Promise<number> {
   const service = recordedService(runningRecord(await currentProject(options), options.instance), options.service);
+  if (options.url) {
+    const url = options.url === "named" ? (service.namedUrl ?? service.url) : service.url;
+    if (!url) throw new UsageError(`${options.service} has no URL`, "it is not checked over HTTP and has no `url:`; `portmate port` gives its port");
+    io.stdout.write(`${url}\n`);
+    return ExitCode.ok;
+  }
   const port = options.name === undefined ? service.port : service.ports[options.name];
   if (port === undefined || port === null) {
     const names = Object.keys(service.ports);

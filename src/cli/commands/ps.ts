@@ -7,6 +7,8 @@ import { psRowsListening, type PsRow } from "../../stack/ps-rows.js";
 import { recordedStacks } from "../../state/recorded-stacks.js";
 import { stateLayout } from "../../state/paths.js";
 import { formatPorts, formatTable } from "../ui/table.js";
+import { proxyLine } from "../ui/proxy-line.js";
+import { proxyStatus } from "../../proxy/proxy-status.js";
 import { currentProject, type ProjectOptions } from "../project.js";
 
 /** `portmate ps`. */
@@ -51,7 +53,7 @@ export async function psCommand(options: PsOptions, io: CliIO): Promise<number> 
   const project = options.all ? undefined : await currentProject(options);
   const rows = await psRowsListening(recordedStacks(stateLayout(), { project, warn: (message) => warn(io, message) }));
   if (options.json) {
-    const json = rows.map(({ project, instance, service, pid, port, ports, status, url, publicUrl, startedAt, listening }) => ({
+    const json = rows.map(({ project, instance, service, pid, port, ports, status, url, namedUrl, publicUrl, startedAt, listening }) => ({
       project,
       instance,
       service,
@@ -60,6 +62,7 @@ export async function psCommand(options: PsOptions, io: CliIO): Promise<number> 
       ports,
       status,
       url,
+      named_url: namedUrl,
       public_url: publicUrl,
       startedAt,
       listening: listening ?? null,
@@ -72,6 +75,11 @@ export async function psCommand(options: PsOptions, io: CliIO): Promise<number> 
     return ExitCode.ok;
   }
   io.stdout.write(`${psTable(rows)}\n`);
+  // Every stack's names go through one proxy: `ps -a` says how it is.
+  if (options.all) {
+    const status = await proxyStatus(stateLayout());
+    if (status) io.stdout.write(`${proxyLine(status)}\n`);
+  }
   if (rows.some((row) => row.status === "stale")) {
     warn(io, "stale: the supervisor of that stack died; its services may still run. `portmate down` stops them.");
   }
@@ -80,8 +88,9 @@ export async function psCommand(options: PsOptions, io: CliIO): Promise<number> 
 
 export function psTable(rows: readonly PsRow[]): string {
   const tunnels = rows.some((row) => row.publicUrl !== null);
+  const names = rows.some((row) => row.namedUrl !== null);
   return formatTable(
-    ["PROJECT", "INSTANCE", "SERVICE", "PID", "PORT", "STATUS", "UPTIME", "URL", ...(tunnels ? ["PUBLIC URL"] : [])],
+    ["PROJECT", "INSTANCE", "SERVICE", "PID", "PORT", "STATUS", "UPTIME", ...(names ? ["NAME"] : []), "URL", ...(tunnels ? ["PUBLIC URL"] : [])],
     rows.map((row) => [
       row.project,
       String(row.instance),
@@ -90,6 +99,7 @@ export function psTable(rows: readonly PsRow[]): string {
       formatPorts(row),
       row.status,
       row.uptimeMs === null ? "-" : formatDuration(row.uptimeMs),
+      ...(names ? [row.namedUrl ?? "-"] : []),
       row.url ?? "-",
       ...(tunnels ? [row.publicUrl ?? "-"] : []),
     ]),

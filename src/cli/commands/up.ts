@@ -1,3 +1,4 @@
+import { checkoutOf } from "../../stack/checkout.js";
 import { Command } from "commander";
 import { ExitCode, PortmateError, ServiceFailedError } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
@@ -128,7 +129,17 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
   let starting: OwnedLocks | undefined;
   let project = "";
   try {
-    const loaded = loadConfig({ file: options.file, projectName: options.projectName });
+    let loaded = loadConfig({ file: options.file, projectName: options.projectName });
+    // Another checkout of the project runs already: this one runs beside it, under its own name.
+    const checkout = options.projectName === undefined ? checkoutOf(layout, loaded.config.file, loaded.config.project) : undefined;
+    if (checkout) {
+      loaded = loadConfig({ file: options.file, projectName: checkout.project });
+      if (checkout.elsewhere) {
+        io.stderr.write(
+          `${checkout.base} runs already from ${checkout.elsewhere}: this checkout runs beside it as ${checkout.project}${loaded.config.proxy ? `, its names are SERVICE.${checkout.label}.${checkout.base}.localhost` : ""}\n`,
+        );
+      }
+    }
     project = loaded.config.project;
     timing("config");
     // Only one `up` of a project at a time, from the check below until its record exists.
@@ -159,6 +170,7 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
       tunnels: options.tunnels,
       noTunnels: options.noTunnels,
       watch: options.watch,
+      ...(checkout ? { projectName: checkout.project, checkout: { base: checkout.base, label: checkout.label } } : {}),
     };
     const registered = () => {
       starting?.release(project);

@@ -11,6 +11,7 @@ import { configCli } from "../commands/config.js";
 import { whoCli } from "../commands/who.js";
 import { restartCli } from "../commands/restart.js";
 import { stopCli } from "../commands/stop.js";
+import { proxyCli } from "../commands/proxy.js";
 import { startCli } from "../commands/start.js";
 import { runCli } from "../commands/run.js";
 import { completionCli, completeCli } from "../commands/completion.js";
@@ -18,6 +19,6 @@ import { run } from "../run.js";
 
 export const start = (argv: readonly string[]) =>
   run(argv, {
-    commands: [upCli, psCli, downCli, logsCli, portCli, envCli, exportCli, configCli, whoCli, restartCli, stopCli, startCli, runCli, completionCli],
+    commands: [upCli, psCli, downCli, logsCli, portCli, envCli, exportCli, configCli, whoCli, restartCli, stopCli, startCli, runCli, proxyCli, completionCli],
     complete: completeCli,
   });

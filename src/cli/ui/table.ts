@@ -19,15 +19,20 @@ export function formatPorts(service: Pick<ServiceInfo, "ports">): string {
   return entries.map(([name, port]) => `${port} (${name})`).join(", ");
 }
 
-/** The table `up` prints once every service is healthy; a PUBLIC URL column when a tunnel is open. */
+/**
+ * The table `up` prints once every service is healthy: a NAME column (the URL through the local proxy) when the
+ * project has names, a PUBLIC URL column when a tunnel is open.
+ */
 export function servicesTable(services: readonly ServiceInfo[]): string {
   const tunnels = services.some((service) => service.publicUrl !== undefined);
+  const names = services.some((service) => service.namedUrl !== undefined);
   return formatTable(
-    ["SERVICE", "PID", "PORT", "URL", ...(tunnels ? ["PUBLIC URL"] : [])],
+    ["SERVICE", "PID", "PORT", ...(names ? ["NAME"] : []), "URL", ...(tunnels ? ["PUBLIC URL"] : [])],
     services.map((service) => [
       service.id,
       service.pid === undefined ? "-" : String(service.pid),
       formatPorts(service),
+      ...(names ? [service.namedUrl ?? "-"] : []),
       service.url ?? "-",
       ...(tunnels ? [service.publicUrl ?? "-"] : []),
     ]),

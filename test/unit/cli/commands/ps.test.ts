@@ -13,6 +13,7 @@ function row(id: string, fields: Partial<PsRow> = {}): PsRow {
     ports: { default: 8000 },
     status: "healthy",
     url: "http://127.0.0.1:8000",
+    namedUrl: null,
     publicUrl: null,
     startedAt: "2026-01-01T11:59:50.000Z",
     uptimeMs: 125_000,
