@@ -58,6 +58,7 @@ describe("ps rows", () => {
       ports: { default: 8000 },
       status: "healthy",
       url: "http://127.0.0.1:8000",
+      namedUrl: null,
       publicUrl: "https://abc.example",
       startedAt: TEN_SECONDS_AGO,
       uptimeMs: 10_000,
