@@ -9,6 +9,12 @@ import { statusAnswer } from "./status-page.js";
 /** How long a request for a service that is starting, restarting or moving waits for it before it is answered 503. */
 export const DEFAULT_WAIT_MS = 30_000;
 
+/** How long a request waits for a service seen exited to start again (a restart), before it is answered 502. */
+const EXITED_GRACE_MS = 3000;
+
+/** How a connection to a service that just stopped (a restart, a move) fails: refused, or cut while in use. */
+const GONE = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ECONNABORTED"]);
+
 /** A server that takes TLS connections handed to it (`emit("connection", socket)`): see proxy/tls. */
 export interface TlsListener {
   emit(event: "connection", socket: Socket): boolean;
@@ -118,11 +124,14 @@ export class ProxyServer {
     void this.whenReady(req, res, hostname, route);
   }
 
-  /** Passes the request on; a refused connection (the service just went away) waits for it once, when it can be sent again. */
+  /**
+   * Passes the request on. When the service just went away (the connection is refused or cut), a request that
+   * can be sent again waits once for the service to be back, or to move, as its record will soon say.
+   */
   private pass(req: IncomingMessage, res: ServerResponse, route: Route, port: number, retried = false): void {
     this.forwarder.web(req, res, port, (error: ForwardError) => {
       if (res.headersSent) return void res.destroy();
-      if (!retried && error.code === "ECONNREFUSED" && !hasBody(req)) {
+      if (!retried && GONE.has(error.code ?? "") && !hasBody(req)) {
         void this.routes
           .until(route.hostname, (now) => now === undefined || now.port !== port || routeState(now) !== "ready", Math.min(this.waitMs, 5000), closedSignal(res))
           .then((now) => {
@@ -141,12 +150,17 @@ export class ProxyServer {
    */
   private async whenReady(req: IncomingMessage, res: ServerResponse, hostname: string, route: Route): Promise<void> {
     const html = wantsHtml(req);
+    // A service seen exited may be in the middle of a restart (it exits, then starts again): a moment's grace.
+    if (routeState(route) === "down" && !html) {
+      route = (await this.routes.until(hostname, (found) => !found || routeState(found) !== "down", Math.min(this.waitMs, EXITED_GRACE_MS), closedSignal(res))) ?? route;
+      if (res.destroyed) return;
+    }
     if (routeState(route) === "coming" && !html) {
       const now = await this.routes.until(hostname, (found) => !found || routeState(found) !== "coming", this.waitMs, closedSignal(res));
       if (res.destroyed) return;
-      if (now && routeState(now) === "ready" && now.port !== null) return this.pass(req, res, now, now.port);
       route = now ?? route;
     }
+    if (routeState(route) === "ready" && route.port !== null && !html) return this.pass(req, res, route, route.port, true);
     const state = routeState(route);
     answer(res, statusAnswer(hostname, route, state === "ready" ? "coming" : state, html));
   }

@@ -25,7 +25,8 @@ export function statusAnswer(hostname: string, route: Route | undefined, state: 
     return { status, headers: { ...headers, "content-type": "text/plain; charset=utf-8" }, body: `${title}${hint ? `\n${hint}` : ""}\n` };
   }
   const lines = route?.log ? readLastLines(route.log, LOG_LINES).map((line) => stripAnsi(line.text)) : [];
-  const refresh = state === "coming" ? `<meta http-equiv="refresh" content="${REFRESH_SECONDS}">` : "";
+  // While it is on its way, and after it exited (a restart policy may bring it back), the page asks again.
+  const refresh = state === "coming" || state === "down" ? `<meta http-equiv="refresh" content="${state === "coming" ? REFRESH_SECONDS : 2 * REFRESH_SECONDS}">` : "";
   const body = `<!doctype html>
 <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">${refresh}<title>${escapeHtml(title)}</title>
 <style>body{font:15px/1.45 system-ui,sans-serif;max-width:52rem;margin:3rem auto;padding:0 1rem;color:#222}
