@@ -906,4 +906,46 @@ export const cases: ConfigCase[] = [
     path: "services.api.watch",
     message: /must be a path or glob, a list of them, or a map with `paths`/,
   },
+  {
+    name: "proxy: a word instead of true or a map",
+    text: yaml`
+      proxy: yes please
+      services:
+        api:
+          command: ${MARK}
+    `,
+    at: "1:8",
+    path: "proxy",
+    message: /must be true, false or a map such as `\{https: true\}`/,
+  },
+  {
+    name: "named_url of a service without names (no proxy:)",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          health: {http: /}
+        ui:
+          command: ${MARK}
+          env: {API: "\${services.api.named_url}"}
+    `,
+    at: "7:16",
+    path: "services.ui.env.API",
+    message: /service "api" has no name through the proxy: names need `proxy: true`/,
+  },
+  {
+    name: "named_url of a service that does not speak HTTP",
+    text: yaml`
+      proxy: true
+      services:
+        cache:
+          command: ${MARK}
+        ui:
+          command: ${MARK}
+          env: {CACHE: "\${services.cache.named_url}"}
+    `,
+    at: "7:18",
+    path: "services.ui.env.CACHE",
+    message: /service "cache" has no name through the proxy/,
+  },
 ];
