@@ -24,6 +24,6 @@ export default defineConfig({
     globalSetup: ["test/support/global-setup.ts"],
     // The summary says which tests were skipped for want of a program, and what to install.
     reporters: ["default", "./test/support/skip-reporter.ts"],
-    projects: [tier("unit", "threads"), tier("integration"), tier("cli"), tier("export"), tier("fuzz"), tier("load")],
+    projects: [tier("unit", "threads"), tier("integration"), tier("cli"), tier("export"), tier("fuzz"), tier("load"), tier("browser")],
   },
 });

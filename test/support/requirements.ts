@@ -55,3 +55,6 @@ export function describeWith(requirement: Requirement, name: string, body: () =>
   if (requirement.available || NO_SKIPS) describe(name, body);
   else describe.skip(`${name} ${skipMarker(requirement)}`, body);
 }
+
+/** Debian's Chromium, which playwright-core drives (it downloads no browser of its own). */
+export const CHROMIUM = requirement("chromium", "chromium", () => runs("/usr/bin/chromium", ["--version"]));

@@ -1,0 +1,111 @@
+// Names through the local proxy, in a real browser (Debian's Chromium, driven by playwright-core): a page opened
+// by name follows its service through a restart and a port move without a reload, and Vite's hot update reaches
+// it over the proxied WebSocket.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { onCleanup, pidGone, project, ps, randomRange, runCli, ROOT, waitUntil, yaml } from "../support/helpers.js";
+import { launchBrowser } from "../support/browser.js";
+import { CHROMIUM, describeWith } from "../support/requirements.js";
+import { proxyPid, proxyPort } from "../support/via-proxy.js";
+
+const WEB = join(ROOT, "test", "fixtures", "web-server.mjs");
+const VITE = join(ROOT, "node_modules", "vite", "bin", "vite.js");
+
+/** A project with names whose stacks, then proxy, are stopped after the test; the proxy must be gone. */
+function namedProject(text: string, files: Record<string, string> = {}) {
+  let state = "";
+  onCleanup(async () => {
+    const pid = proxyPid(state);
+    await runCli(["proxy", "stop"], { cwd: ROOT, env: { PORTMATE_STATE_DIR: state } });
+    if (pid !== undefined) await waitUntil(() => pidGone(pid), `the proxy (pid ${pid}) is gone`);
+  });
+  const created = project(text);
+  state = created.state;
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(created.dir, name), content);
+  return created;
+}
+
+describeWith(CHROMIUM, "names in a real browser", () => {
+  it("follows a restart and a port move without a reload", { timeout: 90_000 }, async () => {
+    const { dir, env, state } = namedProject(yaml`
+      name: shop
+      proxy: true
+      ports: {range: ${randomRange().text}}
+      services:
+        web:
+          command: node ${WEB} web
+          health: {http: /}
+    `);
+    expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);
+    const url = `http://web.shop.localhost:${proxyPort(state)}`;
+    const browser = await launchBrowser();
+    const page = await browser.newPage();
+    let navigations = 0;
+    page.on("framenavigated", () => navigations++);
+    await page.goto(`${url}/page`);
+    expect(await page.textContent("#name")).toMatch(/^web on \d+$/);
+    const portSeen = () => page.evaluate(async () => ((await (await fetch("/")).json()) as { port: number }).port);
+    const before = await portSeen();
+
+    // A restart: a request sent while it happens waits for it.
+    const restart = runCli(["restart", "web"], { cwd: dir, env });
+    expect(await portSeen()).toBe(before);
+    expect((await restart).exitCode).toBe(0);
+    expect(await portSeen()).toBe(before);
+
+    // A move to another port: the same name, the same page, the new port.
+    expect((await runCli(["restart", "web", "--new-port"], { cwd: dir, env })).exitCode).toBe(0);
+    const after = (await ps(dir, env))[0]?.port;
+    expect(after).not.toBe(before);
+    expect(await portSeen()).toBe(after);
+    expect(page.url()).toBe(`${url}/page`);
+    expect(navigations).toBe(1);
+
+    // Stopped: a page opened then says so, and comes back by itself once the service is started again.
+    expect((await runCli(["stop", "web"], { cwd: dir, env })).exitCode).toBe(0);
+    const other = await browser.newPage();
+    const stopped = await other.goto(`${url}/page`);
+    expect(stopped?.status()).toBe(503);
+    expect(await other.textContent("h1")).toBe("web of shop is stopped");
+    expect((await runCli(["start", "web"], { cwd: dir, env })).exitCode).toBe(0);
+    const starting = await other.goto(`${url}/page`);
+    expect(starting?.status()).toBe(200);
+  });
+
+  it("gets Vite's hot update over the proxied WebSocket after a file edit, without a reload", { timeout: 120_000 }, async () => {
+    const { dir, env, state } = namedProject(
+      yaml`
+        name: front
+        proxy: true
+        ports: {range: ${randomRange().text}}
+        services:
+          vite:
+            command: node ${VITE} --port \${port} --strictPort --host 127.0.0.1 --clearScreen false
+            health: {http: /, timeout: 60s}
+      `,
+      {
+        "index.html": `<!doctype html><html><body><h1 id="title">Vite</h1><script type="module" src="/main.js"></script></body></html>`,
+        "main.js": `import "./style.css";\nwindow.loadedAt = Date.now();\n`,
+        "style.css": `h1 { color: rgb(255, 0, 0); }\n`,
+      },
+    );
+    const up = await runCli(["up", "-d"], { cwd: dir, env, timeoutMs: 90_000 });
+    expect(up.exitCode, up.all).toBe(0);
+    const browser = await launchBrowser();
+    const page = await browser.newPage();
+    const sockets: string[] = [];
+    page.on("websocket", (socket) => sockets.push(socket.url()));
+    await page.goto(`http://vite.front.localhost:${proxyPort(state)}/`);
+    const color = () => page.evaluate(() => getComputedStyle(document.getElementById("title") as HTMLElement).color);
+    await waitUntil(async () => (await color()) === "rgb(255, 0, 0)", "the page has its style");
+    const loadedAt = await page.evaluate(() => (window as unknown as { loadedAt: number }).loadedAt);
+    // Vite's client connects its hot-update socket to the page's own host: the name, through the proxy.
+    await waitUntil(() => sockets.length > 0, "Vite's client opened its WebSocket");
+    expect(sockets[0]).toMatch(new RegExp(`^ws://vite\\.front\\.localhost:${proxyPort(state)}/`));
+
+    writeFileSync(join(dir, "style.css"), readFileSync(join(dir, "style.css"), "utf8").replace("255, 0, 0", "0, 128, 0"));
+    await waitUntil(async () => (await color()) === "rgb(0, 128, 0)", "the hot update applied the new style", 20_000);
+    expect(await page.evaluate(() => (window as unknown as { loadedAt: number }).loadedAt)).toBe(loadedAt);
+  });
+});
