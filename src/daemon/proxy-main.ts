@@ -42,7 +42,10 @@ async function main(): Promise<void> {
     const winner = await raced();
     if (winner) return say(`ready ${winner}`);
     if (code === "EADDRINUSE" && fallback) server = await ProxyServer.start({ layout, port: 0, ...(await tlsOption()) });
-    else return say(`error ${code === "EADDRINUSE" ? `port ${wanted} is taken by another program` : code === "EACCES" ? `port ${wanted} needs a privilege this user does not have` : (error as Error).message}`);
+    else
+      return say(
+        `error ${code === "EADDRINUSE" ? `port ${wanted} is taken by another program` : code === "EACCES" ? `port ${wanted} needs a privilege this user does not have` : (error as Error).message}`,
+      );
   }
   const { port } = server.address;
   const self = identify(process.pid);
@@ -73,10 +76,13 @@ async function main(): Promise<void> {
   process.on("SIGHUP", () => undefined);
   // Ends once nothing needs it: no name to serve, no stack holding it.
   let idleSince = Date.now();
-  const idle = setInterval(() => {
-    if (server.routes.size > 0 || control.holderCount > 0) idleSince = Date.now();
-    else if (Date.now() - idleSince >= IDLE_MS) stop("no stack needs it");
-  }, Math.min(1000, IDLE_MS));
+  const idle = setInterval(
+    () => {
+      if (server.routes.size > 0 || control.holderCount > 0) idleSince = Date.now();
+      else if (Date.now() - idleSince >= IDLE_MS) stop("no stack needs it");
+    },
+    Math.min(1000, IDLE_MS),
+  );
   idle.unref();
   // Held open by the servers; the interval must not be what keeps it alive.
 }

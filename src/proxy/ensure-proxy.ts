@@ -51,7 +51,10 @@ function startProxy(layout: StateLayout, port: number, fallback: boolean): Promi
   child.unref();
   const stdout = child.stdout as Readable;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`the proxy did not start within ${START_TIMEOUT_MS / 1000} s (see ${proxyLogPath(layout)})`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => done(new Error(`the proxy did not start within ${START_TIMEOUT_MS / 1000} s (see ${proxyLogPath(layout)})`)),
+      START_TIMEOUT_MS,
+    );
     const lines = createInterface({ input: stdout });
     let settled = false;
     const done = (error: Error | undefined, port?: number) => {

@@ -22,12 +22,16 @@ export class Forwarder {
 
   /** Passes the request on to `port`; `failed` is called instead of any answer when the service cannot be reached. */
   web(req: IncomingMessage, res: ServerResponse, port: number, failed: (error: ForwardError) => void): void {
-    this.proxy.web(req, res, { target: this.target(port) }, (error) => this.onError(error as ForwardError, port, failed, () => this.web(req, res, port, failed), !hasBody(req)));
+    this.proxy.web(req, res, { target: this.target(port) }, (error) =>
+      this.onError(error as ForwardError, port, failed, () => this.web(req, res, port, failed), !hasBody(req)),
+    );
   }
 
   /** Passes a WebSocket upgrade on to `port`; `failed` is called when the service cannot be reached. */
   ws(req: IncomingMessage, socket: Socket, head: Buffer, port: number, failed: (error: ForwardError) => void): void {
-    this.proxy.ws(req, socket, head, { target: this.target(port) }, (error) => this.onError(error as ForwardError, port, failed, () => this.ws(req, socket, head, port, failed), true));
+    this.proxy.ws(req, socket, head, { target: this.target(port) }, (error) =>
+      this.onError(error as ForwardError, port, failed, () => this.ws(req, socket, head, port, failed), true),
+    );
   }
 
   close(): void {

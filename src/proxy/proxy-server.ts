@@ -31,7 +31,10 @@ export interface ProxyServerOptions {
    * Makes the server for TLS connections, given the handlers of plain ones, on the first TLS connection; without
    * it TLS connections are closed.
    */
-  tls?: (handlers: { request: (req: IncomingMessage, res: ServerResponse) => void; upgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void }) => Promise<TlsListener>;
+  tls?: (handlers: {
+    request: (req: IncomingMessage, res: ServerResponse) => void;
+    upgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void;
+  }) => Promise<TlsListener>;
 }
 
 /**
@@ -152,7 +155,9 @@ export class ProxyServer {
     const html = wantsHtml(req);
     // A service seen exited may be in the middle of a restart (it exits, then starts again): a moment's grace.
     if (routeState(route) === "down" && !html) {
-      route = (await this.routes.until(hostname, (found) => !found || routeState(found) !== "down", Math.min(this.waitMs, EXITED_GRACE_MS), closedSignal(res))) ?? route;
+      route =
+        (await this.routes.until(hostname, (found) => !found || routeState(found) !== "down", Math.min(this.waitMs, EXITED_GRACE_MS), closedSignal(res))) ??
+        route;
       if (res.destroyed) return;
     }
     if (routeState(route) === "coming" && !html) {

@@ -26,7 +26,8 @@ export function statusAnswer(hostname: string, route: Route | undefined, state: 
   }
   const lines = route?.log ? readLastLines(route.log, LOG_LINES).map((line) => stripAnsi(line.text)) : [];
   // While it is on its way, and after it exited (a restart policy may bring it back), the page asks again.
-  const refresh = state === "coming" || state === "down" ? `<meta http-equiv="refresh" content="${state === "coming" ? REFRESH_SECONDS : 2 * REFRESH_SECONDS}">` : "";
+  const refresh =
+    state === "coming" || state === "down" ? `<meta http-equiv="refresh" content="${state === "coming" ? REFRESH_SECONDS : 2 * REFRESH_SECONDS}">` : "";
   const body = `<!doctype html>
 <html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">${refresh}<title>${escapeHtml(title)}</title>
 <style>body{font:15px/1.45 system-ui,sans-serif;max-width:52rem;margin:3rem auto;padding:0 1rem;color:#222}
@@ -38,16 +39,28 @@ pre{background:#111;color:#ddd;padding:.8rem;border-radius:6px;overflow:auto;fon
   return { status, headers: { ...headers, "content-type": "text/html; charset=utf-8" }, body };
 }
 
-function describe(hostname: string, route: Route | undefined, state: "coming" | "stopped" | "down" | "unknown"): { status: number; title: string; hint?: string } {
+function describe(
+  hostname: string,
+  route: Route | undefined,
+  state: "coming" | "stopped" | "down" | "unknown",
+): { status: number; title: string; hint?: string } {
   if (!route || state === "unknown") return { status: 404, title: `No service is named ${hostname}` };
   const who = `${route.service} of ${route.project}`;
   switch (state) {
     case "coming":
-      return { status: 503, title: `${who} is ${route.status === "pending" ? "waiting to start" : route.status}…`, hint: "This page reloads itself until it answers." };
+      return {
+        status: 503,
+        title: `${who} is ${route.status === "pending" ? "waiting to start" : route.status}…`,
+        hint: "This page reloads itself until it answers.",
+      };
     case "stopped":
       return { status: 503, title: `${who} is stopped`, hint: `\`portmate start ${route.name}\` starts it again.` };
     default:
-      return { status: 502, title: `${who} is not running (${route.status})`, hint: `\`portmate logs ${route.name}\` shows why; \`portmate restart ${route.name}\` starts it again.` };
+      return {
+        status: 502,
+        title: `${who} is not running (${route.status})`,
+        hint: `\`portmate logs ${route.name}\` shows why; \`portmate restart ${route.name}\` starts it again.`,
+      };
   }
 }
 

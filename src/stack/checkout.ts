@@ -36,7 +36,8 @@ export function checkoutOf(layout: StateLayout, configFile: string, base: string
   for (let n = 1; ; n++) {
     const candidate = n === 1 ? label : `${label}-${n}`;
     const project = `${base}-${candidate}`;
-    if (!alive.some((record) => record.project === project && record.configFile !== configFile)) return { base, label: candidate, project, elsewhere: other.configFile };
+    if (!alive.some((record) => record.project === project && record.configFile !== configFile))
+      return { base, label: candidate, project, elsewhere: other.configFile };
   }
 }
 

@@ -5,8 +5,9 @@ import { statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { onCleanup, pidGone, project, ps, randomRange, runCli, ROOT, tempProject, waitUntil, yaml } from "../support/helpers.js";
+import { expectNothingLeft, onCleanup, pidGone, project, ps, randomRange, runCli, ROOT, tempProject, waitUntil, yaml } from "../support/helpers.js";
 import { proxyPid, proxyPort, viaProxy, webSocketEcho } from "../support/via-proxy.js";
+import { TerminalSession } from "../support/terminal.js";
 
 const WEB = join(ROOT, "test", "fixtures", "web-server.mjs");
 
@@ -46,6 +47,28 @@ function namedProject(text: string) {
 }
 
 describe("names through the local proxy", () => {
+  it("in a terminal: the ready table has the names, they answer, Ctrl-C stops the stack and the idle proxy ends", { timeout: 60_000 }, async () => {
+    const { dir, env, state } = namedProject(STACK(randomRange().text));
+    const terminal = TerminalSession.start(["up"], { cwd: dir, env });
+    const screen = await terminal.waitFor(/^ui\s+\d+\s+\d+\s+http:\/\/ui\.shop\.localhost:\d+\s+http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(screen).toMatch(/^SERVICE\s+PID\s+PORT\s+NAME\s+URL$/m);
+    expect(screen).toMatch(/^cache\s+\d+\s+\d+\s+-\s+-$/m);
+    const port = proxyPort(state);
+    const proxy = proxyPid(state) as number;
+    expect(JSON.parse((await viaProxy(port, "ui.shop.localhost")).body)).toMatchObject({ name: "ui" });
+    const rows = await ps(dir, env);
+    terminal.type("\x03");
+    const { exitCode, text } = await terminal.finished();
+    expect(exitCode, text).toBe(0);
+    await expectNothingLeft(
+      rows.map((row) => row.pid as number),
+      rows.map((row) => row.port as number),
+    );
+    // The proxy is not the stack's: it outlives it, answers that the name has no service now, then ends.
+    expect((await viaProxy(port, "ui.shop.localhost")).status).toBe(404);
+    await waitUntil(() => pidGone(proxy), "the idle proxy ends by itself", 10_000);
+  });
+
   it("gives every HTTP service a name, shown by up, ps, port --url and env, that reaches it with forwarded headers", { timeout: 60_000 }, async () => {
     const { dir, env, state } = namedProject(STACK(randomRange().text));
     const up = await runCli(["up", "-d"], { cwd: dir, env });
@@ -90,7 +113,9 @@ describe("names through the local proxy", () => {
     const status = JSON.parse(proxy.stdout) as { running: boolean; port: number; routes: Array<{ hostname: string }> };
     expect(status).toMatchObject({ running: true, port });
     expect(status.routes.map((route) => route.hostname).sort()).toEqual(["api.shop.localhost", "ui.shop.localhost"]);
-    expect((await runCli(["ps", "-a"], { cwd: dir, env })).stdout).toMatch(new RegExp(`^local proxy: running on port ${port} \\(pid \\d+, up .+\\), 2 names$`, "m"));
+    expect((await runCli(["ps", "-a"], { cwd: dir, env })).stdout).toMatch(
+      new RegExp(`^local proxy: running on port ${port} \\(pid \\d+, up .+\\), 2 names$`, "m"),
+    );
   });
 
   it("passes server-sent events as they come, a 20 MB upload whole, WebSockets, and keeps connections alive", { timeout: 60_000 }, async () => {
@@ -185,7 +210,8 @@ describe("names through the local proxy", () => {
   it("runs a second checkout of a running project beside it, under the checkout's branch", { timeout: 90_000 }, async () => {
     const range = randomRange().text;
     const main = tempProject({ "portmate.yaml": STACK(range, "app") });
-    const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd, stdio: "pipe" });
+    const git = (cwd: string, ...args: string[]) =>
+      execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd, stdio: "pipe" });
     git(main, "init", "-q");
     git(main, "add", ".");
     git(main, "commit", "-qm", "init");
@@ -202,7 +228,9 @@ describe("names through the local proxy", () => {
     expect((await runCli(["up", "-d", "api"], { cwd: main, env })).exitCode).toBe(0);
     const second = await runCli(["up", "-d", "api"], { cwd: worktree, env });
     expect(second.exitCode, second.all).toBe(0);
-    expect(second.stderr).toContain(`app runs already from ${join(main, "portmate.yaml")}: this checkout runs beside it as app-fix-login-form, its names are SERVICE.fix-login-form.app.localhost`);
+    expect(second.stderr).toContain(
+      `app runs already from ${join(main, "portmate.yaml")}: this checkout runs beside it as app-fix-login-form, its names are SERVICE.fix-login-form.app.localhost`,
+    );
     const port = proxyPort(state);
     const [mine] = await ps(worktree, env);
     expect(mine).toMatchObject({ project: "app-fix-login-form", service: "api", named_url: `http://api.fix-login-form.app.localhost:${port}` });
@@ -222,7 +250,10 @@ describe("names through the local proxy", () => {
     const port = proxyPort(state);
     expect(statSync(join(state, "run")).mode & 0o777).toBe(0o700);
     expect(statSync(join(state, "proxy.json")).mode & 0o777).toBe(0o600);
-    const listening = execFileSync("ss", ["-Hltn", `sport = :${port}`]).toString().trim().split("\n");
+    const listening = execFileSync("ss", ["-Hltn", `sport = :${port}`])
+      .toString()
+      .trim()
+      .split("\n");
     for (const line of listening) expect(line).toMatch(/\s(127\.0\.0\.1|\[::1\]):\d+\s/);
     const outside = Object.values(networkInterfaces())
       .flat()

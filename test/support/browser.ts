@@ -8,7 +8,15 @@ import { onCleanup } from "./helpers.js";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 /** Launches Chromium (HOME set to `home` when given: its NSS database is `home/.pki/nssdb`); closed after the test. */
 export async function launchBrowser(options: { home?: string } = {}): Promise<Browser> {

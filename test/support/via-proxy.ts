@@ -32,16 +32,19 @@ export function viaProxy(
   options: { method?: string; headers?: Record<string, string>; body?: Buffer; onData?: (chunk: string) => void } = {},
 ): Promise<ProxyAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, method: options.method ?? "GET", headers: { host: `${hostname}:${port}`, ...options.headers } }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        body += chunk;
-        options.onData?.(chunk);
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      res.on("error", reject);
-    });
+    const req = request(
+      { host: "127.0.0.1", port, path, method: options.method ?? "GET", headers: { host: `${hostname}:${port}`, ...options.headers } },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          body += chunk;
+          options.onData?.(chunk);
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(options.body);
   });
@@ -54,7 +57,13 @@ export function webSocketEcho(port: number, hostname: string, text: string): Pro
       host: "127.0.0.1",
       port,
       path: "/",
-      headers: { host: `${hostname}:${port}`, connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": randomBytes(16).toString("base64") },
+      headers: {
+        host: `${hostname}:${port}`,
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": randomBytes(16).toString("base64"),
+      },
     });
     req.on("upgrade", (_res, socket) => {
       const payload = Buffer.from(text);
