@@ -13,11 +13,12 @@ import { restartCli } from "../commands/restart.js";
 import { stopCli } from "../commands/stop.js";
 import { startCli } from "../commands/start.js";
 import { runCli } from "../commands/run.js";
+import { trustCli } from "../commands/trust.js";
 import { completionCli, completeCli } from "../commands/completion.js";
 import { run } from "../run.js";
 
 export const start = (argv: readonly string[]) =>
   run(argv, {
-    commands: [upCli, psCli, downCli, logsCli, portCli, envCli, exportCli, configCli, whoCli, restartCli, stopCli, startCli, runCli, completionCli],
+    commands: [upCli, psCli, downCli, logsCli, portCli, envCli, exportCli, configCli, whoCli, restartCli, stopCli, startCli, runCli, trustCli, completionCli],
     complete: completeCli,
   });

@@ -42,11 +42,16 @@ function owner(): string {
   return `${user}@${hostname()}`;
 }
 
+/** The CA's common name, `portmate local CA (user@host)`: also the name trust stores keep it under. */
+export function caCommonName(): string {
+  // A common name is at most 64 characters (RFC 5280's ub-common-name).
+  return `portmate local CA (${owner()})`.slice(0, 64);
+}
+
 /** Writes a new CA into `dir` (a fresh folder). */
 function createCa(dir: string, now: Date): void {
   const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  // A common name is at most 64 characters (RFC 5280's ub-common-name).
-  const name = distinguishedName({ organization: "portmate", commonName: `portmate local CA (${owner()})`.slice(0, 64) });
+  const name = distinguishedName({ organization: "portmate", commonName: caCommonName() });
   const certPem = signCertificate({
     subject: name,
     issuer: name,
@@ -99,6 +104,11 @@ export function loadLocalCa(layout: StateLayout, now = new Date()): LocalCa {
     rmSync(fresh, { recursive: true, force: true });
   }
   return readCa(dir, now);
+}
+
+/** Whether the user has a local CA already (`portmate trust --remove` makes none). */
+export function hasLocalCa(layout: StateLayout): boolean {
+  return !isMissing(caDir(layout));
 }
 
 function isMissing(dir: string): boolean {
