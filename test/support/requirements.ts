@@ -52,6 +52,8 @@ export const PYTHON_SERVERS = requirement("Python's uvicorn, FastAPI, Flask and 
 
 /** NSS's certutil, which `portmate trust` writes browsers' trust stores with. */
 export const CERTUTIL = requirement("certutil", "libnss3-tools", () => runs("sh", ["-c", "command -v certutil"]));
+/** Debian's Chromium, driven by playwright-core to load https://NAME.localhost pages. */
+export const CHROMIUM = requirement("chromium", "chromium", () => runs("/usr/bin/chromium", ["--version"]));
 
 /** `describe`, skipped (with the marker in its name) when `requirement` is missing and skips are allowed. */
 export function describeWith(requirement: Requirement, name: string, body: () => void): void {
