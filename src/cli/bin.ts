@@ -42,6 +42,7 @@ const BUNDLES: Record<CommandName | "all", () => Promise<{ start: (argv: readonl
   proxy: () => import("./entries/proxy.js"),
   start: () => import("./entries/start.js"),
   run: () => import("./entries/run.js"),
+  trust: () => import("./entries/trust.js"),
   completion: () => import("./entries/completion.js"),
   all: () => import("./entries/all.js"),
 };

@@ -2,7 +2,24 @@
 // starts what `up` needs early (early-start.ts).
 
 /** Every command, in the order help lists them; each is a module of commands/ and a bundle of its own. */
-export const COMMAND_NAMES = ["up", "ps", "down", "logs", "port", "env", "export", "config", "who", "restart", "stop", "start", "run", "proxy", "completion"] as const;
+export const COMMAND_NAMES = [
+  "up",
+  "ps",
+  "down",
+  "logs",
+  "port",
+  "env",
+  "export",
+  "config",
+  "who",
+  "restart",
+  "stop",
+  "start",
+  "run",
+  "proxy",
+  "trust",
+  "completion",
+] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

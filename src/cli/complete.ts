@@ -17,6 +17,7 @@ const ARGUMENTS: Record<string, ArgumentKind[]> = {
   port: ["services", "none"],
   env: ["services", "none"],
   export: ["targets", "services"],
+  trust: ["none"],
   help: ["commands", "none"],
   completion: ["shells", "none"],
   proxy: ["proxy-actions", "none"],

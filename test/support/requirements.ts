@@ -50,11 +50,13 @@ export const PYTHON_SERVERS = requirement("Python's uvicorn, FastAPI, Flask and 
   runs("/usr/bin/python3", ["-c", "import uvicorn, fastapi, flask, gunicorn"]),
 );
 
+/** NSS's certutil, which `portmate trust` writes browsers' trust stores with. */
+export const CERTUTIL = requirement("certutil", "libnss3-tools", () => runs("sh", ["-c", "command -v certutil"]));
+/** Debian's Chromium, which playwright-core drives (it downloads no browser of its own). */
+export const CHROMIUM = requirement("chromium", "chromium", () => runs("/usr/bin/chromium", ["--version"]));
+
 /** `describe`, skipped (with the marker in its name) when `requirement` is missing and skips are allowed. */
 export function describeWith(requirement: Requirement, name: string, body: () => void): void {
   if (requirement.available || NO_SKIPS) describe(name, body);
   else describe.skip(`${name} ${skipMarker(requirement)}`, body);
 }
-
-/** Debian's Chromium, which playwright-core drives (it downloads no browser of its own). */
-export const CHROMIUM = requirement("chromium", "chromium", () => runs("/usr/bin/chromium", ["--version"]));

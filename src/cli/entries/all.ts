@@ -14,11 +14,29 @@ import { stopCli } from "../commands/stop.js";
 import { proxyCli } from "../commands/proxy.js";
 import { startCli } from "../commands/start.js";
 import { runCli } from "../commands/run.js";
+import { trustCli } from "../commands/trust.js";
 import { completionCli, completeCli } from "../commands/completion.js";
 import { run } from "../run.js";
 
 export const start = (argv: readonly string[]) =>
   run(argv, {
-    commands: [upCli, psCli, downCli, logsCli, portCli, envCli, exportCli, configCli, whoCli, restartCli, stopCli, startCli, runCli, proxyCli, completionCli],
+    commands: [
+      upCli,
+      psCli,
+      downCli,
+      logsCli,
+      portCli,
+      envCli,
+      exportCli,
+      configCli,
+      whoCli,
+      restartCli,
+      stopCli,
+      startCli,
+      runCli,
+      proxyCli,
+      trustCli,
+      completionCli,
+    ],
     complete: completeCli,
   });
