@@ -35,13 +35,13 @@ async function main(): Promise<void> {
 
   let server: ProxyServer;
   try {
-    server = await ProxyServer.start({ layout, port: wanted, ...(await tlsOption()) });
+    server = await ProxyServer.start({ layout, port: wanted, ...tlsOption() });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // Another proxy of this user won the race to the port: it is the one.
     const winner = await raced();
     if (winner) return say(`ready ${winner}`);
-    if (code === "EADDRINUSE" && fallback) server = await ProxyServer.start({ layout, port: 0, ...(await tlsOption()) });
+    if (code === "EADDRINUSE" && fallback) server = await ProxyServer.start({ layout, port: 0, ...tlsOption() });
     else
       return say(
         `error ${code === "EADDRINUSE" ? `port ${wanted} is taken by another program` : code === "EACCES" ? `port ${wanted} needs a privilege this user does not have` : (error as Error).message}`,
@@ -97,9 +97,9 @@ async function raced(): Promise<number | undefined> {
   return undefined;
 }
 
-/** TLS for `https://` names: loaded on the first TLS connection (see proxy/tls). */
-async function tlsOption(): Promise<Pick<ProxyServerOptions, "tls">> {
-  return {};
+/** TLS for `https://` names, made on the first TLS connection (see proxy/tls-listener.ts). */
+function tlsOption(): Pick<ProxyServerOptions, "tls"> {
+  return { tls: async (handlers) => (await import("../proxy/tls-listener.js")).tlsListener(layout, handlers) };
 }
 
 main().catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { loadConfig } from "../config/load.js";
 import type { LoadConfigOptions, LoadedConfig } from "../config/load.js";
 import { unknownNameError } from "../util/did-you-mean.js";
@@ -100,6 +101,7 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
   ]);
   try {
     if (names instanceof Error) throw names;
+    const caNews = names?.https ? await ensureLocalCa(layout) : [];
     const plan = buildPlan(config, services, instances, allocation.ports, names);
     plan.reload = {
       file: config.file,
@@ -117,7 +119,7 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
       allocation,
       ports: new PortBook(allocation, allocationOptions),
       warnings: [...warnings.map(formatIssue), ...notes.filter((note) => !note.info).map((note) => note.text)],
-      info: [...notes.filter((note) => note.info).map((note) => note.text), ...shadowedLines(plan)],
+      info: [...notes.filter((note) => note.info).map((note) => note.text), ...shadowedLines(plan), ...caNews],
     };
   } catch (error) {
     await allocation.release();
@@ -138,6 +140,17 @@ async function nameSettings(
   if (!config.proxy || !services.some(isNamed)) return undefined;
   const { port } = await ensureProxy(layout);
   return { port, https: config.proxy.https, project: checkout?.base ?? config.project, ...(checkout ? { checkout: checkout.label } : {}) };
+}
+
+/**
+ * The local CA that signs the certificates of `https://` names, created on the first stack that has them (so that
+ * `portmate trust` can be run at once); a line saying so when it was just created.
+ */
+async function ensureLocalCa(layout: StateLayout): Promise<string[]> {
+  const { caDir, loadLocalCa } = await import("../proxy/tls/local-ca.js");
+  const created = !existsSync(caDir(layout));
+  loadLocalCa(layout);
+  return created ? ["https names: a local certificate authority signs their certificates; `portmate trust` makes your browsers accept it (once)"] : [];
 }
 
 /**

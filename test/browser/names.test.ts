@@ -1,7 +1,8 @@
 // Names through the local proxy, in a real browser (Debian's Chromium, driven by playwright-core): a page opened
 // by name follows its service through a restart and a port move without a reload, and Vite's hot update reaches
 // it over the proxied WebSocket.
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { onCleanup, pidGone, project, ps, randomRange, runCli, ROOT, waitUntil, yaml } from "../support/helpers.js";
@@ -107,5 +108,52 @@ describeWith(CHROMIUM, "names in a real browser", () => {
     writeFileSync(join(dir, "style.css"), readFileSync(join(dir, "style.css"), "utf8").replace("255, 0, 0", "0, 128, 0"));
     await waitUntil(async () => (await color()) === "rgb(0, 128, 0)", "the hot update applied the new style", 20_000);
     expect(await page.evaluate(() => (window as unknown as { loadedAt: number }).loadedAt)).toBe(loadedAt);
+  });
+
+  it("serves https:// names over HTTP/2 once `portmate trust` put the local CA where Chromium reads it, and not before", { timeout: 120_000 }, async () => {
+    const { dir, env, state } = namedProject(yaml`
+      name: secure
+      proxy: {https: true}
+      ports: {range: ${randomRange().text}}
+      services:
+        web:
+          command: node ${WEB} web
+          health: {http: /}
+    `);
+    const up = await runCli(["up", "-d"], { cwd: dir, env });
+    expect(up.exitCode, up.all).toBe(0);
+    expect(up.stderr + up.stdout).toContain("`portmate trust` makes your browsers accept it (once)");
+    const url = `https://web.secure.localhost:${proxyPort(state)}`;
+    expect((await ps(dir, env))[0]?.named_url).toBe(url);
+    const home = mkdtempSync(join(tmpdir(), "portmate-home-"));
+    onCleanup(() => rmSync(home, { recursive: true, force: true }));
+    const visit = async () => {
+      const browser = await launchBrowser({ home });
+      const page = await browser.newPage();
+      try {
+        await page.goto(`${url}/page`);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      const protocol = await page.evaluate(() => (performance.getEntries()[0] as PerformanceNavigationTiming).nextHopProtocol);
+      const answer = await page.evaluate(async () => (await (await fetch("/")).json()) as { forwarded: { proto: string } });
+      const echo = await page.evaluate(
+        (wss) =>
+          new Promise<string>((resolve, reject) => {
+            const socket = new WebSocket(wss);
+            socket.onopen = () => socket.send("over tls");
+            socket.onmessage = (message) => resolve(String(message.data));
+            socket.onerror = () => reject(new Error("WebSocket failed"));
+          }),
+        url.replace("https:", "wss:"),
+      );
+      await browser.close();
+      return { protocol, proto: answer.forwarded.proto, echo };
+    };
+    // Nothing is trusted until the user says so.
+    expect(await visit()).toContain("net::ERR_CERT_AUTHORITY_INVALID");
+    const trust = await runCli(["trust"], { cwd: dir, env: { ...env, HOME: home } });
+    expect(trust.exitCode, trust.all).toBe(0);
+    expect(await visit()).toEqual({ protocol: "h2", proto: "https", echo: "echo: over tls" });
   });
 });
