@@ -9,6 +9,9 @@ import { statusAnswer } from "./status-page.js";
 /** How long a request for a service that is starting, restarting or moving waits for it before it is answered 503. */
 export const DEFAULT_WAIT_MS = 30_000;
 
+/** How long a new connection may stay silent before it is closed. */
+const IDLE_CONNECTION_MS = 60_000;
+
 /** How long a request waits for a service seen exited to start again (a restart), before it is answered 502. */
 const EXITED_GRACE_MS = 3000;
 
@@ -105,7 +108,10 @@ export class ProxyServer {
   /** Hands a new connection to the HTTP server, or to the TLS one when its first byte starts a TLS handshake. */
   private sniff(socket: Socket): void {
     socket.on("error", () => socket.destroy());
+    // A connection opened ahead of need (browsers do) that never says anything is closed after a while.
+    socket.setTimeout(IDLE_CONNECTION_MS, () => socket.destroy());
     socket.once("readable", () => {
+      socket.setTimeout(0);
       const first = socket.read(1) as Buffer | null;
       if (!first) return void socket.destroy();
       socket.unshift(first);
@@ -153,18 +159,18 @@ export class ProxyServer {
    */
   private async whenReady(req: IncomingMessage, res: ServerResponse, hostname: string, route: Route): Promise<void> {
     const html = wantsHtml(req);
+    let found: Route | undefined = route;
     // A service seen exited may be in the middle of a restart (it exits, then starts again): a moment's grace.
     if (routeState(route) === "down" && !html) {
-      route =
-        (await this.routes.until(hostname, (found) => !found || routeState(found) !== "down", Math.min(this.waitMs, EXITED_GRACE_MS), closedSignal(res))) ??
-        route;
-      if (res.destroyed) return;
+      found = await this.routes.until(hostname, (now) => !now || routeState(now) !== "down", Math.min(this.waitMs, EXITED_GRACE_MS), closedSignal(res));
     }
-    if (routeState(route) === "coming" && !html) {
-      const now = await this.routes.until(hostname, (found) => !found || routeState(found) !== "coming", this.waitMs, closedSignal(res));
-      if (res.destroyed) return;
-      route = now ?? route;
+    if (found && routeState(found) === "coming" && !html) {
+      found = await this.routes.until(hostname, (now) => !now || routeState(now) !== "coming", this.waitMs, closedSignal(res));
     }
+    if (res.destroyed) return;
+    // Its stack stopped while the request waited: the name leads nowhere now.
+    if (!found) return answer(res, statusAnswer(hostname, undefined, "unknown", false));
+    route = found;
     if (routeState(route) === "ready" && route.port !== null && !html) return this.pass(req, res, route, route.port, true);
     const state = routeState(route);
     answer(res, statusAnswer(hostname, route, state === "ready" ? "coming" : state, html));
