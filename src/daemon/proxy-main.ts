@@ -5,7 +5,15 @@
 import { appendFileSync } from "node:fs";
 import { identify } from "../process/process-tree.js";
 import { ProxyControl } from "../proxy/proxy-control.js";
-import { DEFAULT_PROXY_PORT, proxyControlPath, proxyLogPath, removeProxyRecord, runningProxy, writeProxyRecord } from "../proxy/proxy-record.js";
+import {
+  DEFAULT_PROXY_PORT,
+  proxyControlPath,
+  proxyLogPath,
+  readLastProxyPort,
+  removeProxyRecord,
+  runningProxy,
+  writeProxyRecord,
+} from "../proxy/proxy-record.js";
 import { ProxyServer, type ProxyServerOptions } from "../proxy/proxy-server.js";
 import { ensurePrivateDir, stateLayout } from "../state/paths.js";
 
@@ -41,7 +49,7 @@ async function main(): Promise<void> {
     // Another proxy of this user won the race to the port: it is the one.
     const winner = await raced();
     if (winner) return say(`ready ${winner}`);
-    if (code === "EADDRINUSE" && fallback) server = await ProxyServer.start({ layout, port: 0, ...tlsOption() });
+    if (code === "EADDRINUSE" && fallback) server = await startElsewhere();
     else
       return say(
         `error ${code === "EADDRINUSE" ? `port ${wanted} is taken by another program` : code === "EACCES" ? `port ${wanted} needs a privilege this user does not have` : (error as Error).message}`,
@@ -85,6 +93,19 @@ async function main(): Promise<void> {
   );
   idle.unref();
   // Held open by the servers; the interval must not be what keeps it alive.
+}
+
+/** Where its port is taken: on the port it had last, so that names stay put, else on any free one. */
+async function startElsewhere(): Promise<ProxyServer> {
+  const last = readLastProxyPort(layout);
+  if (last !== undefined) {
+    try {
+      return await ProxyServer.start({ layout, port: last, ...tlsOption() });
+    } catch {
+      // taken too
+    }
+  }
+  return ProxyServer.start({ layout, port: 0, ...tlsOption() });
 }
 
 /** The port of a proxy that started at the same moment and got the port first, once it has recorded itself. */

@@ -32,9 +32,24 @@ export function proxyLogPath(layout: StateLayout): string {
   return join(layout.logs, "proxy.log");
 }
 
+/** The port the proxy had last: where it goes again when its usual port is taken, so that names stay put. */
+export function lastProxyPortPath(layout: StateLayout): string {
+  return join(layout.root, "proxy-port");
+}
+
+export function readLastProxyPort(layout: StateLayout): number | undefined {
+  try {
+    const port = Number(readFileSync(lastProxyPortPath(layout), "utf8").trim());
+    return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function writeProxyRecord(layout: StateLayout, record: ProxyRecord): void {
   ensurePrivateDir(layout.root);
   writeFileAtomic(proxyRecordPath(layout), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileAtomic(lastProxyPortPath(layout), `${record.port}\n`);
 }
 
 /** Removes the record, if it is this process's (a proxy started after it may have written its own). */
