@@ -25,8 +25,9 @@ export function wantedProxyPort(env: Readonly<Record<string, string | undefined>
 /**
  * The port of the user's proxy, started first when none runs (detached: it outlives the command that started
  * it and ends once no stack needs it). The port is the one the user set (`PORTMATE_PROXY_PORT`; taken by
- * another program: an error), else 1356, else, when another program holds 1356, any free one. `exact` asks for
- * exactly that port (a stack whose names already carry it, starting the proxy again after it died).
+ * another program: an error), else 1356, else, when another program holds 1356, the one it had last or any
+ * free one. `exact` asks for exactly that port (a stack whose names already carry it, starting the proxy again
+ * after it died).
  */
 export async function ensureProxy(layout: StateLayout, options: { exact?: number } = {}): Promise<{ port: number; started: boolean }> {
   const running = runningProxy(layout);
