@@ -18,6 +18,14 @@ const EXITED_GRACE_MS = 3000;
 /** How a connection to a service that just stopped (a restart, a move) fails: refused, or cut while in use. */
 const GONE = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
+/** What the TLS side hands its requests to, and which names it may make certificates for. */
+export interface TlsHandlers {
+  request: (req: IncomingMessage, res: ServerResponse) => void;
+  upgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void;
+  /** Whether a running stack has this name (a certificate is made for no other: it gets the default one). */
+  knows: (hostname: string) => boolean;
+}
+
 /** A server that takes TLS connections handed to it (`emit("connection", socket)`): see proxy/tls. */
 export interface TlsListener {
   emit(event: "connection", socket: Socket): boolean;
@@ -34,10 +42,7 @@ export interface ProxyServerOptions {
    * Makes the server for TLS connections, given the handlers of plain ones, on the first TLS connection; without
    * it TLS connections are closed.
    */
-  tls?: (handlers: {
-    request: (req: IncomingMessage, res: ServerResponse) => void;
-    upgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void;
-  }) => Promise<TlsListener>;
+  tls?: (handlers: TlsHandlers) => Promise<TlsListener>;
 }
 
 /**
@@ -117,7 +122,11 @@ export class ProxyServer {
       socket.unshift(first);
       if (first[0] !== 0x16) return void this.http.emit("connection", socket);
       if (!this.options.tls) return void socket.destroy();
-      this.tlsListener ??= this.options.tls({ request: (req, res) => this.request(req, res), upgrade: (req, s, head) => this.upgrade(req, s, head) });
+      this.tlsListener ??= this.options.tls({
+        request: (req, res) => this.request(req, res),
+        upgrade: (req, s, head) => this.upgrade(req, s, head),
+        knows: (hostname) => this.routes.get(hostname.toLowerCase()) !== undefined,
+      });
       this.tlsListener.then(
         (tls) => tls.emit("connection", socket),
         () => socket.destroy(),

@@ -2,7 +2,7 @@ import { createSecureServer } from "node:http2";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { StateLayout } from "../state/paths.js";
-import type { TlsListener } from "./proxy-server.js";
+import type { TlsHandlers, TlsListener } from "./proxy-server.js";
 import { loadLocalTls } from "./tls/index.js";
 
 /**
@@ -10,12 +10,12 @@ import { loadLocalTls } from "./tls/index.js";
  * upgrades), with a certificate per name signed by the user's local CA (created on the first TLS connection).
  * Requests go to the same handlers as plain ones.
  */
-export async function tlsListener(
-  layout: StateLayout,
-  handlers: { request: (req: IncomingMessage, res: ServerResponse) => void; upgrade: (req: IncomingMessage, socket: Socket, head: Buffer) => void },
-): Promise<TlsListener> {
+export async function tlsListener(layout: StateLayout, handlers: TlsHandlers): Promise<TlsListener> {
   const local = await loadLocalTls(layout);
-  const server = createSecureServer({ allowHTTP1: true, SNICallback: local.SNICallback, ...local.defaultContext });
+  // Certificates only for names of running stacks: any other name (anyone on the machine may ask for one) gets
+  // the default certificate, and nothing is written for it.
+  const SNICallback: typeof local.SNICallback = (servername, cb) => (handlers.knows(servername) ? local.SNICallback(servername, cb) : cb(null, undefined));
+  const server = createSecureServer({ allowHTTP1: true, SNICallback, ...local.defaultContext });
   // (The compatibility API: HTTP/2 requests look like HTTP/1 ones, which the handlers and http-proxy-3 take.)
   server.on("request", (req, res) => {
     req.stream?.on("error", () => undefined);

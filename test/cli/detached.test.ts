@@ -66,6 +66,7 @@ describe("portmate up -d, ps, down, logs, port", () => {
       "ports",
       "status",
       "url",
+      "named_url",
       "public_url",
       "startedAt",
       "listening",

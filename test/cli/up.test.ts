@@ -15,17 +15,28 @@ import {
   waitUntil,
   yaml,
 } from "../support/helpers.js";
+import { proxyPid, viaProxy } from "../support/via-proxy.js";
 
 /** Rows of the table `up` prints once every service is healthy: id → {pid, ports}. */
-function parseTable(output: string): Map<string, { pid: number; ports: number[]; url: string }> {
+function parseTable(output: string): Map<string, { pid: number; ports: number[]; url: string; name: string }> {
   const lines = output.split("\n");
-  const header = lines.findIndex((line) => /^SERVICE\s+PID\s+PORT\s+URL/.test(line));
-  const rows = new Map<string, { pid: number; ports: number[]; url: string }>();
+  const header = lines.findIndex((line) => /^SERVICE\s+PID\s+PORT\s+(NAME\s+)?URL/.test(line));
+  // Columns by where their titles start: PORT may hold `8002 (http), 8003 (metrics)`, NAME is there with `proxy:`.
+  const titles = [...(lines[header] ?? "").matchAll(/\S+/g)].map((match) => ({ title: match[0], at: match.index }));
+  const cell = (line: string, title: string) => {
+    const index = titles.findIndex((column) => column.title === title);
+    if (index === -1) return "";
+    return line.slice(titles[index]?.at, titles[index + 1]?.at).trim();
+  };
+  const rows = new Map<string, { pid: number; ports: number[]; url: string; name: string }>();
   for (const line of lines.slice(header + 1)) {
     if (!line.trim()) break;
-    const [id = "", pid = "", ...rest] = line.trim().split(/\s{2,}/);
-    const url = rest.at(-1) ?? "";
-    rows.set(id, { pid: Number(pid), ports: [...rest.slice(0, -1).join(" ").matchAll(/\d+/g)].map((match) => Number(match[0])), url });
+    rows.set(cell(line, "SERVICE"), {
+      pid: Number(cell(line, "PID")),
+      ports: [...cell(line, "PORT").matchAll(/\d+/g)].map((match) => Number(match[0])),
+      url: cell(line, "URL"),
+      name: cell(line, "NAME"),
+    });
   }
   return rows;
 }
@@ -266,6 +277,12 @@ describe("portmate up (foreground)", () => {
     expect(status.ui.status).toBe(200);
     const metricsPort = table.get("admin")?.ports[1];
     expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toMatch(/^admin_requests_total \d+/);
+    // The demo has names (`proxy: true`): the UI's answers the same through the local proxy.
+    const named = new URL(table.get("ui")?.name ?? "");
+    expect(named.hostname).toBe(`ui.demo-test-${process.pid}.localhost`);
+    const viaName = await viaProxy(Number(named.port), named.hostname, "/config.json");
+    expect(JSON.parse(viaName.body)).toEqual({ apiUrl: backend });
+    const proxy = proxyPid(process.env.PORTMATE_STATE_DIR as string) as number;
     const pids = [...table.values()].map((row) => row.pid);
     cli.kill("SIGINT");
     expect((await cli).exitCode).toBe(0);
@@ -273,5 +290,8 @@ describe("portmate up (foreground)", () => {
       pids,
       [...table.values()].flatMap((row) => row.ports),
     );
+    // No stack needs the proxy now; this test stops it rather than wait for it to end by itself.
+    expect((await runCli(["proxy", "stop"], { cwd: ROOT })).exitCode).toBe(0);
+    expect(pidGone(proxy)).toBe(true);
   });
 });
