@@ -1,6 +1,7 @@
 // Names through the local proxy: `http://SERVICE.PROJECT.localhost:PORT` for every HTTP service of a project with
 // `proxy: true`, served by one proxy per user (per state folder), whatever restarts or moves behind it.
 import { execFileSync } from "node:child_process";
+import { Agent } from "node:http";
 import { statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
@@ -135,6 +136,14 @@ describe("names through the local proxy", () => {
     expect(JSON.parse(upload.body)).toEqual({ size: body.length, sha256: execFileSync("sha256sum", { input: body }).toString().split(" ")[0] });
 
     expect(await webSocketEcho(port, "api.shop.localhost", "hello")).toBe("echo: hello");
+
+    // Kept alive on both sides: the client's connection to the proxy, and the proxy's to the service.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    onCleanup(() => agent.destroy());
+    const first = await viaProxy(port, "api.shop.localhost", "/", { agent });
+    const second = await viaProxy(port, "api.shop.localhost", "/", { agent });
+    expect(second.reusedSocket).toBe(true);
+    expect(JSON.parse(second.body).peerPort).toBe(JSON.parse(first.body).peerPort);
   });
 
   it("holds requests while a service restarts, follows it to a new port, and says when it is stopped", { timeout: 90_000 }, async () => {

@@ -1,7 +1,7 @@
 // Requests to a name through the local proxy, as a browser sends them: to 127.0.0.1 on the proxy's port, with
 // the name in the Host header (Node does not resolve `*.localhost` by itself everywhere; browsers and curl do).
 import { randomBytes } from "node:crypto";
-import { request, type IncomingHttpHeaders } from "node:http";
+import { request, type Agent, type IncomingHttpHeaders } from "node:http";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -29,8 +29,8 @@ export function viaProxy(
   port: number,
   hostname: string,
   path = "/",
-  options: { method?: string; headers?: Record<string, string>; body?: Buffer; onData?: (chunk: string) => void } = {},
-): Promise<ProxyAnswer> {
+  options: { method?: string; headers?: Record<string, string>; body?: Buffer; onData?: (chunk: string) => void; agent?: Agent } = {},
+): Promise<ProxyAnswer & { reusedSocket: boolean }> {
   return new Promise((resolve, reject) => {
     const req = request(
       { host: "127.0.0.1", port, path, method: options.method ?? "GET", headers: { host: `${hostname}:${port}`, ...options.headers } },
@@ -41,7 +41,7 @@ export function viaProxy(
           body += chunk;
           options.onData?.(chunk);
         });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, reusedSocket: req.reusedSocket }));
         res.on("error", reject);
       },
     );
