@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { commandRows } from "./commands.mjs";
 import { phaseRows, summaryRows, teardownRows } from "./report.mjs";
 import { watchRows } from "./watch.mjs";
+import { proxyCostRows, proxyRows } from "./proxy.mjs";
 import { markdownTable } from "./util.mjs";
 
 const loads = (loads) => loads.map((load) => load.toFixed(2)).join(", ");
@@ -64,7 +65,7 @@ contender runs in a process of its own and they take turns in a random order. Th
 makes, in a bare loop with no allocator around it. "distinct & free": every answer is checked.`;
 
 /** Writes bench/results.md from one full run. */
-export function writeResults(path, { machine, runs, peers, scenarios, commands, watch, targets }) {
+export function writeResults(path, { machine, runs, peers, scenarios, commands, watch, proxy, targets }) {
   const parts = ["# Benchmark results", "", "Written by `npm run bench` (`bench/run.mjs`) from one full run: every figure here was measured in that run.", ""];
   parts.push(machineText({ machine, runs }), "", "## The stack", "", STACK, "");
   if (peers) {
@@ -105,6 +106,20 @@ export function writeResults(path, { machine, runs, peers, scenarios, commands, 
       `A detached supervisor of one service, watching a tree of ${watch.files} files (\`watch: src\`), against the same stack without \`watch:\`. Memory once settled; CPU used while nothing changes; a file change to the old run's SIGTERM, less the 200 ms debounce (median of ${runs.watch}).`,
       "",
       markdownTable(watchRows(watch)),
+      "",
+    );
+  }
+  if (proxy) {
+    parts.push(
+      "## The local proxy",
+      "",
+      `One small HTTP service (it answers \`hello\`), asked directly on its port, through portmate's proxy by its name, and through portless 0.12's proxy (\`portless proxy start --no-tls\`, \`portless alias\`) by its name, in turns. autocannon runs in a process of its own, on the same ${machine.cores} cores as the proxy and the service: 100 connections for ${proxy.seconds} s as fast as they go (the best of ${proxy.rounds} rounds), then a steady ${proxy.steady.rate} requests/s on ${proxy.steady.connections} connections (the lowest p99 of the rounds). A proxy adds a process that needs a core of its own: at full load on two cores, the direct service has the machine to itself and the client.`,
+      "",
+      markdownTable(proxyRows(proxy)),
+      "",
+      `The proxy's memory once settled with 1 and with 30 routes (each asked a few times), and after the load runs; \`up -d\` of three services with names and without, taking turns (medians of ${proxy.upRuns}), the proxy running, and from cold (\`up\` starts the proxy).`,
+      "",
+      markdownTable(proxyCostRows(proxy)),
       "",
     );
   }

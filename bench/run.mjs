@@ -14,6 +14,8 @@
 //  commands    `portmate --version`, `ps`, `port` and `env` against `node -e 0` (bench/commands.mjs)
 //  watch       a detached supervisor watching a 20 000-file tree against the same stack not watching it: memory,
 //              idle CPU, and a file change to the restart begun (bench/watch.mjs)
+//  proxy       requests/s and p99 through the local proxy against the service directly and portless's proxy,
+//              with autocannon; the proxy's memory with 30 routes; `up` with names and without (bench/proxy.mjs)
 //
 // The start section also prints where `portmate up` spends its start-up, phase by phase (load, config, ports,
 // first spawn, health: the marks of PORTMATE_TIMING=1), beside the bare script's.
@@ -28,9 +30,10 @@ import { measurePeers } from "./peers.mjs";
 import { phaseRows, summaryRows, targets, teardownRows } from "./report.mjs";
 import { writeResults } from "./results.mjs";
 import { measureWatch, watchRows, watchTargets } from "./watch.mjs";
+import { measureProxy, proxyCostRows, proxyRows, proxyTargets } from "./proxy.mjs";
 import { ROOT, table } from "./util.mjs";
 
-const SECTIONS = ["allocation", "start", "kill", "instances", "commands", "watch"];
+const SECTIONS = ["allocation", "start", "kill", "instances", "commands", "watch", "proxy"];
 const quick = process.argv.includes("--quick");
 const only = process.argv
   .find((arg) => arg.startsWith("--only="))
@@ -42,8 +45,8 @@ const sections = only ?? SECTIONS;
 
 // Small allocations take well under a millisecond, where a shared machine's noise is large: many runs each.
 const runs = quick
-  ? { allocation: 5, allocationLarge: 3, start: 2, kill: 1, instances: 1, commands: 5, watch: 2 }
-  : { allocation: 200, allocationLarge: 10, start: 10, kill: 2, instances: 3, commands: 20, watch: 10 };
+  ? { allocation: 5, allocationLarge: 3, start: 2, kill: 1, instances: 1, commands: 5, watch: 2, proxy: { seconds: 2, rounds: 1, upRuns: 2 } }
+  : { allocation: 200, allocationLarge: 10, start: 10, kill: 2, instances: 3, commands: 20, watch: 10, proxy: { seconds: 10, rounds: 2, upRuns: 10 } };
 const machine = { node: process.version, cores: cpus().length, loadBefore: loadavg() };
 console.log(
   `portmate benchmarks · node ${machine.node} · ${machine.cores} cores · load average ${machine.loadBefore.map((load) => load.toFixed(2)).join(" ")}`,
@@ -57,10 +60,11 @@ if (sections.includes("allocation")) {
     await measureAllocation("100 ports, 50% of 20000-20999 busy", { count: 100, from: 20_000, to: 20_999, share: 0.5, runs: runs.allocationLarge }),
   );
 }
-const peerSections = sections.filter((section) => !["allocation", "commands", "watch"].includes(section));
+const peerSections = sections.filter((section) => !["allocation", "commands", "watch", "proxy"].includes(section));
 const peers = peerSections.length ? await measurePeers({ sections: peerSections, runs, instanceCount: 10 }) : undefined;
 const commands = sections.includes("commands") ? await measureCommands(runs.commands) : undefined;
 const watch = sections.includes("watch") ? await measureWatch({ runs: runs.watch }) : undefined;
+const proxy = sections.includes("proxy") ? await measureProxy(runs.proxy) : undefined;
 machine.loadAfter = loadavg();
 
 if (peers?.start || peers?.instances) {
@@ -71,6 +75,10 @@ if (peers?.start) console.log(`\nstart-up of portmate up by phase  (PORTMATE_TIM
 if (peers?.start || peers?.kill) console.log(`\nteardown  (the worst run of each)\n${table(teardownRows(peers))}`);
 if (commands) console.log(`\ncommands  (medians, spawn to exit)\n${table(commandRows(commands))}`);
 if (watch) console.log(`\nwatch  (a detached supervisor, with and without watching the tree)\n${table(watchRows(watch))}`);
+if (proxy)
+  console.log(
+    `\nproxy  (autocannon in a process of its own; the best of ${proxy.rounds} rounds)\n${table(proxyRows(proxy))}\n\n${table(proxyCostRows(proxy))}`,
+  );
 
 console.log("\ntargets");
 const allocationTargets = scenarios.map((scenario) => {
@@ -81,11 +89,16 @@ const allocationTargets = scenarios.map((scenario) => {
     ` within 1.5× of the floor ${scenario.portmate <= 1.5 * scenario.floor ? "yes" : "NO"} (${(scenario.portmate / scenario.floor).toFixed(2)}×)`
   );
 });
-const peerTargets = [...(peers ? targets(peers) : []), ...(commands ? commandTargets(commands) : []), ...(watch ? watchTargets(watch) : [])];
+const peerTargets = [
+  ...(peers ? targets(peers) : []),
+  ...(commands ? commandTargets(commands) : []),
+  ...(watch ? watchTargets(watch) : []),
+  ...(proxy ? proxyTargets(proxy) : []),
+];
 for (const line of [...allocationTargets, ...peerTargets]) console.log(`  ${line}`);
 console.log(`\nload average at the end: ${machine.loadAfter.map((load) => load.toFixed(2)).join(" ")}`);
 
 if (!quick && !only) {
-  writeResults(join(ROOT, "bench", "results.md"), { machine, runs, peers, scenarios, commands, watch, targets: [...peerTargets, ...allocationTargets] });
+  writeResults(join(ROOT, "bench", "results.md"), { machine, runs, peers, scenarios, commands, watch, proxy, targets: [...peerTargets, ...allocationTargets] });
   console.log("written to bench/results.md");
 }

@@ -160,7 +160,8 @@ export function exportStack(config: PortmateConfig, instance: number, target: Ex
   }
   const copied = [...read].filter((name) => config.env[name] !== undefined).sort();
   if (copied.length) warnings.push(`the values of ${copied.join(", ")} are copied from this machine's environment into the export`);
-  if (config.proxy) warnings.push("the names of `proxy:` (SERVICE.PROJECT.localhost) are not carried over: `${services.NAME.named_url}` becomes the service's own URL there");
+  if (config.proxy)
+    warnings.push("the names of `proxy:` (SERVICE.PROJECT.localhost) are not carried over: `${services.NAME.named_url}` becomes the service's own URL there");
   return { project: config.project, instance, dir: config.dir, services: exported, warnings };
 }
 

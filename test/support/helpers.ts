@@ -300,7 +300,11 @@ export function project(text: string) {
 }
 
 /** One object of `ps --json`. */
-export type PsJson = Omit<PsRow, "id" | "uptimeMs" | "publicUrl" | "namedUrl" | "listening"> & { public_url: string | null; named_url: string | null; listening: number[] | null };
+export type PsJson = Omit<PsRow, "id" | "uptimeMs" | "publicUrl" | "namedUrl" | "listening"> & {
+  public_url: string | null;
+  named_url: string | null;
+  listening: number[] | null;
+};
 
 export async function ps(cwd: string, env: Record<string, string>, ...args: string[]): Promise<PsJson[]> {
   const result = await runCli(["ps", "--json", ...args], { cwd, env });
