@@ -1,5 +1,3 @@
-import { ProxyLink } from "../proxy/proxy-link.js";
-import { stateLayout } from "../state/paths.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { acceptsConnections } from "../ports/probe.js";
 import type { Plan } from "../plan/types.js";
@@ -12,6 +10,8 @@ import type { PortRequest } from "../ports/allocate.js";
 import type { ServiceRunner } from "../supervise/service-runner.js";
 import type { TunnelState } from "../supervise/tunnel-runner.js";
 import { Supervisor, type SupervisorOptions } from "../supervise/supervisor.js";
+import { ProxyLink } from "../proxy/proxy-link.js";
+import { stateLayout } from "../state/paths.js";
 
 /** One service of one instance, as callers see it. */
 export interface ServiceInfo {

@@ -1,4 +1,3 @@
-import { checkoutOf } from "../../stack/checkout.js";
 import { Command } from "commander";
 import { ExitCode, PortmateError, ServiceFailedError } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
@@ -13,6 +12,7 @@ import { stopStacks } from "../../stack/stop.js";
 import { recordedStacks } from "../../state/recorded-stacks.js";
 import { stateLayout, type StateLayout } from "../../state/paths.js";
 import { StackHost } from "../../stack/host.js";
+import { checkoutOf } from "../../stack/checkout.js";
 import { takeSupervisor, takeWatchdog } from "../early-start.js";
 import { upDetached } from "../detached-session.js";
 import { parseServiceId } from "../../plan/names.js";
