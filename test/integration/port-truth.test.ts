@@ -77,6 +77,8 @@ describe("a service listening elsewhere than on its port", () => {
     `);
     const started = await runCli(["up", "-d"], { cwd: dir, env });
     expect(started.exitCode, started.all).toBe(0);
+    // Its health check (`true`) passes before it listens: wait until it does (under load, that can be later).
+    await waitUntil(async () => ((await ps(dir, env))[0]?.listening ?? []).length > 0, "ui listens", 10_000);
     const [row] = await ps(dir, env);
     expect(row?.listening).toEqual([range.to]);
     expect(row?.status).toMatch(new RegExp(`^(healthy|unhealthy), listens on ${range.to}, not ${range.from}$`));
