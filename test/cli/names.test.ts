@@ -1,7 +1,9 @@
 // Names through the local proxy: `http://SERVICE.PROJECT.localhost:PORT` for every HTTP service of a project with
 // `proxy: true`, served by one proxy per user (per state folder), whatever restarts or moves behind it.
 import { execFileSync } from "node:child_process";
+import { once } from "node:events";
 import { Agent } from "node:http";
+import { createServer, type AddressInfo } from "node:net";
 import { statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
@@ -251,6 +253,21 @@ describe("names through the local proxy", () => {
     expect((await runCli(["up", "-d", "api"], { cwd: worktree, env })).stdout).not.toContain("runs already from");
     expect((await runCli(["down"], { cwd: worktree, env })).exitCode).toBe(0);
     expect(await ps(main, env)).toHaveLength(1);
+  });
+
+  it("fails the start with a hint, and starts nothing, when the proxy's port is taken by another program", { timeout: 60_000 }, async () => {
+    const { dir, env, state } = namedProject(STACK(randomRange().text));
+    // Another program on a port the OS chose.
+    const holder = createServer().listen(0, "127.0.0.1");
+    await once(holder, "listening");
+    onCleanup(() => void holder.close());
+    const { port } = holder.address() as AddressInfo;
+    const up = await runCli(["up", "-d"], { cwd: dir, env: { ...env, PORTMATE_PROXY_PORT: String(port) } });
+    expect(up.exitCode, up.all).toBe(3);
+    expect(up.stderr).toContain(`the local proxy cannot start: port ${port} is taken by another program`);
+    expect(up.stderr).toContain("hint: set PORTMATE_PROXY_PORT to a free port, or remove `proxy:` from the config");
+    expect(await ps(dir, env)).toEqual([]);
+    expect(proxyPid(state)).toBeUndefined();
   });
 
   it("listens on loopback only, and keeps its control socket in the user's private folder", { timeout: 60_000 }, async () => {
