@@ -1,5 +1,5 @@
 import { connect } from "node:net";
-import { isGone } from "../process/process-tree.js";
+import { stopProcess } from "../process/stop-process.js";
 import type { StateLayout } from "../state/paths.js";
 import type { ProxyStatus } from "./proxy-control.js";
 import { runningProxy } from "./proxy-record.js";
@@ -39,21 +39,6 @@ export async function proxyStatus(layout: StateLayout): Promise<ProxyStatus | un
 export async function stopProxy(layout: StateLayout): Promise<number | undefined> {
   const record = runningProxy(layout);
   if (!record) return undefined;
-  try {
-    process.kill(record.pid, "SIGTERM");
-  } catch {
-    return record.pid;
-  }
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while (!isGone(record.pid, record.startTime)) {
-    if (Date.now() > deadline) {
-      try {
-        process.kill(record.pid, "SIGKILL");
-      } catch {
-        // gone meanwhile
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  await stopProcess(record, STOP_TIMEOUT_MS);
   return record.pid;
 }

@@ -11,6 +11,7 @@ import { readRecords, removeRecord, type StackRecord } from "../state/registry.j
 import { markedProcesses, serviceQuery } from "../process/process-marker.js";
 import { isGone, sameProcess } from "../process/process-tree.js";
 import { terminateTree } from "../process/terminate.js";
+import { stopProcess } from "../process/stop-process.js";
 
 export interface StopStacksOptions {
   /** Stop only these instances of each stack; default: all. */
@@ -70,7 +71,8 @@ export async function stopStacks(layout: StateLayout, stacks: readonly RecordedS
         warn(
           `the supervisor of ${first.record.project} (pid ${first.record.supervisor.pid}) cannot be asked to stop: ${(error as Error).message}; stopping it`,
         );
-        await stopSupervisor(first.record.supervisor);
+        // SIGTERM to a supervisor that does not answer on its socket, SIGKILL if it does not exit.
+        await stopProcess(first.record.supervisor, SUPERVISOR_EXIT_MS);
       }
       // Whatever a supervisor could not clean up (it died meanwhile) is cleaned up here.
       const left = recordedStacks(layout, { project: first.record.project }).filter(
@@ -139,24 +141,6 @@ async function stopUnsupervised(layout: StateLayout, record: StackRecord, timeou
   const current = readRecords(layout).find((other) => other.project === record.project && other.instance === record.instance);
   if (current && sameProcess(current.supervisor, record.supervisor)) removeRecord(layout, record.project, record.instance);
   rmSync(record.supervisor.control, { force: true });
-}
-
-/** SIGTERM to a supervisor that does not answer on its socket, SIGKILL if it does not exit. */
-async function stopSupervisor(supervisor: StackRecord["supervisor"]): Promise<void> {
-  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
-    // Checked before each signal: its pid may have gone to another process meanwhile.
-    if (isGone(supervisor.pid, supervisor.startTime)) return;
-    try {
-      process.kill(supervisor.pid, signal);
-    } catch {
-      return;
-    }
-    const deadline = Date.now() + SUPERVISOR_EXIT_MS;
-    while (Date.now() < deadline) {
-      if (isGone(supervisor.pid, supervisor.startTime)) return;
-      await sleep(50);
-    }
-  }
 }
 
 /**
