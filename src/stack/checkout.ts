@@ -23,7 +23,8 @@ export interface Checkout {
  * already is found by its config file, so `ps`, `down` and the rest in that folder find it too.
  */
 export function checkoutOf(layout: StateLayout, configFile: string, base: string): Checkout | undefined {
-  const alive = recordedStacks(layout)
+  // Only this project's records and its checkouts' (`demo`, `demo-…`) are read: every command asks this.
+  const alive = recordedStacks(layout, { project: (name) => name === base || name.startsWith(`${base}-`) })
     .filter((stack) => stack.alive)
     .map((stack) => stack.record);
   const mine = alive.find((record) => record.configFile === configFile && record.project.startsWith(`${base}-`));

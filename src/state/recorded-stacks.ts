@@ -8,9 +8,13 @@ export interface RecordedStack {
   alive: boolean;
 }
 
-/** Every stack instance recorded on this machine (for this user), optionally of one project only. */
-export function recordedStacks(layout: StateLayout, options: { project?: string; warn?: (message: string) => void } = {}): RecordedStack[] {
-  return readRecords(layout, options.warn)
-    .filter((record) => options.project === undefined || record.project === options.project)
-    .map((record) => ({ record, alive: supervisorAlive(record) }));
+/** Every stack instance recorded on this machine (for this user), optionally of one project, or of the projects
+ * a predicate picks (by name, before any record is read). */
+export function recordedStacks(
+  layout: StateLayout,
+  options: { project?: string | ((project: string) => boolean); warn?: (message: string) => void } = {},
+): RecordedStack[] {
+  const { project } = options;
+  const wanted = project === undefined ? undefined : typeof project === "string" ? (name: string) => name === project : project;
+  return readRecords(layout, options.warn, wanted).map((record) => ({ record, alive: supervisorAlive(record) }));
 }

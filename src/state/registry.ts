@@ -71,9 +71,10 @@ export function removeRecord(layout: StateLayout, project: string, instance: num
 /**
  * Every record in the state folder, by project name, then instance number (instance 10 after 9, not after 1).
  * A file that cannot be read or is not a record (corrupt, edited by hand, from another version) is reported
- * through `warn` and skipped: one bad file never stops `ps` or `down` from handling the others.
+ * through `warn` and skipped: one bad file never stops `ps` or `down` from handling the others. `wanted` picks
+ * projects by name.
  */
-export function readRecords(layout: StateLayout, warn: (message: string) => void = () => {}): StackRecord[] {
+export function readRecords(layout: StateLayout, warn: (message: string) => void = () => {}, wanted: (project: string) => boolean = () => true): StackRecord[] {
   let names: string[];
   try {
     names = readdirSync(layout.stacks);
@@ -81,7 +82,12 @@ export function readRecords(layout: StateLayout, warn: (message: string) => void
     return [];
   }
   const records: StackRecord[] = [];
-  for (const name of names.filter((entry) => RECORD.test(entry)).sort(byProjectAndInstance)) {
+  // Told by its file name which project a record is of, only the wanted ones are read.
+  const chosen = names.filter((entry) => {
+    const project = RECORD.exec(entry)?.[1];
+    return project !== undefined && wanted(project);
+  });
+  for (const name of chosen.sort(byProjectAndInstance)) {
     const path = join(layout.stacks, name);
     try {
       const data: unknown = JSON.parse(readFileSync(path, "utf8"));
