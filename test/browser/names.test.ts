@@ -1,31 +1,16 @@
 // Names through the local proxy, in a real browser (Debian's Chromium, driven by playwright-core): a page opened
 // by name follows its service through a restart and a port move without a reload, and Vite's hot update reaches
 // it over the proxied WebSocket.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { onCleanup, pidGone, project, ps, randomRange, runCli, ROOT, waitUntil, yaml } from "../support/helpers.js";
+import { ps, randomRange, runCli, ROOT, waitUntil, yaml } from "../support/helpers.js";
 import { launchBrowser } from "../support/browser.js";
+import { sandbox } from "../support/trust-sandbox.js";
 import { CHROMIUM, describeWith } from "../support/requirements.js";
-import { proxyPid, proxyPort } from "../support/via-proxy.js";
+import { namedProject, proxyPort, WEB_SERVER } from "../support/via-proxy.js";
 
-const WEB = join(ROOT, "test", "fixtures", "web-server.mjs");
 const VITE = join(ROOT, "node_modules", "vite", "bin", "vite.js");
-
-/** A project with names whose stacks, then proxy, are stopped after the test; the proxy must be gone. */
-function namedProject(text: string, files: Record<string, string> = {}) {
-  let state = "";
-  onCleanup(async () => {
-    const pid = proxyPid(state);
-    await runCli(["proxy", "stop"], { cwd: ROOT, env: { PORTMATE_STATE_DIR: state } });
-    if (pid !== undefined) await waitUntil(() => pidGone(pid), `the proxy (pid ${pid}) is gone`);
-  });
-  const created = project(text);
-  state = created.state;
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(created.dir, name), content);
-  return created;
-}
 
 describeWith(CHROMIUM, "names in a real browser", () => {
   it("follows a restart and a port move without a reload", { timeout: 90_000 }, async () => {
@@ -35,7 +20,7 @@ describeWith(CHROMIUM, "names in a real browser", () => {
       ports: {range: ${randomRange().text}}
       services:
         web:
-          command: node ${WEB} web
+          command: node ${WEB_SERVER} web
           health: {http: /}
     `);
     expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);
@@ -130,7 +115,7 @@ describeWith(CHROMIUM, "names in a real browser", () => {
       ports: {range: ${randomRange().text}}
       services:
         web:
-          command: node ${WEB} web
+          command: node ${WEB_SERVER} web
           health: {http: /}
     `);
     const up = await runCli(["up", "-d"], { cwd: dir, env });
@@ -138,8 +123,7 @@ describeWith(CHROMIUM, "names in a real browser", () => {
     expect(up.stderr + up.stdout).toContain("`portmate trust` makes your browsers accept it (once)");
     const url = `https://web.secure.localhost:${proxyPort(state)}`;
     expect((await ps(dir, env))[0]?.named_url).toBe(url);
-    const home = mkdtempSync(join(tmpdir(), "portmate-home-"));
-    onCleanup(() => rmSync(home, { recursive: true, force: true }));
+    const { home } = sandbox();
     const visit = async () => {
       const browser = await launchBrowser({ home });
       const page = await browser.newPage();

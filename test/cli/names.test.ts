@@ -8,11 +8,9 @@ import { statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { expectNothingLeft, onCleanup, pidGone, project, ps, randomRange, runCli, ROOT, tempProject, waitUntil, yaml } from "../support/helpers.js";
-import { proxyPid, proxyPort, viaProxy, webSocketEcho } from "../support/via-proxy.js";
+import { expectNothingLeft, onCleanup, pidGone, ps, randomRange, runCli, tempProject, waitUntil, yaml } from "../support/helpers.js";
+import { namedProject, proxyPid, proxyPort, viaProxy, webSocketEcho, WEB_SERVER } from "../support/via-proxy.js";
 import { TerminalSession } from "../support/terminal.js";
-
-const WEB = join(ROOT, "test", "fixtures", "web-server.mjs");
 
 /** ui → api, both HTTP (named), and a cache that is not (no name). */
 const STACK = (range: string, name = "shop") => yaml`
@@ -21,33 +19,18 @@ const STACK = (range: string, name = "shop") => yaml`
   ports: {range: ${range}}
   services:
     api:
-      command: node ${WEB} api
+      command: node ${WEB_SERVER} api
       health: {http: /}
     ui:
-      command: node ${WEB} ui
+      command: node ${WEB_SERVER} ui
       depends_on: [api]
       health: {http: /}
       env:
         API_PUBLIC_URL: \${services.api.named_url}
         API_URL_DIRECT: \${services.api.url}
     cache:
-      command: node ${WEB} cache
+      command: node ${WEB_SERVER} cache
 `;
-
-/** A project with names; after the test, its stacks are stopped, then its proxy, which must be gone. */
-function namedProject(text: string) {
-  let state = "";
-  onCleanup(async () => {
-    const pid = proxyPid(state);
-    await runCli(["proxy", "stop"], { cwd: ROOT, env: { PORTMATE_STATE_DIR: state } });
-    if (pid !== undefined) await waitUntil(() => pidGone(pid), `the proxy (pid ${pid}) is gone`);
-  });
-  const created = project(text);
-  state = created.state;
-  // Every test's proxy is its own; a short idle time lets the one that ends by itself do so quickly.
-  const env = { ...created.env, PORTMATE_PROXY_IDLE_MS: "1500" };
-  return { ...created, env };
-}
 
 describe("names through the local proxy", () => {
   it("in a terminal: the ready table has the names, they answer, Ctrl-C stops the stack and the idle proxy ends", { timeout: 60_000 }, async () => {

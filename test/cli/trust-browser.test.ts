@@ -7,40 +7,18 @@ import { runCli } from "../support/helpers.js";
 import { CERTUTIL, CHROMIUM, describeWith } from "../support/requirements.js";
 import { localTlsServer } from "../support/tls-server.js";
 import { sandbox } from "../support/trust-sandbox.js";
-
-/** playwright-core, a devDependency: a clear failure where it was not installed. */
-async function playwright(): Promise<typeof import("playwright-core")> {
-  try {
-    return await import("playwright-core");
-  } catch {
-    throw new Error("playwright-core is not installed: `npm install` (it is a devDependency)");
-  }
-}
+import { launchBrowser } from "../support/browser.js";
 
 describeWith(CERTUTIL, "a browser and portmate trust", () => {
   describeWith(CHROMIUM, "Chromium", () => {
     it("refuses https://ui.demo.localhost before `portmate trust`, loads it over HTTP/2 after, and refuses it after --remove", async () => {
       const { root, home, state, env } = sandbox();
       const port = await localTlsServer(await loadLocalTls(stateLayout(state)));
-      const { chromium } = await playwright();
       const url = `https://ui.demo.localhost:${port}/`;
 
       /** Loads the page in a new browser (Chromium reads the NSS database when it starts): its protocol, or the error. */
       const visit = async (): Promise<string> => {
-        const browser = await chromium.launch({
-          executablePath: "/usr/bin/chromium",
-          headless: true,
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-          ],
-          env: { ...process.env, HOME: home },
-        });
+        const browser = await launchBrowser({ home });
         try {
           const page = await browser.newPage();
           const response = await page.goto(url).catch((error: Error) => error);

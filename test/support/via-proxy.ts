@@ -2,8 +2,30 @@
 // the name in the Host header (Node does not resolve `*.localhost` by itself everywhere; browsers and curl do).
 import { randomBytes } from "node:crypto";
 import { request, type Agent, type IncomingHttpHeaders } from "node:http";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { onCleanup, pidGone, project, ROOT, runCli, waitUntil } from "./helpers.js";
+
+/** The HTTP service the proxy's tests run (see the fixture for what it answers). */
+export const WEB_SERVER = join(ROOT, "test", "fixtures", "web-server.mjs");
+
+/**
+ * A project with names (`project()` with `files` beside its portmate.yaml). After the test its stacks are
+ * stopped, then its proxy, which must be gone. Every test's proxy is its own; a short idle time lets one that
+ * ends by itself do so quickly.
+ */
+export function namedProject(text: string, files: Record<string, string> = {}) {
+  let state = "";
+  onCleanup(async () => {
+    const pid = proxyPid(state);
+    await runCli(["proxy", "stop"], { cwd: ROOT, env: { PORTMATE_STATE_DIR: state } });
+    if (pid !== undefined) await waitUntil(() => pidGone(pid), `the proxy (pid ${pid}) is gone`);
+  });
+  const created = project(text);
+  state = created.state;
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(created.dir, name), content);
+  return { ...created, env: { ...created.env, PORTMATE_PROXY_IDLE_MS: "1500" } };
+}
 
 export interface ProxyAnswer {
   status: number;

@@ -1,22 +1,11 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { stateLayout } from "../../../src/state/paths.js";
+import { describe, expect, it } from "vitest";
+import { tempState } from "../../support/temp-state.js";
 import { caDir, loadLocalCa } from "../../../src/proxy/tls/local-ca.js";
 import { LeafStore } from "../../../src/proxy/tls/leaf-store.js";
 import { localhostName } from "../../../src/proxy/tls/host-name.js";
-
-const roots: string[] = [];
-function tempState() {
-  const root = mkdtempSync(join(tmpdir(), "portmate-tls-"));
-  roots.push(root);
-  return stateLayout(join(root, "state"));
-}
-afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 const DAY = 24 * 60 * 60 * 1000;

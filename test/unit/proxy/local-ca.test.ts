@@ -1,19 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { stateLayout } from "../../../src/state/paths.js";
+import { describe, expect, it } from "vitest";
+import { tempState } from "../../support/temp-state.js";
 import { caDir, loadLocalCa } from "../../../src/proxy/tls/local-ca.js";
-
-const roots: string[] = [];
-function tempState() {
-  const root = mkdtempSync(join(tmpdir(), "portmate-tls-"));
-  roots.push(root);
-  return stateLayout(join(root, "state"));
-}
-afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 const DAY = 24 * 60 * 60 * 1000;
