@@ -24,7 +24,7 @@ export interface HostOptions {
 const RECORD_RETRY_MS = 1000;
 
 /** Events after which a service's record changes. */
-const STATUS_EVENTS = new Set<StackEvent["type"]>(["spawned", "healthy", "unhealthy", "exited", "failed", "skipped", "stopping", "stopped", "port", "tunnel"]);
+const STATUS_EVENTS = new Set<StackEvent["type"]>(["spawned", "checking", "healthy", "unhealthy", "exited", "failed", "skipped", "stopping", "stopped", "port", "tunnel"]);
 
 /**
  * Makes a running stack visible to the rest of the machine (spec §5): one record per instance in the state
@@ -36,6 +36,8 @@ export class StackHost {
   private readonly running = new Set<number>();
   /** Kernel start time of each service's current process, by service id. */
   private readonly startTimes = new Map<string, number>();
+  /** What each service's health check answered last, by service id (see ServiceRecord.check). */
+  private readonly checks = new Map<string, NonNullable<ServiceRecord["check"]>>();
   private readonly startedAt = new Date().toISOString();
   private readonly self = identify(process.pid);
   private control: ControlServer | undefined;
@@ -158,6 +160,8 @@ export class StackHost {
     }
     // The start time of a service's process, read as it starts, so a pid reused later is never taken for it.
     if (event.type === "spawned") this.startTimes.set(event.service, identify(event.pid).startTime);
+    const check = lastCheck(event);
+    if (check) this.checks.set(event.service, check);
     if (!STATUS_EVENTS.has(event.type)) return;
     const { instance } = parseServiceId(event.service);
     // An instance added to the running stack (`up -n` above what ran) is recorded from its first event on.
@@ -217,6 +221,8 @@ export class StackHost {
       stopTimeoutMs: current.get(service.id)?.stopTimeoutMs ?? 10_000,
       env: ownEnv(current.get(service.id) as PlannedService, plan.wiring.env),
       cwd: (current.get(service.id) as PlannedService).cwd,
+      dependsOn: current.get(service.id)?.dependsOn.map((dependency) => dependency.id) ?? [],
+      ...(this.checks.has(service.id) ? { check: this.checks.get(service.id) } : {}),
       ...named(current.get(service.id)),
     }));
     const self = this.self;
@@ -231,6 +237,15 @@ export class StackHost {
       services,
     });
   }
+}
+
+/** What a health check answered, as an event tells it: failing while it gets ready or goes unhealthy, passing once healthy. */
+function lastCheck(event: StackEvent): ServiceRecord["check"] {
+  const at = new Date().toISOString();
+  if (event.type === "checking") return { ok: false, answer: event.check, at };
+  if (event.type === "unhealthy") return { ok: false, answer: event.reason, at };
+  if (event.type === "healthy") return { ok: true, answer: event.check ?? "healthy", at };
+  return undefined;
 }
 
 /** The proxy's name of a service, for the records the proxy routes by. */

@@ -33,6 +33,10 @@ export interface ServiceRecord {
   env?: Record<string, string>;
   /** The folder it runs in (absolute), for `portmate run SERVICE`; absent in records of older versions. */
   cwd?: string;
+  /** The ids of the services it depends on (`db`, `db#2`); absent in records of older versions. */
+  dependsOn?: string[];
+  /** What its health check answered last (`GET /health → 200`), whether that passed, and when; absent before its first check. */
+  check?: { ok: boolean; answer: string; at: string };
   /** Its stable name (`ui.demo.localhost`), which the local proxy routes to `port`; absent without `proxy:`. */
   hostname?: string;
   /** Its URL through the proxy (`http://ui.demo.localhost:1356`). */

@@ -12,6 +12,8 @@ export type StackEvent =
       afterMs: number;
       /** Healthy again because its liveness check passes again (it was `unhealthy`), not a new run that is ready. */
       recovered?: boolean;
+      /** What its passing check answered (`GET /health → 200`). */
+      check?: string;
     }
   | { type: "output"; service: string; stream: OutputStream; line: string }
   | {

@@ -10,7 +10,7 @@ import type { PlannedCommand, PlannedHealth, PlannedService } from "../plan/type
  * http://127.0.0.1:8000/health → 404`), `brief` for the progress display (`GET /health → 404`). `reached`: the
  * service answered.
  */
-export type Attempt = { ok: true } | { ok: false; reason: string; brief: string; reached?: boolean };
+export type Attempt = { ok: true; brief: string } | { ok: false; reason: string; brief: string; reached?: boolean };
 
 /** Told, after each failed attempt, what it got (`GET /health → 404`, `connection refused on 8000`). */
 export type AttemptListener = (brief: string) => void;
@@ -42,9 +42,9 @@ export async function waitHealthy(
   deadline: number,
   abort: AbortSignal,
   onAttempt: AttemptListener = () => {},
-): Promise<void> {
+): Promise<string> {
   try {
-    await poll(service, lines, deadline, abort, onAttempt);
+    return await poll(service, lines, deadline, abort, onAttempt);
   } catch (error) {
     // An aborted sleep or command throws its own AbortError: report why the wait was aborted instead.
     if (abort.aborted) throw abort.reason;
@@ -52,12 +52,13 @@ export async function waitHealthy(
   }
 }
 
-async function poll(service: PlannedService, lines: LineFeed, deadline: number, abort: AbortSignal, onAttempt: AttemptListener): Promise<void> {
+async function poll(service: PlannedService, lines: LineFeed, deadline: number, abort: AbortSignal, onAttempt: AttemptListener): Promise<string> {
   const { health } = service;
-  if (health.kind === "none") return;
+  if (health.kind === "none") return "started (no health check)";
   if (health.kind === "log") {
     onAttempt(`waiting for a line matching /${health.pattern.source}/`);
-    return waitForLine(health.pattern, lines, deadline, service.health.timeoutMs, abort);
+    await waitForLine(health.pattern, lines, deadline, service.health.timeoutMs, abort);
+    return `printed a line matching /${health.pattern.source}/`;
   }
 
   const backoff = health.kind === "command" ? BACKOFF.command : BACKOFF.network;
@@ -73,7 +74,7 @@ async function poll(service: PlannedService, lines: LineFeed, deadline: number, 
     const attemptAt = Date.now();
     const previous = last;
     last = await attempt(health, service, remaining, abort);
-    if (last.ok) return;
+    if (last.ok) return last.brief;
     if (previous.ok || previous.reason !== last.reason) Object.assign(same, { count: 0, since: attemptAt });
     same.count++;
     onAttempt(last.brief);
@@ -122,7 +123,7 @@ function attempt(health: PlannedHealth, service: PlannedService, timeoutMs: numb
     case "command":
       return commandAttempt(health.command, service, timeoutMs, abort);
     default:
-      return Promise.resolve({ ok: true });
+      return Promise.resolve({ ok: true, brief: health.kind === "log" ? "its line was printed" : "running" });
   }
 }
 
@@ -148,7 +149,7 @@ function httpAttempt(host: string, port: number, path: string, status: number | 
       const code = res.statusCode ?? 0;
       const ok = status === undefined ? code >= 200 && code < 400 : code === status;
       const answer = `${code}${status === undefined ? "" : `, expected ${status}`}`;
-      resolve(ok ? { ok: true } : { ok: false, reached: true, reason: `GET ${url} → ${answer}`, brief: `GET ${path} → ${answer}` });
+      resolve(ok ? { ok: true, brief: `GET ${path} → ${answer}` } : { ok: false, reached: true, reason: `GET ${url} → ${answer}`, brief: `GET ${path} → ${answer}` });
     });
     req.on("timeout", () => req.destroy(new Error(`no answer within ${formatDuration(timeoutMs)}`)));
     req.on("error", (error: NodeJS.ErrnoException) => {
@@ -165,7 +166,7 @@ function tcpAttempt(host: string, port: number, timeoutMs: number): Promise<Atte
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error("timed out")));
     socket.once("connect", () => {
       socket.destroy();
-      resolve({ ok: true });
+      resolve({ ok: true, brief: `port ${port} accepts connections` });
     });
     socket.once("error", (error: NodeJS.ErrnoException) =>
       resolve({
@@ -190,7 +191,7 @@ async function commandAttempt(command: PlannedCommand, service: PlannedService, 
     cancelSignal: abort,
   } as const;
   const result = command.shell ? await execa(command.script, { ...options, shell: "/bin/sh" }) : await execa(command.file, command.args, options);
-  if (result.exitCode === 0) return { ok: true };
+  if (result.exitCode === 0) return { ok: true, brief: "health command exited with code 0" };
   const output = (result.all ?? "").trim().split("\n").at(-1);
   const what = result.timedOut
     ? `timed out after ${formatDuration(timeoutMs)}`

@@ -12,7 +12,8 @@ export interface LivenessHandlers {
    */
   failing(reason: string, first: boolean): void;
   /** Its check passed again after `failing` was told. */
-  recovered(): void;
+  /** Passing again; `check` is what it answered. */
+  recovered(check: string): void;
 }
 
 /** One check: the readiness check's single attempt by default (a test gives its own). */
@@ -45,7 +46,7 @@ export async function watchLiveness(
       inARow = 0;
       if (failing) {
         failing = false;
-        handlers.recovered();
+        handlers.recovered(result.brief);
       }
       continue;
     }

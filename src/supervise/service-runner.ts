@@ -105,6 +105,8 @@ export class ServiceRunner {
   private currentExit: Promise<ExitStatus> | undefined;
   /** What the health check of the current run got last, as last told (told again only when it changes). */
   private lastCheck: string | undefined;
+  /** What the health check of the current run answered when it passed. */
+  private passedCheck: string | undefined;
   /** Ends the liveness checks of the current run (see watchLivenessOf). */
   private liveness: AbortController | undefined;
 
@@ -315,6 +317,7 @@ export class ServiceRunner {
     this.healthyAt = undefined;
     this.output.newRun();
     this.lastCheck = undefined;
+    this.passedCheck = undefined;
     this.endLiveness();
     const spawning = this.spawn(this.service, (line, stream) => this.onLine(line, stream));
     this.spawning = spawning.catch(() => undefined);
@@ -353,7 +356,7 @@ export class ServiceRunner {
       (reason) => checking.abort(new StartFailure(reason)),
     );
     try {
-      await waitHealthy(this.service, this.lines, deadline, checking.signal, (brief) => this.checked(brief));
+      this.passedCheck = await waitHealthy(this.service, this.lines, deadline, checking.signal, (brief) => this.checked(brief));
     } finally {
       unfollow();
       checking.abort();
@@ -388,12 +391,12 @@ export class ServiceRunner {
         watch.abort();
         void this.stopUnresponsive();
       },
-      recovered: () => {
+      recovered: (check) => {
         // Only its own verdict is taken back: one found off its port stays unhealthy.
         if (!current() || !failedLiveness || this.status !== "unhealthy") return;
         failedLiveness = false;
         this.changeState("healthy");
-        this.emit({ type: "healthy", service: this.id, pid: this.pid ?? 0, afterMs: Date.now() - (this.startedAt ?? Date.now()), recovered: true });
+        this.emit({ type: "healthy", service: this.id, pid: this.pid ?? 0, afterMs: Date.now() - (this.startedAt ?? Date.now()), recovered: true, check });
       },
     });
   }
@@ -449,7 +452,7 @@ export class ServiceRunner {
   private markHealthy(): void {
     if (this.status === "starting") this.changeState("healthy");
     this.healthyAt = Date.now();
-    this.emit({ type: "healthy", service: this.id, pid: this.pid ?? 0, afterMs: this.healthyAt - (this.startedAt ?? this.healthyAt) });
+    this.emit({ type: "healthy", service: this.id, pid: this.pid ?? 0, afterMs: this.healthyAt - (this.startedAt ?? this.healthyAt), check: this.passedCheck });
   }
 
   private async terminate(hurry: AbortSignal, timeoutMs: number): Promise<TerminateResult | undefined> {

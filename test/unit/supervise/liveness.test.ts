@@ -20,7 +20,7 @@ function scripted(script: Array<Attempt | "hang">, watch: AbortController): { ch
     else timeouts.push(timeoutMs);
     if (answer === "hang")
       return new Promise<Attempt>((resolve) => abort.addEventListener("abort", () => resolve({ ok: false, reason: "aborted", brief: "aborted" })));
-    return Promise.resolve(answer ?? { ok: true });
+    return Promise.resolve(answer ?? { ok: true, brief: "GET /health → 200" });
   };
   return { check, timeouts };
 }
@@ -41,12 +41,12 @@ async function run(script: Array<Attempt | "hang">, failures: number, timeoutMs 
 
 describe("the liveness watch", () => {
   it("tells nothing while fewer than `failures` checks fail in a row", async () => {
-    const { told } = await run([FAIL, FAIL, { ok: true }, FAIL, FAIL, { ok: true }], 3);
+    const { told } = await run([FAIL, FAIL, { ok: true, brief: "GET /health → 200" }, FAIL, FAIL, { ok: true, brief: "GET /health → 200" }], 3);
     expect(told).toEqual([]);
   });
 
   it("tells at the Nth failure in a row, at each one after, and once when a check passes again", async () => {
-    const { told } = await run([FAIL, FAIL, FAIL, FAIL, { ok: true }, { ok: true }, FAIL], 3);
+    const { told } = await run([FAIL, FAIL, FAIL, FAIL, { ok: true, brief: "GET /health → 200" }, { ok: true, brief: "GET /health → 200" }, FAIL], 3);
     expect(told).toEqual([
       "failing: liveness check: GET /health → 503, 3 times in a row",
       "still failing: liveness check: GET /health → 503, 4 times in a row",
