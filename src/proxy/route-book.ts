@@ -1,11 +1,6 @@
-import { watch, type FSWatcher } from "node:fs";
-import { ensurePrivateDir, type StateLayout } from "../state/paths.js";
+import type { StateLayout } from "../state/paths.js";
+import { RecordWatch } from "../state/record-watch.js";
 import { readRoutes, type Route } from "./routes.js";
-
-/** How long after a change of the records the routes are read again: one read for a burst of writes. */
-const SETTLE_MS = 5;
-/** The records are read again this often anyway, in case a change was not reported (fs.watch can miss one). */
-const POLL_MS = 2000;
 
 /**
  * The proxy's routes, kept as the records in the state folder are: read again whenever a record is written or
@@ -15,21 +10,11 @@ const POLL_MS = 2000;
 export class RouteBook {
   private routes: Map<string, Route>;
   private readonly listeners = new Set<() => void>();
-  private readonly watcher: FSWatcher | undefined;
-  private readonly poll: NodeJS.Timeout;
-  private pending: NodeJS.Timeout | undefined;
+  private readonly watch: RecordWatch;
 
   constructor(private readonly layout: StateLayout) {
-    ensurePrivateDir(layout.stacks);
     this.routes = readRoutes(layout);
-    try {
-      this.watcher = watch(layout.stacks, () => this.changed());
-      this.watcher.on("error", () => undefined);
-    } catch {
-      this.watcher = undefined; // polling alone
-    }
-    this.poll = setInterval(() => this.reload(), POLL_MS);
-    this.poll.unref();
+    this.watch = new RecordWatch(layout, () => this.reload());
   }
 
   get(hostname: string): Route | undefined {
@@ -72,18 +57,8 @@ export class RouteBook {
   }
 
   close(): void {
-    this.watcher?.close();
-    clearInterval(this.poll);
-    clearTimeout(this.pending);
+    this.watch.close();
     this.listeners.clear();
-  }
-
-  private changed(): void {
-    if (this.pending) return;
-    this.pending = setTimeout(() => {
-      this.pending = undefined;
-      this.reload();
-    }, SETTLE_MS);
   }
 
   private reload(): void {
