@@ -2,7 +2,7 @@ import { ExitCode, StopRequestedError } from "../errors.js";
 import type { Stack } from "../stack/stack.js";
 import type { StackEvent } from "../supervise/events.js";
 import { timing } from "./timing.js";
-import { describeStackEvent } from "./ui/event-lines.js";
+import { describeStackEvent } from "../stack/event-lines.js";
 import { PrefixedOutput } from "./ui/output.js";
 import { StartProgress } from "./ui/progress.js";
 import type { Screen } from "./ui/screen.js";

@@ -9,7 +9,23 @@ import { describe, expect, it } from "vitest";
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../../src");
 
 /** From the bottom up: a folder may import the folders before it (and the loose files at the top). */
-const FLOORS = ["util", "process", "ports", "config", "plan", "supervise", "state", "control", "proxy", "stack", "daemon", "export", "cli"];
+const FLOORS = [
+  "util",
+  "process",
+  "ports",
+  "config",
+  "plan",
+  "supervise",
+  "state",
+  "control",
+  "proxy",
+  "stack",
+  "daemon",
+  "operations",
+  "mcp",
+  "export",
+  "cli",
+];
 /** The files that may stand loose at src/: the public API and the error classes. */
 const LOOSE = ["index.ts", "errors.ts"];
 

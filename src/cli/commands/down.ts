@@ -1,12 +1,10 @@
 import { Command } from "commander";
-import { ExitCode, PortmateError } from "../../errors.js";
+import { ExitCode } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, colors, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
-import { stopStacks } from "../../stack/stop.js";
-import { recordedStacks } from "../../state/recorded-stacks.js";
-import { stateLayout } from "../../state/paths.js";
 import { currentProject, type ProjectOptions } from "../project.js";
+import { downProject } from "../../operations/down-project.js";
 
 /** `portmate down`. */
 export function downCli(io: CliIO): Command {
@@ -15,7 +13,8 @@ export function downCli(io: CliIO): Command {
     .description("Stop this project's stacks (with -a: every stack), even when their supervisor died; returns once every process is gone.")
     .option("-a, --all", "every stack, of every project")
     .option("--instance <n>", "only this instance", count(1, MAX_INSTANCES))
-    .option("-t, --timeout <seconds>", "time each service gets to stop before SIGKILL (default: its stop_timeout)", count(0, 3600));
+    .option("-t, --timeout <seconds>", "time each service gets to stop before SIGKILL (default: its stop_timeout)", count(0, 3600))
+    .option("--json", "print JSON: {stopped: [{project, instance, stale}]}");
   withProjectOptions(command);
   helpExtras(
     command,
@@ -30,12 +29,18 @@ export function downCli(io: CliIO): Command {
         ["portmate down", "stop this project"],
         ["portmate down --instance 2", "stop instance 2 only"],
         ["portmate down -a -t 0", "stop every stack on this machine, killing at once"],
+        ["portmate down --json", "for scripts: what was stopped"],
       ],
     },
     io,
   );
-  return command.action(async (options: { all?: boolean; instance?: number; timeout?: number }, self: Command) => {
-    throw new ExitRequest(await downCommand({ ...globals(self), all: options.all === true, instance: options.instance, timeoutSeconds: options.timeout }, io));
+  return command.action(async (options: { all?: boolean; instance?: number; timeout?: number; json?: boolean }, self: Command) => {
+    throw new ExitRequest(
+      await downCommand(
+        { ...globals(self), all: options.all === true, instance: options.instance, timeoutSeconds: options.timeout, json: options.json === true },
+        io,
+      ),
+    );
   });
 }
 
@@ -44,6 +49,7 @@ export interface DownCommandOptions extends ProjectOptions {
   instance?: number;
   /** `-t`: overrides every service's stop_timeout, in seconds. */
   timeoutSeconds?: number;
+  json: boolean;
 }
 
 /**
@@ -52,27 +58,23 @@ export interface DownCommandOptions extends ProjectOptions {
  */
 export async function downCommand(options: DownCommandOptions, io: CliIO): Promise<number> {
   const project = options.all ? undefined : await currentProject(options);
-  const layout = stateLayout();
-  const report = (message: string) => warn(io, message);
-  const stacks = recordedStacks(layout, { project, warn: report }).filter(
-    ({ record }) => options.instance === undefined || record.instance === options.instance,
-  );
-  if (stacks.length === 0) {
+  const result = await downProject({
+    project,
+    ...(options.instance === undefined ? {} : { instance: options.instance }),
+    ...(options.timeoutSeconds === undefined ? {} : { timeoutMs: options.timeoutSeconds * 1000 }),
+    warn: (message) => warn(io, message),
+    stopping: (stacks) => {
+      for (const stack of stacks) io.stderr.write(colors.dim(`Stopping ${label(stack.project, stack.instance)}…\n`));
+    },
+  });
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return ExitCode.ok;
+  }
+  if (result.stopped.length === 0) {
     const what = project ? `${project}${options.instance === undefined ? "" : ` instance ${options.instance}`}` : "any project";
     io.stderr.write(`Nothing of ${what} is running.\n`);
     return ExitCode.ok;
-  }
-  for (const { record } of stacks) io.stderr.write(colors.dim(`Stopping ${label(record.project, record.instance)}…\n`));
-  const result = await stopStacks(layout, stacks, {
-    ...(options.timeoutSeconds === undefined ? {} : { timeoutMs: options.timeoutSeconds * 1000 }),
-    warn: report,
-  });
-  if (result.survivors.length || result.listening.length) {
-    const left = [
-      ...(result.survivors.length ? [`processes still running: ${result.survivors.join(", ")}`] : []),
-      ...(result.listening.length ? [`ports still listening: ${result.listening.join(", ")}`] : []),
-    ];
-    throw new PortmateError("not everything could be stopped", ExitCode.serviceFailed, [...left, "hint: `portmate who PORT` names what holds a port"]);
   }
   for (const stopped of result.stopped)
     io.stderr.write(`Stopped ${label(stopped.project, stopped.instance)}${stopped.stale ? " (its supervisor had died)" : ""}.\n`);

@@ -4,9 +4,8 @@ import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
 import { shellQuote } from "../../util/shell-quote.js";
-import { discoveryEnv, recordedServiceEnv } from "../../stack/recorded-env.js";
 import { currentProject, type ProjectOptions } from "../project.js";
-import { recordedService, runningRecord } from "../running-stack.js";
+import { serviceEnv } from "../../operations/service-env.js";
 
 /** `portmate env`. */
 export function envCli(io: CliIO): Command {
@@ -14,7 +13,8 @@ export function envCli(io: CliIO): Command {
     .summary("print export lines of a running stack's ports and URLs")
     .description('Print `export NAME=value` lines of a running stack, for `eval "$(portmate env)"`.')
     .argument("[service]", "every variable portmate gives this service (default: every service's <SVC>_PORT and <SVC>_URL)")
-    .option("--instance <n>", "of this instance", count(1, MAX_INSTANCES), 1);
+    .option("--instance <n>", "of this instance", count(1, MAX_INSTANCES), 1)
+    .option("--json", "print JSON: one object of every variable, by name");
   withProjectOptions(command);
   helpExtras(
     command,
@@ -23,12 +23,13 @@ export function envCli(io: CliIO): Command {
       examples: [
         ['eval "$(portmate env)"', "BACKEND_PORT, BACKEND_URL… in this shell"],
         ["portmate env ui", "everything ui was started with by portmate"],
+        ["portmate env --json | jq -r .BACKEND_URL", "for scripts"],
       ],
     },
     io,
   );
-  return command.action(async (service: string | undefined, options: { instance: number }, self: Command) => {
-    throw new ExitRequest(await envCommand({ ...globals(self), service, instance: options.instance }, io));
+  return command.action(async (service: string | undefined, options: { instance: number; json?: boolean }, self: Command) => {
+    throw new ExitRequest(await envCommand({ ...globals(self), service, instance: options.instance, json: options.json === true }, io));
   });
 }
 
@@ -37,6 +38,7 @@ const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export interface EnvCommandOptions extends ProjectOptions {
   service?: string;
   instance: number;
+  json: boolean;
 }
 
 /**
@@ -45,8 +47,15 @@ export interface EnvCommandOptions extends ProjectOptions {
  * with one, every variable portmate gives that service.
  */
 export async function envCommand(options: EnvCommandOptions, io: CliIO): Promise<number> {
-  const record = runningRecord(await currentProject(options), options.instance);
-  const env = options.service === undefined ? discoveryEnv(record) : recordedServiceEnv(record, recordedService(record, options.service));
+  const env = serviceEnv({
+    project: await currentProject(options),
+    instance: options.instance,
+    ...(options.service === undefined ? {} : { service: options.service }),
+  });
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(env, null, 2)}\n`);
+    return ExitCode.ok;
+  }
   for (const [name, value] of Object.entries(env)) {
     // `2FA_PORT` (a service named `2fa`) is a fine variable for a process, but no shell accepts it: one bad
     // line would stop the whole `eval`.

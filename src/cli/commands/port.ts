@@ -1,10 +1,10 @@
 import { Command } from "commander";
-import { ExitCode, UsageError } from "../../errors.js";
+import { ExitCode } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import type { CliIO } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
 import { currentProject, type ProjectOptions } from "../project.js";
-import { recordedService, runningRecord } from "../running-stack.js";
+import { servicePort, serviceUrl } from "../../operations/service-port.js";
 
 /** `portmate port`. */
 export function portCli(io: CliIO): Command {
@@ -15,7 +15,8 @@ export function portCli(io: CliIO): Command {
     .argument("[name]", "a named port of the service")
     .option("--instance <n>", "of this instance", count(1, MAX_INSTANCES), 1)
     .option("--url", "print its URL instead: its stable name through the local proxy when the project has `proxy:`, else its own")
-    .option("--direct", "with --url: its own URL on its port, even when it has a name");
+    .option("--direct", "with --url: its own URL on its port, even when it has a name")
+    .option("--json", "print JSON: {project, instance, service, name, port, url, named_url}");
   withProjectOptions(command);
   helpExtras(
     command,
@@ -27,14 +28,19 @@ export function portCli(io: CliIO): Command {
         ['curl "localhost:$(portmate port backend)/health"', "in a script"],
         ["portmate port ui --url", "http://ui.demo.localhost:1356 (with `proxy: true`)"],
         ["portmate port ui --url --direct", "http://127.0.0.1:8001"],
+        ["portmate port ui --json", "the port and both URLs, for scripts"],
       ],
     },
     io,
   );
-  return command.action(async (service: string, name: string | undefined, options: { instance: number; url?: boolean; direct?: boolean }, self: Command) => {
-    const url = options.url ? (options.direct ? "direct" : "named") : undefined;
-    throw new ExitRequest(await portCommand({ ...globals(self), service, name, instance: options.instance, ...(url ? { url } : {}) }, io));
-  });
+  return command.action(
+    async (service: string, name: string | undefined, options: { instance: number; url?: boolean; direct?: boolean; json?: boolean }, self: Command) => {
+      const url = options.url ? (options.direct ? "direct" : "named") : undefined;
+      throw new ExitRequest(
+        await portCommand({ ...globals(self), service, name, instance: options.instance, json: options.json === true, ...(url ? { url } : {}) }, io),
+      );
+    },
+  );
 }
 
 export interface PortCommandOptions extends ProjectOptions {
@@ -43,27 +49,18 @@ export interface PortCommandOptions extends ProjectOptions {
   instance: number;
   /** Print its URL instead: `named` (through the proxy, when it has a name), or `direct` (on its port). */
   url?: "named" | "direct";
+  /** Print the port and the service's URLs as JSON (`--url` then changes nothing). */
+  json: boolean;
 }
 
 /** `portmate port SERVICE [NAME]`: the port a running service got, as a bare number for scripts. */
 export async function portCommand(options: PortCommandOptions, io: CliIO): Promise<number> {
-  const service = recordedService(runningRecord(await currentProject(options), options.instance), options.service);
-  if (options.url) {
-    const url = options.url === "named" ? (service.namedUrl ?? service.url) : service.url;
-    if (!url) throw new UsageError(`${options.service} has no URL`, "it is not checked over HTTP and has no `url:`; `portmate port` gives its port");
-    io.stdout.write(`${url}\n`);
+  const which = { project: await currentProject(options), instance: options.instance, service: options.service };
+  if (options.url && !options.json) {
+    io.stdout.write(`${serviceUrl({ ...which, url: options.url })}\n`);
     return ExitCode.ok;
   }
-  const port = options.name === undefined ? service.port : service.ports[options.name];
-  if (port === undefined || port === null) {
-    const names = Object.keys(service.ports);
-    throw new UsageError(
-      options.name === undefined
-        ? `${options.service} has no port${service.status === "starting" ? " yet" : ""}`
-        : `${options.service} has no port named "${options.name}"`,
-      names.length ? `its ports: ${names.join(", ")}` : undefined,
-    );
-  }
-  io.stdout.write(`${port}\n`);
+  const found = servicePort({ ...which, ...(options.name === undefined ? {} : { name: options.name }) });
+  io.stdout.write(options.json ? `${JSON.stringify(found, null, 2)}\n` : `${found.port}\n`);
   return ExitCode.ok;
 }

@@ -6,10 +6,12 @@ import { formatDuration } from "../../util/duration.js";
 import { psRowsListening, type PsRow } from "../../stack/ps-rows.js";
 import { recordedStacks } from "../../state/recorded-stacks.js";
 import { stateLayout } from "../../state/paths.js";
-import { formatPorts, formatTable } from "../ui/table.js";
+import { formatTable } from "../ui/table.js";
+import { formatPorts } from "../../stack/format-ports.js";
 import { proxyLine } from "../ui/proxy-line.js";
 import { proxyStatus } from "../../proxy/proxy-status.js";
 import { currentProject, type ProjectOptions } from "../project.js";
+import { listServices } from "../../operations/list-services.js";
 
 /** `portmate ps`. */
 export function psCli(io: CliIO): Command {
@@ -17,7 +19,7 @@ export function psCli(io: CliIO): Command {
     .summary("list the running services")
     .description("List the services of this project's running stacks (with -a: every stack on this machine).")
     .option("-a, --all", "every stack, of every project")
-    .option("--json", "print JSON: an array of {project, instance, service, pid, port, ports, status, url, public_url, startedAt, listening}");
+    .option("--json", "print JSON: an array of {project, instance, service, pid, port, ports, status, url, named_url, public_url, startedAt, listening}");
   withProjectOptions(command);
   helpExtras(
     command,
@@ -51,25 +53,11 @@ export interface PsOptions extends ProjectOptions {
  */
 export async function psCommand(options: PsOptions, io: CliIO): Promise<number> {
   const project = options.all ? undefined : await currentProject(options);
-  const rows = await psRowsListening(recordedStacks(stateLayout(), { project, warn: (message) => warn(io, message) }));
   if (options.json) {
-    const json = rows.map(({ project, instance, service, pid, port, ports, status, url, namedUrl, publicUrl, startedAt, listening }) => ({
-      project,
-      instance,
-      service,
-      pid,
-      port,
-      ports,
-      status,
-      url,
-      named_url: namedUrl,
-      public_url: publicUrl,
-      startedAt,
-      listening: listening ?? null,
-    }));
-    io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(await listServices({ project, warn: (message) => warn(io, message) }), null, 2)}\n`);
     return ExitCode.ok;
   }
+  const rows = await psRowsListening(recordedStacks(stateLayout(), { project, warn: (message) => warn(io, message) }));
   if (rows.length === 0) {
     io.stderr.write(project ? `Nothing of ${project} is running. Run \`portmate up\` to start it.\n` : "No portmate stack is running.\n");
     return ExitCode.ok;

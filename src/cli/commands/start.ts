@@ -1,11 +1,11 @@
 import { Command } from "commander";
 import { ExitCode } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
-import type { StartReport } from "../../supervise/stop-start.js";
+import { serviceId } from "../../plan/names.js";
 import type { CliIO } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
-import { askSupervisor, namedIds } from "./service-requests.js";
-import type { ProjectOptions } from "../project.js";
+import { currentProject, type ProjectOptions } from "../project.js";
+import { startServices } from "../../operations/start-services.js";
 
 /** `portmate start`. */
 export function startCli(io: CliIO): Command {
@@ -47,11 +47,9 @@ export interface StartCommandOptions extends ProjectOptions {
 
 /** `portmate start [SERVICE…]`: asks the stack's supervisor to start services that are not running. */
 export async function startCommand(options: StartCommandOptions, io: CliIO): Promise<number> {
-  const { record, ids } = await namedIds(options, options.services);
-  const what = ids.length ? ids.join(", ") : `the services of ${record.project}`;
-  const report = (await askSupervisor(record, { op: "start-services", services: ids, instance: options.instance }, `could not start ${what}`)) as StartReport;
+  const report = await startServices({ project: await currentProject(options), instance: options.instance, services: options.services });
   if (options.json) {
-    io.stdout.write(`${JSON.stringify({ project: record.project, instance: options.instance, ...report }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return ExitCode.ok;
   }
   for (const { service, ports } of report.started) {
@@ -59,9 +57,9 @@ export async function startCommand(options: StartCommandOptions, io: CliIO): Pro
     io.stdout.write(`${service} started${list.length ? ` on port ${list.join(", ")}` : ""}\n`);
   }
   // Named and running already: said, so nobody wonders; unnamed (`start` alone), that is the rest of the stack.
-  const named = new Set(ids);
+  const named = new Set(options.services.map((name) => serviceId(name, options.instance)));
   const running = report.alreadyRunning.filter((id) => named.has(id));
   if (running.length) io.stdout.write(`${running.join(", ")} ${running.length === 1 ? "was" : "were"} running already\n`);
-  if (!report.started.length && !running.length) io.stdout.write(`every service of ${record.project} is running\n`);
+  if (!report.started.length && !running.length) io.stdout.write(`every service of ${report.project} is running\n`);
   return ExitCode.ok;
 }

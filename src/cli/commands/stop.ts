@@ -2,11 +2,10 @@ import { Command } from "commander";
 import { ExitCode } from "../../errors.js";
 import { parseServiceId } from "../../plan/names.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
-import type { StopReport } from "../../supervise/stop-start.js";
 import type { CliIO } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
-import { askSupervisor, namedIds } from "./service-requests.js";
-import type { ProjectOptions } from "../project.js";
+import { currentProject, type ProjectOptions } from "../project.js";
+import { stopServices } from "../../operations/stop-services.js";
 
 /** `portmate stop`. */
 export function stopCli(io: CliIO): Command {
@@ -68,16 +67,15 @@ export interface StopCommandOptions extends ProjectOptions {
 
 /** `portmate stop SERVICE…`: asks the stack's supervisor to stop services, leaving the rest running. */
 export async function stopCommand(options: StopCommandOptions, io: CliIO): Promise<number> {
-  const { record, ids } = await namedIds(options, options.services);
-  const request = {
-    op: "stop-services",
-    services: ids,
+  const report = await stopServices({
+    project: await currentProject(options),
+    instance: options.instance,
+    services: options.services,
     withDependents: options.withDependents,
     timeoutMs: options.timeoutSeconds === undefined ? null : options.timeoutSeconds * 1000,
-  } as const;
-  const report = (await askSupervisor(record, request, `could not stop ${ids.join(", ")}`)) as StopReport;
+  });
   if (options.json) {
-    io.stdout.write(`${JSON.stringify({ project: record.project, instance: options.instance, ...report }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return ExitCode.ok;
   }
   for (const id of report.stopped) io.stdout.write(`${id} stopped\n`);

@@ -1,20 +1,17 @@
 import { Command } from "commander";
-import { ExitCode, PortmateError, ServiceFailedError } from "../../errors.js";
+import { ExitCode, PortmateError, ServiceFailedError, UsageError } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import { prepareStack, type UpOptions } from "../../stack/up.js";
 import { type CliIO, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, portOverride, withProjectOptions } from "./shared.js";
-import { OwnedLocks } from "../../state/port-locks.js";
-import { identify } from "../../process/process-tree.js";
-import { fstatSync, rmSync } from "node:fs";
-import { loadConfig, type LoadedConfig } from "../../config/load.js";
-import { stopStacks } from "../../stack/stop.js";
-import { recordedStacks } from "../../state/recorded-stacks.js";
+import { fstatSync } from "node:fs";
+import type { LoadedConfig } from "../../config/load.js";
 import { stateLayout, type StateLayout } from "../../state/paths.js";
 import { StackHost } from "../../stack/host.js";
-import { checkoutOf } from "../../stack/checkout.js";
 import { takeSupervisor, takeWatchdog } from "../early-start.js";
-import { upDetached } from "../detached-session.js";
+import { detachedProgress, stopOnSignals } from "../detached-session.js";
+import { beginUp } from "../../operations/begin-up.js";
+import { upDetached } from "../../operations/up-detached.js";
 import { parseServiceId } from "../../plan/names.js";
 import { upRunning } from "../running-up.js";
 import { ForegroundSession } from "../foreground-session.js";
@@ -41,6 +38,7 @@ export function upCli(io: CliIO): Command {
     // `--no-tunnel --tunnel ui` means "only ui's tunnel" in either order.
     .option("--watch", "restart services when the files of their `watch:` change (the default)")
     .option("--no-watch", "do not watch files: no restart when they change")
+    .option("--json", "with -d: print JSON once it is up: {project, instances, services (as ps --json), changes}")
     .on("option:tunnel", (service: string) => tunnelSwitches.tunnels.push(service))
     .on("option:no-tunnel", () => (tunnelSwitches.off = true));
   withProjectOptions(command);
@@ -63,6 +61,7 @@ export function upCli(io: CliIO): Command {
         ["portmate up ui", "start ui and what it depends on"],
         ["portmate up --instances 3", "three copies of the stack, each with its own ports"],
         ["portmate up -d", "start in the background; then portmate ps, logs -f, down"],
+        ["portmate up -d --json", "the same, for scripts: the services' ports and URLs"],
         ["portmate up --port backend=8080", "backend on 8080 if it is free (another port with a warning if not)"],
         ["portmate up -p demo2", "a second copy of the project under another name"],
         ["portmate up --no-tunnel", "run locally only, whatever the services' `tunnel:` say"],
@@ -75,7 +74,15 @@ export function upCli(io: CliIO): Command {
   return command.action(
     async (
       services: string[],
-      options: { instances: number; detach?: boolean; port?: Record<string, number>; strictPorts?: boolean; freshPorts?: boolean; watch?: boolean },
+      options: {
+        instances: number;
+        detach?: boolean;
+        port?: Record<string, number>;
+        strictPorts?: boolean;
+        freshPorts?: boolean;
+        watch?: boolean;
+        json?: boolean;
+      },
       self: Command,
     ) => {
       const code = await upCommand(
@@ -90,6 +97,7 @@ export function upCli(io: CliIO): Command {
           tunnels: tunnelSwitches.tunnels,
           noTunnels: tunnelSwitches.off,
           watch: options.watch !== false,
+          json: options.json === true,
         },
         io,
       );
@@ -115,6 +123,8 @@ export interface UpCommandOptions {
   noTunnels: boolean;
   /** `--no-watch`: false, no service is restarted when its `watch:` files change. */
   watch: boolean;
+  /** With `detach`: print the project, its instances and its services as JSON once it is up. */
+  json: boolean;
 }
 
 /**
@@ -123,70 +133,48 @@ export interface UpCommandOptions {
  */
 export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<number> {
   timing("loaded");
+  if (options.json && !options.detach) throw new UsageError("--json needs -d: a foreground `up` prints the services' output", "`portmate up -d --json`");
   const layout = stateLayout();
-  const supervisor = options.detach ? takeSupervisor(layout) : undefined;
-  let adopted = false;
-  let starting: OwnedLocks | undefined;
-  let project = "";
+  const planning = {
+    services: options.services,
+    instances: options.instances,
+    ports: options.ports,
+    strictPorts: options.strictPorts,
+    freshPorts: options.freshPorts,
+    tunnels: options.tunnels,
+    noTunnels: options.noTunnels,
+    watch: options.watch,
+  };
+  if (options.detach) {
+    const signals = stopOnSignals();
+    try {
+      const result = await upDetached({
+        ...planning,
+        ...(options.file === undefined ? {} : { config: options.file }),
+        ...(options.projectName === undefined ? {} : { projectName: options.projectName }),
+        supervisor: takeSupervisor(layout),
+        signal: signals.signal,
+        on: detachedProgress(io, options.json),
+      });
+      if (options.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else for (const line of result.changes) io.stdout.write(`${line}\n`);
+      return ExitCode.ok;
+    } finally {
+      signals.dispose();
+    }
+  }
+  const begun = await beginUp(layout, {
+    file: options.file,
+    projectName: options.projectName,
+    note: (line) => io.stderr.write(`${line}\n`),
+    warn: (message) => warn(io, message),
+  });
+  timing("config");
   try {
-    let loaded = loadConfig({ file: options.file, projectName: options.projectName });
-    // Another checkout of the project runs already: this one runs beside it, under its own name.
-    const checkout = options.projectName === undefined ? checkoutOf(layout, loaded.config.file, loaded.config.project) : undefined;
-    if (checkout) {
-      loaded = loadConfig({ file: options.file, projectName: checkout.project });
-      if (checkout.elsewhere) {
-        io.stderr.write(
-          `${checkout.base} runs already from ${checkout.elsewhere}: this checkout runs beside it as ${checkout.project}${loaded.config.proxy ? `, its names are SERVICE.${checkout.label}.${checkout.base}.localhost` : ""}\n`,
-        );
-      }
-    }
-    project = loaded.config.project;
-    timing("config");
-    // Only one `up` of a project at a time, from the check below until its record exists.
-    starting = new OwnedLocks(layout.stacks, { ...identify(process.pid), project });
-    if (!starting.claim(project)) {
-      const holder = starting.holder(project);
-      starting = undefined;
-      throw new PortmateError(`${project} is being started by another portmate${holder ? ` (pid ${holder.pid})` : ""}`, ExitCode.serviceFailed, [
-        "hint: `portmate ps` shows it once it is up",
-      ]);
-    }
-    const recorded = recordedStacks(layout, { project, warn: (message) => warn(io, message) });
-    if (recorded.some((stack) => stack.alive)) {
-      starting.release(project);
-      starting = undefined;
-      return await upRunning(recorded, options, io);
-    }
-    // A supervisor that died left its services behind: stop them before starting afresh on those ports.
-    if (recorded.length) await stopStacks(layout, recorded, { warn: (message) => warn(io, message) });
-
-    const upOptions = {
-      services: options.services,
-      instances: options.instances,
-      loaded,
-      ports: options.ports,
-      strictPorts: options.strictPorts,
-      freshPorts: options.freshPorts,
-      tunnels: options.tunnels,
-      noTunnels: options.noTunnels,
-      watch: options.watch,
-      ...(checkout ? { projectName: checkout.project, checkout: { base: checkout.base, label: checkout.label } } : {}),
-    };
-    const registered = () => {
-      starting?.release(project);
-      starting = undefined;
-    };
-    if (supervisor) {
-      adopted = true;
-      return await upDetached(supervisor, upOptions, layout, io);
-    }
-    return await upForeground(upOptions, layout, io, registered);
+    if (begun.running) return await upRunning(begun.running, options, io);
+    return await upForeground({ ...planning, loaded: begun.loaded, ...begun.checkout }, layout, io, begun.release);
   } finally {
-    starting?.release(project);
-    if (supervisor && !adopted) {
-      supervisor.child.kill("SIGKILL");
-      rmSync(supervisor.log, { force: true });
-    }
+    begun.release();
   }
 }
 

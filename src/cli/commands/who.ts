@@ -2,8 +2,7 @@ import { Command } from "commander";
 import { ExitCode } from "../../errors.js";
 import type { CliIO } from "../ui/terminal.js";
 import { count, ExitRequest, helpExtras, INTERNAL_EXIT } from "./shared.js";
-import { portOwnership, type PortOwnership } from "../../stack/port-ownership.js";
-import { stateLayout } from "../../state/paths.js";
+import { isHeld, whoHolds, type WhoJson } from "../../operations/who-holds.js";
 
 /** `portmate who`. */
 export function whoCli(io: CliIO): Command {
@@ -43,14 +42,12 @@ export interface WhoCommandOptions {
  * stack it belongs to, if any. Exit 0 when something holds or reserved it, 1 when nothing does.
  */
 export async function whoCommand(options: WhoCommandOptions, io: CliIO): Promise<number> {
-  const ownership = await portOwnership(options.port, stateLayout());
-  const taken = ownership.lookup.holders.length > 0 || ownership.lookup.hidden.length > 0 || ownership.reservedBy !== undefined;
-  if (options.json) io.stdout.write(`${JSON.stringify(ownership, null, 2)}\n`);
-  else io.stdout.write(describe(ownership));
-  return taken ? ExitCode.ok : ExitCode.serviceFailed;
+  const who = await whoHolds({ port: options.port });
+  io.stdout.write(options.json ? `${JSON.stringify(who, null, 2)}\n` : describe(who));
+  return isHeld(who) ? ExitCode.ok : ExitCode.serviceFailed;
 }
 
-function describe({ port, lookup, stacks, reservedBy }: PortOwnership): string {
+function describe({ port, lookup, stacks, reservedBy }: WhoJson): string {
   const lines: string[] = [];
   for (const holder of lookup.holders) {
     lines.push(`port ${port}: pid ${holder.pid}${holder.command ? ` ${holder.command}` : ""}`);
@@ -81,7 +78,8 @@ function describe({ port, lookup, stacks, reservedBy }: PortOwnership): string {
 }
 
 /** `2026-11-23 16:05:03`, in local time: when a process started. */
-function formatTime(date: Date): string {
+function formatTime(iso: string): string {
+  const date = new Date(iso);
   const pad = (value: number) => String(value).padStart(2, "0");
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }

@@ -1,7 +1,7 @@
 import { formatDuration } from "../../util/duration.js";
 import type { PlannedService } from "../../plan/types.js";
 import { describeExit, type StackEvent } from "../../supervise/events.js";
-import { formatPorts } from "./table.js";
+import { formatPorts } from "../../stack/format-ports.js";
 
 /** Where a service is in the start, as the progress display draws it. */
 export type BoardState = "waiting" | "running" | "ready" | "failed" | "skipped";

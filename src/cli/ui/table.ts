@@ -1,4 +1,5 @@
 import type { ServiceInfo } from "../../stack/stack.js";
+import { formatPorts } from "../../stack/format-ports.js";
 
 /** Lays out rows as aligned columns separated by two spaces; the last column is not padded. */
 export function formatTable(header: string[], rows: string[][]): string {
@@ -9,14 +10,6 @@ export function formatTable(header: string[], rows: string[][]): string {
       .join("  ")
       .trimEnd();
   return [line(header), ...rows.map(line)].join("\n");
-}
-
-/** `8000`, or `8002 (http), 8003 (metrics)` for named ports; `-` for none. */
-export function formatPorts(service: Pick<ServiceInfo, "ports">): string {
-  const entries = Object.entries(service.ports);
-  if (entries.length === 0) return "-";
-  if (entries.length === 1) return String(entries[0]?.[1]);
-  return entries.map(([name, port]) => `${port} (${name})`).join(", ");
 }
 
 /**

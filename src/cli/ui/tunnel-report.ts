@@ -1,5 +1,4 @@
 import type { ServiceInfo } from "../../stack/stack.js";
-import type { StackEvent } from "../../supervise/events.js";
 import { warn, type CliIO } from "./terminal.js";
 
 /**
@@ -11,20 +10,6 @@ export function reportTunnels(io: CliIO, services: readonly ServiceInfo[]): void
     if (service.publicUrl !== undefined) warn(io, publicWarning(service.id, service.publicUrl));
     else if (service.tunnel?.reason !== undefined)
       warn(io, `${service.id}: its tunnel failed: ${service.tunnel.reason}. ${localOnly(service.id, service.url)}`);
-  }
-}
-
-/** A tunnel event once the stack runs (it dropped, it is open again), as a line of the service's output; else undefined. */
-export function describeTunnelEvent(event: Extract<StackEvent, { type: "tunnel" }>): string | undefined {
-  switch (event.state) {
-    case "open":
-      return `tunnel open again: ${event.url} is public`;
-    case "dropped":
-      return `tunnel dropped (${event.reason}); opening it again`;
-    case "failed":
-      return `tunnel failed: ${event.reason}${event.retrying ? "; trying again" : ""}`;
-    default:
-      return undefined;
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatPorts, formatTable, servicesTable } from "../../../../src/cli/ui/table.js";
+import { formatTable, servicesTable } from "../../../../src/cli/ui/table.js";
+import { formatPorts } from "../../../../src/stack/format-ports.js";
 import { serviceInfo as info } from "../../../support/services.js";
 
 describe("tables", () => {

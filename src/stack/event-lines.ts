@@ -1,9 +1,8 @@
 import { basename } from "node:path";
-import { formatDuration } from "../../util/duration.js";
-import type { ServiceInfo } from "../../stack/stack.js";
-import { describeExit, describePortEvent, type StackEvent } from "../../supervise/events.js";
-import { formatPorts } from "./table.js";
-import { describeTunnelEvent } from "./tunnel-report.js";
+import { formatDuration } from "../util/duration.js";
+import type { ServiceInfo } from "./stack.js";
+import { describeExit, describePortEvent, type StackEvent } from "../supervise/events.js";
+import { formatPorts } from "./format-ports.js";
 
 /** `exited with code 1; restarting in 2.0s`: an exit as the output shows it, with what happens next. */
 export function describeExitEvent(event: Extract<StackEvent, { type: "exited" }>): string {
@@ -37,6 +36,20 @@ export function describeWatchEvent(event: Extract<StackEvent, { type: "watch" }>
   const next =
     event.action === "signal" ? `sending ${event.signal ?? "its signal"}` : event.action === "rebuild" ? "rebuilding, then restarting" : "restarting";
   return `${files}; ${next}`;
+}
+
+/** A tunnel event once the stack runs (it dropped, it is open again), as a line of the service's output; else undefined. */
+export function describeTunnelEvent(event: Extract<StackEvent, { type: "tunnel" }>): string | undefined {
+  switch (event.state) {
+    case "open":
+      return `tunnel open again: ${event.url} is public`;
+    case "dropped":
+      return `tunnel dropped (${event.reason}); opening it again`;
+    case "failed":
+      return `tunnel failed: ${event.reason}${event.retrying ? "; trying again" : ""}`;
+    default:
+      return undefined;
+  }
 }
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { describeExitEvent, describeStackEvent } from "../../../../src/cli/ui/event-lines.js";
-import type { ServiceInfo } from "../../../../src/stack/stack.js";
-import type { StackEvent } from "../../../../src/supervise/events.js";
-import { serviceInfo } from "../../../support/services.js";
+import { describeExitEvent, describeStackEvent, describeTunnelEvent } from "../../../src/stack/event-lines.js";
+import type { ServiceInfo } from "../../../src/stack/stack.js";
+import type { StackEvent } from "../../../src/supervise/events.js";
+import { serviceInfo } from "../../support/services.js";
 
 /** A service on `ports`, its URL that of the first. */
 function info(id: string, ports: Record<string, number>): ServiceInfo {
@@ -63,5 +63,26 @@ describe("portmate's own lines about a running stack", () => {
     expect(line({ type: "output", service: "backend", stream: "stdout", line: "hello" })).toBeUndefined();
     expect(line({ type: "checking", service: "backend", check: "GET /health → 404" })).toBeUndefined();
     expect(line({ type: "stopping", service: "backend" })).toBeUndefined();
+  });
+});
+
+type TunnelEvent = Extract<StackEvent, { type: "tunnel" }>;
+const tunnel = (fields: Partial<TunnelEvent>): TunnelEvent => ({ type: "tunnel", service: "api", state: "open", ...fields });
+
+describe("tunnel lines", () => {
+  it("tells a tunnel that dropped, failed or is open again", () => {
+    expect(describeTunnelEvent(tunnel({ state: "open", url: "https://abc.example" }))).toBe("tunnel open again: https://abc.example is public");
+    expect(describeTunnelEvent(tunnel({ state: "dropped", reason: "ssh exited with code 255" }))).toBe(
+      "tunnel dropped (ssh exited with code 255); opening it again",
+    );
+    expect(describeTunnelEvent(tunnel({ state: "failed", reason: "no URL within 30s", retrying: true }))).toBe(
+      "tunnel failed: no URL within 30s; trying again",
+    );
+    expect(describeTunnelEvent(tunnel({ state: "failed", reason: "no URL within 30s" }))).toBe("tunnel failed: no URL within 30s");
+  });
+
+  it("says nothing while a tunnel opens or once it is closed", () => {
+    expect(describeTunnelEvent(tunnel({ state: "opening" }))).toBeUndefined();
+    expect(describeTunnelEvent(tunnel({ state: "closed" }))).toBeUndefined();
   });
 });
