@@ -1,12 +1,5 @@
 import { join } from "node:path";
-import {
-  daemonLogPath,
-  readLastDaemonPort,
-  removeDaemonRecord,
-  runningDaemon,
-  writeDaemonRecord,
-  type DaemonRecord,
-} from "../state/daemon-record.js";
+import { daemonLogPath, readLastDaemonPort, removeDaemonRecord, runningDaemon, writeDaemonRecord, type DaemonRecord } from "../state/daemon-record.js";
 import type { StateLayout } from "../state/paths.js";
 
 /** The port the proxy takes when nothing else is asked: beside portless's 1355, not on it. */

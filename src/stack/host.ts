@@ -24,7 +24,19 @@ export interface HostOptions {
 const RECORD_RETRY_MS = 1000;
 
 /** Events after which a service's record changes. */
-const STATUS_EVENTS = new Set<StackEvent["type"]>(["spawned", "checking", "healthy", "unhealthy", "exited", "failed", "skipped", "stopping", "stopped", "port", "tunnel"]);
+const STATUS_EVENTS = new Set<StackEvent["type"]>([
+  "spawned",
+  "checking",
+  "healthy",
+  "unhealthy",
+  "exited",
+  "failed",
+  "skipped",
+  "stopping",
+  "stopped",
+  "port",
+  "tunnel",
+]);
 
 /**
  * Makes a running stack visible to the rest of the machine (spec §5): one record per instance in the state

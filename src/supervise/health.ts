@@ -149,7 +149,9 @@ function httpAttempt(host: string, port: number, path: string, status: number | 
       const code = res.statusCode ?? 0;
       const ok = status === undefined ? code >= 200 && code < 400 : code === status;
       const answer = `${code}${status === undefined ? "" : `, expected ${status}`}`;
-      resolve(ok ? { ok: true, brief: `GET ${path} → ${answer}` } : { ok: false, reached: true, reason: `GET ${url} → ${answer}`, brief: `GET ${path} → ${answer}` });
+      resolve(
+        ok ? { ok: true, brief: `GET ${path} → ${answer}` } : { ok: false, reached: true, reason: `GET ${url} → ${answer}`, brief: `GET ${path} → ${answer}` },
+      );
     });
     req.on("timeout", () => req.destroy(new Error(`no answer within ${formatDuration(timeoutMs)}`)));
     req.on("error", (error: NodeJS.ErrnoException) => {
