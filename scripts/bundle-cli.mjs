@@ -12,7 +12,7 @@
 // The supervisor is a bundle of its own so it carries no config parser, CLI or progress display: it stays in
 // memory as long as the stack runs. Like a command's, it runs as a CommonJS script with V8's code cache.
 import { createHash } from "node:crypto";
-import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
 // Chunk names change with their content: without this, every build would leave the last one's behind.
@@ -108,6 +108,7 @@ const scripts = {
   ...Object.fromEntries(readdirSync("src/cli/entries").map((file) => [`cjs/main-${file.replace(/\.ts$/, "")}`, `src/cli/entries/${file}`])),
   "cjs/supervisor": "src/daemon/supervisor-main.ts",
   "cjs/proxy": "src/daemon/proxy-main.ts",
+  "cjs/dashboard": "src/dashboard/dashboard-main.ts",
   "cjs/watch-restarts": "src/supervise/watch-restarts.ts",
   "cjs/reload": "src/stack/reload.ts",
 };
@@ -202,3 +203,10 @@ for (const [out, format] of [
 // The bin must be executable wherever it is run from (npm only sets the bit for installed packages).
 chmodSync("dist/portmate.cjs", 0o755);
 chmodSync("dist/portmate.js", 0o755);
+
+// The dashboard's page, as it is: plain HTML, CSS and an ES module, no build step; with ansi_up (MIT), which
+// turns the services' ANSI colours into HTML in the page.
+rmSync("dist/dashboard-page", { recursive: true, force: true });
+cpSync("src/dashboard/page", "dist/dashboard-page", { recursive: true });
+copyFileSync("node_modules/ansi_up/ansi_up.js", "dist/dashboard-page/ansi_up.js");
+copyFileSync("node_modules/ansi_up/LICENSE", "dist/dashboard-page/ansi_up.LICENSE");

@@ -16,6 +16,7 @@ import {
 } from "../proxy/proxy-record.js";
 import { ProxyServer, type ProxyServerOptions } from "../proxy/proxy-server.js";
 import { ensurePrivateDir, stateLayout } from "../state/paths.js";
+import { ensureDashboard } from "../proxy/ensure-dashboard.js";
 
 /** How long the proxy stays without any name to serve and any stack holding it before it ends. */
 const IDLE_MS = Number(process.env.PORTMATE_PROXY_IDLE_MS ?? 10_000);
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
 
   let server: ProxyServer;
   try {
-    server = await ProxyServer.start({ layout, port: wanted, ...tlsOption() });
+    server = await ProxyServer.start({ layout, port: wanted, ...serverOptions() });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // Another proxy of this user won the race to the port: it is the one.
@@ -100,12 +101,12 @@ async function startElsewhere(): Promise<ProxyServer> {
   const last = readLastProxyPort(layout);
   if (last !== undefined) {
     try {
-      return await ProxyServer.start({ layout, port: last, ...tlsOption() });
+      return await ProxyServer.start({ layout, port: last, ...serverOptions() });
     } catch {
       // taken too
     }
   }
-  return ProxyServer.start({ layout, port: 0, ...tlsOption() });
+  return ProxyServer.start({ layout, port: 0, ...serverOptions() });
 }
 
 /** The port of a proxy that started at the same moment and got the port first, once it has recorded itself. */
@@ -118,9 +119,13 @@ async function raced(): Promise<number | undefined> {
   return undefined;
 }
 
-/** TLS for `https://` names, made on the first TLS connection (see proxy/tls-listener.ts). */
-function tlsOption(): Pick<ProxyServerOptions, "tls"> {
-  return { tls: async (handlers) => (await import("../proxy/tls-listener.js")).tlsListener(layout, handlers) };
+/** TLS for `https://` names, made on the first TLS connection (see proxy/tls-listener.ts), and the dashboard. */
+function serverOptions(): Pick<ProxyServerOptions, "tls" | "dashboard"> {
+  return {
+    tls: async (handlers) => (await import("../proxy/tls-listener.js")).tlsListener(layout, handlers),
+    // `portmate.localhost` is the dashboard, started when it is first asked for.
+    dashboard: async () => (await ensureDashboard(layout)).port,
+  };
 }
 
 main().catch((error: unknown) => {

@@ -42,3 +42,6 @@ export function namedOrigin(hostname: string, names: Pick<NameSettings, "port" |
   const implicit = names.https ? 443 : 80;
   return `${scheme}://${hostname}${names.port === implicit ? "" : `:${names.port}`}`;
 }
+
+/** The dashboard's name through the local proxy (`http://portmate.localhost:1356`): no project's, which all have a dot before `.localhost`. */
+export const DASHBOARD_HOSTNAME = "portmate.localhost";

@@ -10,8 +10,10 @@ import { packageInfo } from "../util/package-root.js";
 const START_TIMEOUT_MS = 10_000;
 
 export interface DaemonStart {
-  /** Its bundle in dist/cjs (`proxy`: `dist/cjs/proxy.cjs`), or its module in dist/daemon (`proxy-main.js`) in a build without bundles. */
+  /** Its bundle in dist/cjs (`proxy`: `dist/cjs/proxy.cjs`). */
   name: string;
+  /** Its module in dist, for a build without bundles (`daemon/proxy-main.js`). */
+  module: string;
   args: readonly string[];
   /** Where its stderr goes (opened for appending, 0600). */
   log: string;
@@ -26,7 +28,7 @@ export interface DaemonStart {
  */
 export function startDaemon(start: DaemonStart): Promise<number> {
   const root = packageInfo().root;
-  const script = [join(root, "dist", "cjs", `${start.name}.cjs`), join(root, "dist", "daemon", `${start.name}-main.js`)].find((file) => existsSync(file));
+  const script = [join(root, "dist", "cjs", `${start.name}.cjs`), join(root, "dist", start.module)].find((file) => existsSync(file));
   if (!script) throw new PortmateError(`portmate's ${start.name} is not built`, ExitCode.internal, ["hint: run `npm run build` in portmate's folder"]);
   const log = openSync(start.log, "a", 0o600);
   const child = spawn(process.execPath, [script, ...start.args], { detached: true, stdio: ["ignore", "pipe", log], env: start.env });

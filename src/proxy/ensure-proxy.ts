@@ -33,7 +33,13 @@ async function startProxy(layout: StateLayout, port: number, fallback: boolean):
   ensurePrivateDir(layout.logs);
   const args = ["--port", String(port), ...(fallback ? ["--fallback"] : [])];
   try {
-    return await startDaemon({ name: "proxy", args, log: proxyLogPath(layout), env: { ...process.env, PORTMATE_STATE_DIR: layout.root } });
+    return await startDaemon({
+      name: "proxy",
+      module: "daemon/proxy-main.js",
+      args,
+      log: proxyLogPath(layout),
+      env: { ...process.env, PORTMATE_STATE_DIR: layout.root },
+    });
   } catch (error) {
     if (!(error instanceof DaemonRefusal)) throw error;
     throw new PortmateError(`the local proxy cannot start: ${error.message}`, ExitCode.noPorts, [

@@ -5,6 +5,7 @@ import { Forwarder, hasBody, type ForwardError } from "./forward.js";
 import { RouteBook } from "./route-book.js";
 import { routeState, type Route } from "./routes.js";
 import { statusAnswer } from "./status-page.js";
+import { DASHBOARD_HOSTNAME } from "../plan/hostnames.js";
 
 /** How long a request for a service that is starting, restarting or moving waits for it before it is answered 503. */
 export const DEFAULT_WAIT_MS = 30_000;
@@ -43,6 +44,8 @@ export interface ProxyServerOptions {
    * it TLS connections are closed.
    */
   tls?: (handlers: TlsHandlers) => Promise<TlsListener>;
+  /** The port of portmate's dashboard, started when it does not run: where `portmate.localhost` leads. */
+  dashboard?: () => Promise<number>;
 }
 
 /**
@@ -136,10 +139,27 @@ export class ProxyServer {
 
   private request(req: IncomingMessage, res: ServerResponse): void {
     const hostname = requestHostname(req);
+    if (hostname === DASHBOARD_HOSTNAME && this.options.dashboard) return void this.toDashboard(req, res, this.options.dashboard);
     const route = this.routes.get(hostname);
     if (!route) return answer(res, statusAnswer(hostname, undefined, "unknown", false));
     if (routeState(route) === "ready" && route.port !== null) return this.pass(req, res, route, route.port);
     void this.whenReady(req, res, hostname, route);
+  }
+
+  /** Passes a request for `portmate.localhost` to the dashboard, started first when it does not run. */
+  private async toDashboard(req: IncomingMessage, res: ServerResponse, dashboard: () => Promise<number>): Promise<void> {
+    let port: number;
+    try {
+      port = await dashboard();
+    } catch (error) {
+      res.writeHead(503, { "content-type": "text/plain; charset=utf-8" });
+      return void res.end(`portmate's dashboard could not start: ${(error as Error).message}\n`);
+    }
+    this.forwarder.web(req, res, port, (error: ForwardError) => {
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(502, { "content-type": "text/plain; charset=utf-8" });
+      res.end(`portmate's dashboard does not answer (${error.code ?? error.message}); \`portmate dashboard\` starts it again\n`);
+    });
   }
 
   /**

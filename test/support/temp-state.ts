@@ -8,7 +8,7 @@ const roots: string[] = [];
 
 /** A state folder's layout in a fresh temporary folder, removed after the test. */
 export function tempState(): StateLayout {
-  const root = mkdtempSync(join(tmpdir(), "portmate-tls-"));
+  const root = mkdtempSync(join(tmpdir(), "portmate-state-"));
   roots.push(root);
   return stateLayout(join(root, "state"));
 }

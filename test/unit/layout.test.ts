@@ -23,6 +23,7 @@ const FLOORS = [
   "daemon",
   "operations",
   "mcp",
+  "dashboard",
   "export",
   "cli",
 ];
