@@ -12,6 +12,7 @@ import { whoCli } from "../commands/who.js";
 import { restartCli } from "../commands/restart.js";
 import { stopCli } from "../commands/stop.js";
 import { proxyCli } from "../commands/proxy.js";
+import { dashboardCli } from "../commands/dashboard.js";
 import { startCli } from "../commands/start.js";
 import { runCli } from "../commands/run.js";
 import { trustCli } from "../commands/trust.js";
@@ -35,6 +36,7 @@ export const start = (argv: readonly string[]) =>
       startCli,
       runCli,
       proxyCli,
+      dashboardCli,
       trustCli,
       completionCli,
     ],

@@ -1,0 +1,112 @@
+// `portmate dashboard` as a command and a process, without a browser (test/browser/dashboard.test.ts drives the
+// page): where it listens, what it serves, how it is started by the proxy, and that it ends.
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { expect, it, describe } from "vitest";
+import { isListening, onCleanup, pidGone, project, randomRange, runCli, waitUntil, yaml } from "../support/helpers.js";
+import { namedProject, proxyPort, viaProxy, WEB_SERVER } from "../support/via-proxy.js";
+
+const record = (state: string) => JSON.parse(readFileSync(join(state, "dashboard.json"), "utf8")) as { pid: number; port: number };
+
+/** Stops this test's dashboard after it, and checks it is gone. */
+function stopsAfter(dir: string, env: Record<string, string>, state: string) {
+  onCleanup(async () => {
+    let pid: number | undefined;
+    try {
+      pid = record(state).pid;
+    } catch {
+      return; // it ended by itself
+    }
+    await runCli(["dashboard", "--stop"], { cwd: dir, env });
+    await waitUntil(() => pidGone(pid), `the dashboard (pid ${pid}) is gone`);
+  });
+}
+
+/** GET of the dashboard's `path`, on 127.0.0.1 with the Host given. */
+async function get(port: number, path: string, host = `127.0.0.1:${port}`): Promise<{ status: number; body: string }> {
+  const answer = await viaProxy(port, host.replace(/:\d+$/, ""), path, { headers: { host } });
+  return { status: answer.status, body: answer.body };
+}
+
+describe("portmate dashboard", () => {
+  it("prints its URL with the token where there is no display, serves the stacks on loopback, and stops", { timeout: 60_000 }, async () => {
+    const { dir, env, state } = project(yaml`
+      name: plain
+      ports: {range: ${randomRange().text}}
+      services:
+        api:
+          command: node ${WEB_SERVER} api
+          health: {http: /}
+    `);
+    stopsAfter(dir, env, state);
+    expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);
+    const noDisplay = { ...env, DISPLAY: "", WAYLAND_DISPLAY: "" };
+    const printed = await runCli(["dashboard"], { cwd: dir, env: noDisplay });
+    expect(printed.exitCode, printed.all).toBe(0);
+    const { port, pid } = record(state);
+    const token = readFileSync(join(state, "dashboard-token"), "utf8").trim();
+    expect(printed.stdout).toBe(`Dashboard: http://127.0.0.1:${port}/#token=${token}`);
+    expect(statSync(join(state, "dashboard-token")).mode & 0o777).toBe(0o600);
+
+    // The stacks as their records say, without their environment.
+    const stacks = await get(port, "/api/stacks");
+    expect(stacks.status).toBe(200);
+    const [stack] = JSON.parse(stacks.body) as Array<{ project: string; services: Array<{ name: string; status: string; check: { answer: string } }> }>;
+    expect(stack?.project).toBe("plain");
+    expect(stack?.services[0]).toMatchObject({ name: "api", status: "healthy", check: { answer: "GET / → 200" } });
+    expect(stacks.body).not.toContain("PORT=");
+    expect((await get(port, "/")).body).toContain("<title>portmate</title>");
+    expect((await get(port, "/api/stacks", `attacker.example:${port}`)).status).toBe(403);
+
+    // Asked again, it is the same one; `up` now names it.
+    const again = await runCli(["dashboard", "--json"], { cwd: dir, env });
+    expect(JSON.parse(again.stdout)).toMatchObject({ port, started: false, opened: false, url: `http://127.0.0.1:${port}/` });
+    expect(record(state).pid).toBe(pid);
+
+    const stopped = await runCli(["dashboard", "--stop"], { cwd: dir, env });
+    expect(stopped.stdout).toBe(`stopped the dashboard (pid ${pid})`);
+    expect(pidGone(pid)).toBe(true);
+    expect(await isListening(port)).toBe(false);
+    // Started again, it takes the port it had, so that a page left open finds it.
+    expect((await runCli(["dashboard", "--no-open"], { cwd: dir, env })).exitCode).toBe(0);
+    expect(record(state).port).toBe(port);
+  });
+
+  it("is started by the local proxy when portmate.localhost is asked for, and ends by itself with no page open", { timeout: 60_000 }, async () => {
+    const { dir, env, state } = namedProject(yaml`
+      name: shop
+      proxy: true
+      ports: {range: ${randomRange().text}}
+      services:
+        web:
+          command: node ${WEB_SERVER} web
+          health: {http: /}
+    `);
+    const idle = { ...env, PORTMATE_DASHBOARD_IDLE_MS: "2000" };
+    stopsAfter(dir, idle, state);
+    const up = await runCli(["up", "-d"], { cwd: dir, env: idle });
+    expect(up.exitCode, up.all).toBe(0);
+    const proxy = proxyPort(state);
+    expect(up.stdout).toContain(`Dashboard: http://portmate.localhost:${proxy}/`);
+    // Nothing of the dashboard runs until it is asked for.
+    expect(() => record(state)).toThrow();
+    const answer = await viaProxy(proxy, "portmate.localhost", "/api/stacks");
+    expect(answer.status).toBe(200);
+    expect((JSON.parse(answer.body) as Array<{ project: string }>).map((stack) => stack.project)).toEqual(["shop"]);
+    const { pid, port } = record(state);
+    expect(await isListening(port)).toBe(true);
+    // No page open, no request: it ends, and its record goes.
+    await waitUntil(() => pidGone(pid), "the idle dashboard ended", 20_000);
+    await waitUntil(
+      () =>
+        !(() => {
+          try {
+            return record(state);
+          } catch {
+            return undefined;
+          }
+        })(),
+      "its record is gone",
+    );
+  });
+});
