@@ -4,6 +4,7 @@ import { commandRows } from "./commands.mjs";
 import { phaseRows, summaryRows, teardownRows } from "./report.mjs";
 import { watchRows } from "./watch.mjs";
 import { proxyCostRows, proxyRows } from "./proxy.mjs";
+import { dashboardRows } from "./dashboard.mjs";
 import { markdownTable } from "./util.mjs";
 
 const loads = (loads) => loads.map((load) => load.toFixed(2)).join(", ");
@@ -65,7 +66,7 @@ contender runs in a process of its own and they take turns in a random order. Th
 makes, in a bare loop with no allocator around it. "distinct & free": every answer is checked.`;
 
 /** Writes bench/results.md from one full run. */
-export function writeResults(path, { machine, runs, peers, scenarios, commands, watch, proxy, targets }) {
+export function writeResults(path, { machine, runs, peers, scenarios, commands, watch, proxy, dashboard, targets }) {
   const parts = ["# Benchmark results", "", "Written by `npm run bench` (`bench/run.mjs`) from one full run: every figure here was measured in that run.", ""];
   parts.push(machineText({ machine, runs }), "", "## The stack", "", STACK, "");
   if (peers) {
@@ -120,6 +121,16 @@ export function writeResults(path, { machine, runs, peers, scenarios, commands, 
       `The proxy's memory once settled with 1 and with 30 routes (each asked a few times), and after the load runs; \`up -d\` of three services with names and without, taking turns (medians of ${proxy.upRuns}), the proxy running, and from cold (\`up\` starts the proxy).`,
       "",
       markdownTable(proxyCostRows(proxy)),
+      "",
+    );
+  }
+  if (dashboard) {
+    parts.push(
+      "## The dashboard",
+      "",
+      `A detached stack of three services that print 20 lines a second each: its supervisor's memory over ${dashboard.seconds} s with no page, then over ${dashboard.seconds} s with a page's event stream connected (logs included, as a browser gets them). The dashboard reads the stacks' records and log files, so the supervisor does nothing more for it.`,
+      "",
+      markdownTable(dashboardRows(dashboard)),
       "",
     );
   }

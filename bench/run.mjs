@@ -14,6 +14,8 @@
 //  commands    `portmate --version`, `ps`, `port` and `env` against `node -e 0` (bench/commands.mjs)
 //  watch       a detached supervisor watching a 20 000-file tree against the same stack not watching it: memory,
 //              idle CPU, and a file change to the restart begun (bench/watch.mjs)
+//  dashboard   a supervisor's memory while a dashboard page is connected, against the same supervisor with no page
+//              (bench/dashboard.mjs)
 //  proxy       requests/s and p99 through the local proxy against the service directly and portless's proxy,
 //              with autocannon; the proxy's memory with 30 routes; `up` with names and without (bench/proxy.mjs)
 //
@@ -31,9 +33,10 @@ import { phaseRows, summaryRows, targets, teardownRows } from "./report.mjs";
 import { writeResults } from "./results.mjs";
 import { measureWatch, watchRows, watchTargets } from "./watch.mjs";
 import { measureProxy, proxyCostRows, proxyRows, proxyTargets } from "./proxy.mjs";
+import { dashboardRows, dashboardTargets, measureDashboard } from "./dashboard.mjs";
 import { ROOT, table } from "./util.mjs";
 
-const SECTIONS = ["allocation", "start", "kill", "instances", "commands", "watch", "proxy"];
+const SECTIONS = ["allocation", "start", "kill", "instances", "commands", "watch", "proxy", "dashboard"];
 const quick = process.argv.includes("--quick");
 const only = process.argv
   .find((arg) => arg.startsWith("--only="))
@@ -45,8 +48,28 @@ const sections = only ?? SECTIONS;
 
 // Small allocations take well under a millisecond, where a shared machine's noise is large: many runs each.
 const runs = quick
-  ? { allocation: 5, allocationLarge: 3, start: 2, kill: 1, instances: 1, commands: 5, watch: 2, proxy: { seconds: 2, rounds: 1, upRuns: 2 } }
-  : { allocation: 200, allocationLarge: 10, start: 10, kill: 2, instances: 3, commands: 20, watch: 10, proxy: { seconds: 10, rounds: 2, upRuns: 10 } };
+  ? {
+      allocation: 5,
+      allocationLarge: 3,
+      start: 2,
+      kill: 1,
+      instances: 1,
+      commands: 5,
+      watch: 2,
+      proxy: { seconds: 2, rounds: 1, upRuns: 2 },
+      dashboard: { seconds: 6 },
+    }
+  : {
+      allocation: 200,
+      allocationLarge: 10,
+      start: 10,
+      kill: 2,
+      instances: 3,
+      commands: 20,
+      watch: 10,
+      proxy: { seconds: 10, rounds: 2, upRuns: 10 },
+      dashboard: { seconds: 20 },
+    };
 const machine = { node: process.version, cores: cpus().length, loadBefore: loadavg() };
 console.log(
   `portmate benchmarks · node ${machine.node} · ${machine.cores} cores · load average ${machine.loadBefore.map((load) => load.toFixed(2)).join(" ")}`,
@@ -60,11 +83,12 @@ if (sections.includes("allocation")) {
     await measureAllocation("100 ports, 50% of 20000-20999 busy", { count: 100, from: 20_000, to: 20_999, share: 0.5, runs: runs.allocationLarge }),
   );
 }
-const peerSections = sections.filter((section) => !["allocation", "commands", "watch", "proxy"].includes(section));
+const peerSections = sections.filter((section) => !["allocation", "commands", "watch", "proxy", "dashboard"].includes(section));
 const peers = peerSections.length ? await measurePeers({ sections: peerSections, runs, instanceCount: 10 }) : undefined;
 const commands = sections.includes("commands") ? await measureCommands(runs.commands) : undefined;
 const watch = sections.includes("watch") ? await measureWatch({ runs: runs.watch }) : undefined;
 const proxy = sections.includes("proxy") ? await measureProxy(runs.proxy) : undefined;
+const dashboard = sections.includes("dashboard") ? await measureDashboard(runs.dashboard) : undefined;
 machine.loadAfter = loadavg();
 
 if (peers?.start || peers?.instances) {
@@ -79,6 +103,7 @@ if (proxy)
   console.log(
     `\nproxy  (autocannon in a process of its own; the best of ${proxy.rounds} rounds)\n${table(proxyRows(proxy))}\n\n${table(proxyCostRows(proxy))}`,
   );
+if (dashboard) console.log(`\ndashboard  (a supervisor's memory: the median of the settled half of each run's samples)\n${table(dashboardRows(dashboard))}`);
 
 console.log("\ntargets");
 const allocationTargets = scenarios.map((scenario) => {
@@ -94,11 +119,22 @@ const peerTargets = [
   ...(commands ? commandTargets(commands) : []),
   ...(watch ? watchTargets(watch) : []),
   ...(proxy ? proxyTargets(proxy) : []),
+  ...(dashboard ? dashboardTargets(dashboard) : []),
 ];
 for (const line of [...allocationTargets, ...peerTargets]) console.log(`  ${line}`);
 console.log(`\nload average at the end: ${machine.loadAfter.map((load) => load.toFixed(2)).join(" ")}`);
 
 if (!quick && !only) {
-  writeResults(join(ROOT, "bench", "results.md"), { machine, runs, peers, scenarios, commands, watch, proxy, targets: [...peerTargets, ...allocationTargets] });
+  writeResults(join(ROOT, "bench", "results.md"), {
+    machine,
+    runs,
+    peers,
+    scenarios,
+    commands,
+    watch,
+    proxy,
+    dashboard,
+    targets: [...peerTargets, ...allocationTargets],
+  });
   console.log("written to bench/results.md");
 }
