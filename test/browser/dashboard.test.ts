@@ -1,7 +1,7 @@
 // The dashboard in a real browser (Debian's Chromium, driven by playwright-core): it lists the running stacks
 // live, shows what a service prints after the page opened (with its colours), restarts a service from its
 // button, and refuses actions without the token or from another site. A screenshot of the page is kept in
-// test-artifacts/ (the README's picture comes from it).
+// test-artifacts/. Firefox (over WebDriver BiDi) shows the same and restarts from its button too.
 import { mkdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
@@ -9,7 +9,8 @@ import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { onCleanup, pidGone, project, ps, randomRange, runCli, ROOT, waitUntil, yaml } from "../support/helpers.js";
 import { launchBrowser } from "../support/browser.js";
-import { CHROMIUM, describeWith } from "../support/requirements.js";
+import { launchFirefox } from "../support/firefox.js";
+import { CHROMIUM, describeWith, FIREFOX } from "../support/requirements.js";
 import { namedProject, WEB_SERVER } from "../support/via-proxy.js";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
@@ -212,5 +213,44 @@ describeWith(CHROMIUM, "the dashboard in a real browser", () => {
     });
     expect(failed.status).toBe(409);
     expect(failed.body.error).toBe('plain has no service "apu" (did you mean "api"?)');
+  });
+});
+
+describeWith(FIREFOX, "the dashboard in Firefox", () => {
+  it("shows the stacks and their new output live, and restarts from its button", { timeout: 90_000 }, async () => {
+    const { dir, env } = project(yaml`
+      name: fox
+      ports: {range: ${randomRange().text}}
+      services:
+        api:
+          command: node ${WEB_SERVER} api
+          health: {http: /}
+    `);
+    expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);
+    const opened = await openDashboard(dir, env);
+    const firefox = await launchFirefox();
+    await firefox.goto(opened.token_url);
+    /** Waits in the page until `condition` (an expression) holds. */
+    const until = (condition: string, what: string) =>
+      firefox.evaluate<boolean>(`new Promise((resolve, reject) => {
+        const deadline = Date.now() + 20000;
+        const check = () => { if (${condition}) resolve(true); else if (Date.now() > deadline) reject(new Error(${JSON.stringify(what)})); else setTimeout(check, 50); };
+        check();
+      })`);
+    const api = 'document.querySelector(\'article[data-project="fox"] tr[data-service="api"]\')';
+    await until(`${api}?.querySelector(".status")?.textContent === "healthy"`, "the api row is healthy");
+    await until(`document.getElementById("access").textContent === "actions enabled"`, "actions are enabled");
+    expect(await firefox.evaluate<string>(`${api}.querySelector(".check").textContent`)).toBe("GET / → 200");
+
+    const [service] = await ps(dir, env);
+    const word = `firefox-${Date.now()}`;
+    await fetch(`${service?.url}/say?text=${word}`);
+    await until(`[...document.querySelectorAll(".log-line")].some((line) => line.textContent.includes("said: ${word}"))`, "the new line shows");
+
+    await firefox.evaluate<boolean>(`(${api}.querySelector("button[title='portmate restart']").click(), true)`);
+    await until(`[...document.querySelectorAll(".toast")].some((toast) => toast.textContent === "api restarted")`, "the restart is reported");
+    const [after] = await ps(dir, env);
+    expect(after?.pid).not.toBe(service?.pid);
+    await until(`${api}.querySelector(".pid").textContent === "${after?.pid}"`, "the new pid shows");
   });
 });

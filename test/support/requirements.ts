@@ -55,6 +55,9 @@ export const CERTUTIL = requirement("certutil", "libnss3-tools", () => runs("sh"
 /** Debian's Chromium, which playwright-core drives (it downloads no browser of its own). */
 export const CHROMIUM = requirement("chromium", "chromium", () => runs("/usr/bin/chromium", ["--version"]));
 
+/** Debian's Firefox ESR, driven over WebDriver BiDi (see firefox.ts). */
+export const FIREFOX = requirement("firefox", "firefox-esr", () => runs("/usr/bin/firefox-esr", ["--version"]));
+
 /** `describe`, skipped (with the marker in its name) when `requirement` is missing and skips are allowed. */
 export function describeWith(requirement: Requirement, name: string, body: () => void): void {
   if (requirement.available || NO_SKIPS) describe(name, body);
