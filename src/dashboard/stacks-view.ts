@@ -1,3 +1,5 @@
+import { homedir } from "node:os";
+import { sep } from "node:path";
 import { recordedStacks } from "../state/recorded-stacks.js";
 import type { StateLayout } from "../state/paths.js";
 import type { ServiceRecord } from "../state/registry.js";
@@ -27,6 +29,8 @@ export interface StackView {
   project: string;
   instance: number;
   configFile: string;
+  /** `configFile` as people write it: under their home, `~/…`. */
+  configLabel: string;
   mode: "foreground" | "detached";
   /** False: its supervisor died (`stale` in `ps`). */
   alive: boolean;
@@ -40,6 +44,7 @@ export function stacksView(layout: StateLayout): StackView[] {
     project: record.project,
     instance: record.instance,
     configFile: record.configFile,
+    configLabel: homeAbbreviated(record.configFile),
     mode: record.mode,
     alive,
     startedAt: record.startedAt,
@@ -61,4 +66,9 @@ export function stacksView(layout: StateLayout): StackView[] {
       dependsOn: service.dependsOn ?? [],
     })),
   }));
+}
+
+function homeAbbreviated(path: string): string {
+  const home = homedir();
+  return home.length > 1 && path.startsWith(home + sep) ? `~${path.slice(home.length)}` : path;
 }

@@ -125,7 +125,7 @@ function renderInstance(project, stack) {
     el("h2", {}, project, stack.instance > 1 ? el("span", { class: "instance" }, ` · instance ${stack.instance}`) : null),
     el("span", { class: "muted" }, stack.mode === "detached" ? "detached" : "in a terminal"),
     stack.alive ? null : el("span", { class: "status", dataset: { tone: "bad" } }, "stale: its supervisor died; `portmate down` cleans up"),
-    el("span", { class: "muted", title: stack.configFile }, stack.configFile),
+    el("span", { class: "muted", title: stack.configFile }, stack.configLabel),
     el("span", { class: "spacer" }),
     el(
       "button",
