@@ -177,7 +177,7 @@ describeWith(CHROMIUM, "the dashboard in a real browser", () => {
     expect((await ps(dir, env)).map((service) => service.status)).toEqual(["healthy", "healthy"]);
   });
 
-  it("runs on a port of its own without the proxy, and stops and starts a service from its buttons", { timeout: 90_000 }, async () => {
+  it("runs on a port of its own without the proxy; stop, start, new port, open, copy env; jumps to a failure", { timeout: 90_000 }, async () => {
     const { dir, env } = project(yaml`
       name: plain
       ports: {range: ${randomRange().text}}
@@ -185,6 +185,7 @@ describeWith(CHROMIUM, "the dashboard in a real browser", () => {
         api:
           command: node ${WEB_SERVER} api
           health: {http: /}
+          restart: on-failure
     `);
     const up = await runCli(["up", "-d"], { cwd: dir, env });
     expect(up.exitCode, up.all).toBe(0);
@@ -201,6 +202,39 @@ describeWith(CHROMIUM, "the dashboard in a real browser", () => {
     await row(page, "plain", "api").getByRole("button", { name: "Start", exact: true }).click();
     await row(page, "plain", "api").locator(".status", { hasText: "healthy" }).waitFor();
     expect((await ps(dir, env))[0]?.status).toBe("healthy");
+
+    // New port: the same service on another port, said in the page.
+    const before = (await ps(dir, env))[0];
+    await row(page, "plain", "api").getByRole("button", { name: "New port", exact: true }).click();
+    const moved = page.locator(".toast", { hasText: "api restarted on a new port" });
+    await moved.waitFor({ timeout: 30_000 });
+    const after = (await ps(dir, env))[0];
+    expect(after?.port).not.toBe(before?.port);
+    expect(await moved.textContent()).toBe(`api restarted on a new port (port ${before?.port} → ${after?.port})`);
+    await waitUntil(async () => (await row(page, "plain", "api").locator("td").nth(2).textContent()) === String(after?.port), "the page shows the new port");
+
+    // Open: its URL in a new tab. Copy env: what `portmate env` prints.
+    const [tab] = await Promise.all([page.waitForEvent("popup"), row(page, "plain", "api").getByRole("button", { name: "Open", exact: true }).click()]);
+    await tab.waitForLoadState();
+    expect(tab.url()).toBe(`${after?.url}/`);
+    await tab.close();
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    await page.getByRole("button", { name: "Copy env", exact: true }).click();
+    await page.locator(".toast", { hasText: "Copied" }).waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe((await runCli(["env"], { cwd: dir, env })).stdout + "\n");
+
+    // A crash is a failure line, which Next failure jumps to; times show on demand.
+    await fetch(`${after?.url}/exit`);
+    const failure = page.locator(".log-line[data-failure]");
+    await failure.first().waitFor({ timeout: 20_000 });
+    expect(await failure.first().textContent()).toContain("api exited with code 3");
+    await page.getByRole("button", { name: "Next failure" }).click();
+    await page.locator(".log-line.current[data-failure]").waitFor();
+    expect(await page.locator(".log-line.current .at").isVisible()).toBe(false);
+    await page.check("#log-times");
+    expect(await page.locator(".log-line.current .at").textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
+
     // An action that fails says why, as the CLI would.
     const failed = await page.evaluate(async () => {
       const token = localStorage.getItem("portmate-dashboard-token") ?? "";

@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it, describe } from "vitest";
-import { isListening, onCleanup, pidGone, project, randomRange, runCli, waitUntil, yaml } from "../support/helpers.js";
+import { isListening, onCleanup, pidGone, project, randomRange, ROOT, runCli, waitUntil, yaml } from "../support/helpers.js";
 import { namedProject, proxyPort, viaProxy, WEB_SERVER } from "../support/via-proxy.js";
 
 const record = (state: string) => JSON.parse(readFileSync(join(state, "dashboard.json"), "utf8")) as { pid: number; port: number };
@@ -29,6 +29,15 @@ async function get(port: number, path: string, host = `127.0.0.1:${port}`): Prom
 }
 
 describe("portmate dashboard", () => {
+  it("is nothing that `up` or a supervisor loads: neither bundle carries its server", () => {
+    for (const bundle of ["main-up.cjs", "supervisor.cjs", "main-ps.cjs"]) {
+      const code = readFileSync(join(ROOT, "dist", "cjs", bundle), "utf8");
+      expect(code, bundle).not.toContain("text/event-stream");
+      expect(code, bundle).not.toContain("dashboard-token");
+    }
+    expect(readFileSync(join(ROOT, "dist", "cjs", "dashboard.cjs"), "utf8")).toContain("text/event-stream");
+  });
+
   it("prints its URL with the token where there is no display, serves the stacks on loopback, and stops", { timeout: 60_000 }, async () => {
     const { dir, env, state } = project(yaml`
       name: plain
