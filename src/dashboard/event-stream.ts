@@ -1,5 +1,8 @@
 import type { ServerResponse } from "node:http";
 
+/** A page that has not read this much of its stream (a tab in the background, a stalled connection) is cut off; it reconnects and gets a fresh backlog. */
+const MAX_UNREAD = 8 * 1024 * 1024;
+
 /** A comment line this often keeps a page's stream open through proxies that close quiet connections. */
 const HEARTBEAT_MS = 20_000;
 
@@ -42,7 +45,10 @@ export class EventStream {
   }
 
   private write(text: string): void {
-    for (const client of this.clients) client.write(text);
+    for (const client of this.clients) {
+      if (client.writableLength > MAX_UNREAD) client.destroy();
+      else client.write(text);
+    }
   }
 }
 

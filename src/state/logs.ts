@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, renameSync, statSync, writeSync, readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, renameSync, statSync, writeSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "./files.js";
 import { ensurePrivateDir, type StateLayout } from "./paths.js";
@@ -130,9 +130,44 @@ export function parseLogLines(text: string): LogLine[] {
 export function readLastLines(path: string, count: number, since?: string): LogLine[] {
   if (count <= 0) return [];
   const keep = (lines: LogLine[]) => (since === undefined ? lines : lines.filter((line) => line.at >= since));
-  let lines = keep(parseLogLines(readIfExists(path)));
-  if (lines.length < count) lines = [...keep(parseLogLines(readIfExists(`${path}.1`))), ...lines];
+  // A few lines of a long log are read from its end, not the whole file (a page that shows a service's last
+  // lines, `logs -n 20` of a chatty service); a time bound reads it all, and so do all lines.
+  const read = (file: string) => (since === undefined && count !== Infinity ? tailText(file, count) : readIfExists(file));
+  let lines = keep(parseLogLines(read(path)));
+  if (lines.length < count) lines = [...keep(parseLogLines(read(`${path}.1`))), ...lines];
   return count === Infinity ? lines : lines.slice(-count);
+}
+
+/** How much of a log's end is read at a time when only its last lines are wanted. */
+const TAIL_CHUNK = 64 * 1024;
+
+/** The end of a file that holds at least its last `count` whole lines (or all of it): read backwards, chunk by chunk. */
+function tailText(path: string, count: number): string {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return "";
+  }
+  try {
+    let position = fstatSync(fd).size;
+    const chunks: Buffer[] = [];
+    let newlines = 0;
+    // One newline more than lines: the first one found may end a line only partly read.
+    while (position > 0 && newlines <= count) {
+      const length = Math.min(TAIL_CHUNK, position);
+      position -= length;
+      const chunk = Buffer.alloc(length);
+      readSync(fd, chunk, 0, length, position);
+      chunks.unshift(chunk);
+      for (const byte of chunk) if (byte === 0x0a) newlines++;
+    }
+    // Decoded whole, so that a character cut between two chunks is not broken; a line cut at the start is dropped.
+    const text = Buffer.concat(chunks).toString("utf8");
+    return position === 0 ? text : text.slice(text.indexOf("\n") + 1);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function readIfExists(path: string): string {

@@ -37,6 +37,19 @@ describe("service logs", () => {
     expect(last.map(Number)).toEqual(Array.from({ length: 20 }, (_, index) => 80 + index));
   });
 
+  it("reads the last lines of a long log from its end, whole, with characters cut between chunks intact", () => {
+    const path = logFile();
+    const log = new LogWriter(path);
+    // ~15 MB of lines, each with a multi-byte character, so that reads of 64 KB cut lines and characters.
+    for (let index = 0; index < 200_000; index++) log.write(`line ${index} ${"é".repeat(index % 50)} ${"z".repeat(index % 7)}`);
+    log.close();
+    const last = readLastLines(path, 3000);
+    expect(last).toHaveLength(3000);
+    expect(last.map((line) => Number(line.text.split(" ")[1]))).toEqual(Array.from({ length: 3000 }, (_, index) => 197_000 + index));
+    expect(last.every((line, index) => line.text === `line ${197_000 + index} ${"é".repeat((197_000 + index) % 50)} ${"z".repeat((197_000 + index) % 7)}`)).toBe(true);
+    expect(readLastLines(path, 1)[0]?.text.startsWith("line 199999 ")).toBe(true);
+  });
+
   it("follows only complete new lines, and starts again after a rotation", () => {
     const path = logFile();
     const log = new LogWriter(path, 200);
