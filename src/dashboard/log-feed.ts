@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { eventsPath, readLastLines, readNewLines, type LogLine } from "../state/logs.js";
+import { endOfLines, eventsPath, readLastLines, readNewLines, type LogLine } from "../state/logs.js";
 import type { StateLayout } from "../state/paths.js";
 import { describeStackEvent } from "../stack/event-lines.js";
 import type { ServiceInfo } from "../stack/stack.js";
@@ -62,7 +62,7 @@ export class LogFeed {
     }
     for (const path of this.files.keys()) if (!wanted.has(path)) this.files.delete(path);
     for (const [path, file] of wanted) {
-      if (!this.files.has(path)) this.files.set(path, { ...file, offset: readNewLines(path, 0).offset });
+      if (!this.files.has(path)) this.files.set(path, { ...file, offset: endOfLines(path) });
     }
   }
 

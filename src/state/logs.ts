@@ -178,6 +178,25 @@ function readIfExists(path: string): string {
   }
 }
 
+/** Where a log's complete lines end (a line being written is not one yet): where following it from now starts. */
+export function endOfLines(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return 0;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(TAIL_CHUNK, size);
+    const chunk = Buffer.alloc(length);
+    readSync(fd, chunk, 0, length, size - length);
+    return size - length + chunk.lastIndexOf(0x0a) + 1;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Reads what is appended to a log from `offset` on; returns the complete new lines and the offset after them.
  * A file smaller than `offset` was rotated: it is read again from its start.

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LogWriter, readLastLines, readNewLines } from "../../../src/state/logs.js";
+import { endOfLines, LogWriter, readLastLines, readNewLines } from "../../../src/state/logs.js";
 import { onCleanup } from "../../support/helpers.js";
 
 function logFile(): string {
@@ -46,7 +46,9 @@ describe("service logs", () => {
     const last = readLastLines(path, 3000);
     expect(last).toHaveLength(3000);
     expect(last.map((line) => Number(line.text.split(" ")[1]))).toEqual(Array.from({ length: 3000 }, (_, index) => 197_000 + index));
-    expect(last.every((line, index) => line.text === `line ${197_000 + index} ${"é".repeat((197_000 + index) % 50)} ${"z".repeat((197_000 + index) % 7)}`)).toBe(true);
+    expect(
+      last.every((line, index) => line.text === `line ${197_000 + index} ${"é".repeat((197_000 + index) % 50)} ${"z".repeat((197_000 + index) % 7)}`),
+    ).toBe(true);
     expect(readLastLines(path, 1)[0]?.text.startsWith("line 199999 ")).toBe(true);
   });
 
@@ -63,5 +65,12 @@ describe("service logs", () => {
     ({ lines } = readNewLines(path, offset));
     expect(lines.length).toBeGreaterThan(0);
     log.close();
+    // Followed from now on: from the end of its last complete line, a line being written left for later.
+    appendFileSync(path, "2026-01-01T00:00:00.000Z half a li");
+    const end = endOfLines(path);
+    expect(end).toBe(statSync(path).size - "2026-01-01T00:00:00.000Z half a li".length);
+    appendFileSync(path, "ne\n");
+    expect(readNewLines(path, end).lines).toEqual([{ at: "2026-01-01T00:00:00.000Z", text: "half a line" }]);
+    expect(endOfLines(join(path, "..", "none.log"))).toBe(0);
   });
 });
