@@ -113,7 +113,7 @@ export class DashboardServer {
     if (json === this.stacksJson) return;
     this.stacks = stacks;
     this.stacksJson = json;
-    // Lines printed before a stack was followed (while it started) come from the files first.
+    // The last lines of the files followed until now go out before a stack that stopped is no longer followed.
     this.logs.poll();
     this.logs.follow(stacks);
     this.events.send("stacks", stacks);

@@ -42,14 +42,22 @@ export class LogFeed {
   private readonly files = new Map<string, Followed>();
   private stacks: readonly StackView[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** Whether `follow` was called before. */
+  private followed = false;
 
   constructor(
     private readonly layout: StateLayout,
     private readonly send: (entries: LogEntry[]) => void,
   ) {}
 
-  /** Follows the files of these stacks from now on (a file followed already keeps its place). */
+  /**
+   * Follows the files of these stacks (a file followed already keeps its place). The files there are when the
+   * dashboard starts are followed from their end (a page gets their last lines as its backlog); a file that
+   * comes later (a stack that started, a service added) from its start: all it holds is news.
+   */
   follow(stacks: readonly StackView[]): void {
+    const fromStart = this.followed;
+    this.followed = true;
     this.stacks = stacks;
     const wanted = new Map<string, Omit<Followed, "offset">>();
     for (const stack of stacks.filter((candidate) => candidate.alive)) {
@@ -62,7 +70,7 @@ export class LogFeed {
     }
     for (const path of this.files.keys()) if (!wanted.has(path)) this.files.delete(path);
     for (const [path, file] of wanted) {
-      if (!this.files.has(path)) this.files.set(path, { ...file, offset: endOfLines(path) });
+      if (!this.files.has(path)) this.files.set(path, { ...file, offset: fromStart ? 0 : endOfLines(path) });
     }
   }
 

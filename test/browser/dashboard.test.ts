@@ -142,6 +142,8 @@ describeWith(CHROMIUM, "the dashboard in a real browser", () => {
     const otherEnv = { ...other.env, PORTMATE_STATE_DIR: state };
     expect((await runCli(["up", "-d"], { cwd: other.dir, env: otherEnv })).exitCode).toBe(0);
     await row(page, "other", "solo").locator(".status", { hasText: "healthy" }).waitFor();
+    // What it printed while it started shows too, named by project as there are two.
+    await page.locator(".log-line", { hasText: /other\/solo\s*solo listening on \d+$/ }).waitFor();
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
     expect((await runCli(["down"], { cwd: other.dir, env: otherEnv })).exitCode).toBe(0);
