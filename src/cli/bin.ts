@@ -43,6 +43,7 @@ const BUNDLES: Record<CommandName | "all", () => Promise<{ start: (argv: readonl
   start: () => import("./entries/start.js"),
   run: () => import("./entries/run.js"),
   trust: () => import("./entries/trust.js"),
+  mcp: () => import("./entries/mcp.js"),
   completion: () => import("./entries/completion.js"),
   all: () => import("./entries/all.js"),
 };

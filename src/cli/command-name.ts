@@ -18,6 +18,7 @@ export const COMMAND_NAMES = [
   "run",
   "proxy",
   "trust",
+  "mcp",
   "completion",
 ] as const;
 

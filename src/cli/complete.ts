@@ -18,6 +18,7 @@ const ARGUMENTS: Record<string, ArgumentKind[]> = {
   env: ["services", "none"],
   export: ["targets", "services"],
   trust: ["none"],
+  mcp: ["none"],
   help: ["commands", "none"],
   completion: ["shells", "none"],
   proxy: ["proxy-actions", "none"],

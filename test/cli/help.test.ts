@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { CLI, fixtureCommand, project, randomRange, ROOT, runCli, tempProject, yaml } from "../support/helpers.js";
 import { describeWith, FISH, ZSH } from "../support/requirements.js";
 
-const COMMANDS = ["up", "ps", "down", "logs", "port", "env", "export", "config", "who", "restart", "run", "proxy", "trust", "completion"];
+const COMMANDS = ["up", "ps", "down", "logs", "port", "env", "export", "config", "who", "restart", "run", "proxy", "trust", "mcp", "completion"];
 
 /** A project whose portmate.yaml has three services, and a `portmate` on PATH that runs the built CLI. */
 function completionProject() {

@@ -15,6 +15,7 @@ import { proxyCli } from "../commands/proxy.js";
 import { startCli } from "../commands/start.js";
 import { runCli } from "../commands/run.js";
 import { trustCli } from "../commands/trust.js";
+import { mcpCli } from "../commands/mcp.js";
 import { completionCli, completeCli } from "../commands/completion.js";
 import { run } from "../run.js";
 
@@ -36,6 +37,7 @@ export const start = (argv: readonly string[]) =>
       runCli,
       proxyCli,
       trustCli,
+      mcpCli,
       completionCli,
     ],
     complete: completeCli,
