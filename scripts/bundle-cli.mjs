@@ -70,6 +70,13 @@ const commandBundles = {
   },
 };
 
+/**
+ * The MCP SDK (and zod, its schemas) is in `mcp`'s bundle alone. The whole CLI's bundle (help, completion) has
+ * the command too, and would load the SDK only to run it, which `portmate mcp` does through its own bundle:
+ * there it stays a package to load then, so that help does not carry it.
+ */
+const mcpSdkOutside = (name) => (name === "mcp" ? {} : { external: ["@modelcontextprotocol/sdk", "@modelcontextprotocol/sdk/*", "zod", "zod/*"] });
+
 // One build each: built together, esbuild would share their common code through chunks again.
 for (const file of readdirSync("src/cli/entries")) {
   const name = file.replace(/\.ts$/, "");
@@ -78,6 +85,7 @@ for (const file of readdirSync("src/cli/entries")) {
   await build({
     ...common,
     entryPoints: { [`chunks/main-${name}`]: `src/cli/entries/${file}` },
+    ...mcpSdkOutside(name),
     splitting: true,
     minify: false,
     minifyIdentifiers: true,
@@ -116,6 +124,7 @@ for (const [out, source] of Object.entries(scripts)) {
   await build({
     ...common,
     entryPoints: { [out]: source },
+    ...(out.startsWith("cjs/main-") ? mcpSdkOutside(out.slice("cjs/main-".length)) : {}),
     ...commonJs,
     outExtension: { ".js": ".cjs" },
     define: importMetaUrl,

@@ -44,6 +44,7 @@ const BUNDLES: Record<CommandName | "all", () => Promise<{ start: (argv: readonl
   run: () => import("./entries/run.js"),
   trust: () => import("./entries/trust.js"),
   dashboard: () => import("./entries/dashboard.js"),
+  mcp: () => import("./entries/mcp.js"),
   completion: () => import("./entries/completion.js"),
   all: () => import("./entries/all.js"),
 };

@@ -19,6 +19,7 @@ export const COMMAND_NAMES = [
   "proxy",
   "trust",
   "dashboard",
+  "mcp",
   "completion",
 ] as const;
 

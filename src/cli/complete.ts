@@ -19,6 +19,7 @@ const ARGUMENTS: Record<string, ArgumentKind[]> = {
   export: ["targets", "services"],
   trust: ["none"],
   dashboard: ["none"],
+  mcp: ["none"],
   help: ["commands", "none"],
   completion: ["shells", "none"],
   proxy: ["proxy-actions", "none"],

@@ -1,4 +1,5 @@
 import { UsageError } from "../errors.js";
+import { parseDuration } from "../util/duration.js";
 import { readLastLines } from "../state/logs.js";
 import { lineTeller, logFiles, sortByTime } from "./log-files.js";
 
@@ -56,4 +57,15 @@ function grepOf(pattern: string | undefined): RegExp | undefined {
   } catch (error) {
     throw new UsageError(`grep: ${(error as Error).message}`, "a regular expression such as `error|warn`; escape `(`, `[`, `.` to match them as they are");
   }
+}
+
+/** What a `since` must be, for the message when it is not. */
+export const SINCE_EXPECTED = "must be a duration such as `5m` or `1h30m`, or a time such as `2026-12-05T10:00:00Z`";
+
+/** `5m` (that long ago) or `2026-12-05T10:00:00Z` (any date and time JavaScript reads); undefined for neither. */
+export function sinceTime(value: string, now = Date.now()): Date | undefined {
+  const ago = parseDuration(value);
+  if (ago !== undefined) return new Date(now - ago);
+  const at = /\d{4}-\d\d-\d\d/.test(value) ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(at) ? undefined : new Date(at);
 }

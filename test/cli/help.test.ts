@@ -7,7 +7,26 @@ import { describe, expect, it } from "vitest";
 import { CLI, fixtureCommand, project, randomRange, ROOT, runCli, tempProject, yaml } from "../support/helpers.js";
 import { describeWith, FISH, ZSH } from "../support/requirements.js";
 
-const COMMANDS = ["up", "ps", "down", "logs", "port", "env", "export", "config", "who", "restart", "run", "proxy", "trust", "dashboard", "completion"];
+const COMMANDS = [
+  "up",
+  "ps",
+  "down",
+  "logs",
+  "port",
+  "env",
+  "export",
+  "config",
+  "who",
+  "restart",
+  "stop",
+  "start",
+  "run",
+  "proxy",
+  "trust",
+  "dashboard",
+  "mcp",
+  "completion",
+];
 
 /** A project whose portmate.yaml has three services, and a `portmate` on PATH that runs the built CLI. */
 function completionProject() {

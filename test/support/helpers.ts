@@ -124,6 +124,27 @@ export function fixtureCommand(args = ""): string {
   return `node ${JSON.stringify(FIXTURE)}${args ? ` ${args}` : ""}`;
 }
 
+/**
+ * A portmate.yaml of two fixture servers with HTTP health checks, on ports of `range`: `service`, which depends
+ * on `db`, gets its URL as DB_URL and prints the `says` lines once it runs; both record to record.jsonl.
+ */
+export function dependentPair(project: string, range: string, service: string, says: readonly string[]): string {
+  const sayings = says.map((line) => ` --say '${line}'`).join("");
+  return yaml`
+    name: ${project}
+    ports: {range: ${range}}
+    services:
+      ${service}:
+        command: ${fixtureCommand(`--name ${service} --record record.jsonl${sayings}`)}
+        depends_on: [db]
+        env: {DB_URL: "\${services.db.url}"}
+        health: {http: /}
+      db:
+        command: ${fixtureCommand("--name db --record record.jsonl")}
+        health: {http: /}
+  `;
+}
+
 /** One line of a fixture's record file. */
 export interface RecordLine {
   name: string;

@@ -5,7 +5,7 @@ import { ExitCode } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, portOverride, withProjectOptions } from "./shared.js";
-import type { ProjectOptions } from "../project.js";
+import type { ProjectOptions } from "../../operations/current-project.js";
 
 /** `portmate config`. */
 export function configCli(io: CliIO): Command {

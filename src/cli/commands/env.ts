@@ -4,7 +4,7 @@ import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
 import { shellQuote } from "../../util/shell-quote.js";
-import { currentProject, type ProjectOptions } from "../project.js";
+import { currentProject, type ProjectOptions } from "../../operations/current-project.js";
 import { serviceEnv } from "../../operations/service-env.js";
 
 /** `portmate env`. */

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import type { ExportTargetName } from "../../export/export.js";
 import type { ExportFile } from "../../export/result.js";
-import type { ProjectOptions } from "../project.js";
+import type { ProjectOptions } from "../../operations/current-project.js";
 
 /** The options of `portmate export`, as commander gives them. */
 interface ExportFlags {

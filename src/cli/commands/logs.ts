@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { parseDuration } from "../../util/duration.js";
 import { ExitCode, UsageError } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, colors } from "../ui/terminal.js";
@@ -9,17 +8,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { stateLayout } from "../../state/paths.js";
 import { readNewLines, readServiceOrder } from "../../state/logs.js";
 import { PrefixedOutput } from "../ui/output.js";
-import { currentProject, type ProjectOptions } from "../project.js";
+import { currentProject, type ProjectOptions } from "../../operations/current-project.js";
 import { lineTeller, logFiles, PORTMATE, sortByTime } from "../../operations/log-files.js";
-import { readServiceLogs, type LogLineJson } from "../../operations/read-service-logs.js";
+import { readServiceLogs, SINCE_EXPECTED, sinceTime, type LogLineJson } from "../../operations/read-service-logs.js";
 
 /** `--since 5m` (that long ago) or `--since 2026-12-05T10:00:00Z` (any date and time JavaScript reads). */
 export function parseSince(value: string, now = Date.now()): Date {
-  const ago = parseDuration(value);
-  if (ago !== undefined) return new Date(now - ago);
-  const at = /\d{4}-\d\d-\d\d/.test(value) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(at)) throw new InvalidArgumentError("must be a duration such as `5m` or `1h30m`, or a time such as `2026-12-05T10:00:00Z`");
-  return new Date(at);
+  const since = sinceTime(value, now);
+  if (!since) throw new InvalidArgumentError(SINCE_EXPECTED);
+  return since;
 }
 
 /** `portmate logs`. */

@@ -10,7 +10,7 @@ import { formatTable } from "../ui/table.js";
 import { formatPorts } from "../../stack/format-ports.js";
 import { proxyLine } from "../ui/proxy-line.js";
 import { proxyStatus } from "../../proxy/proxy-status.js";
-import { currentProject, type ProjectOptions } from "../project.js";
+import { currentProject, type ProjectOptions } from "../../operations/current-project.js";
 import { listServices } from "../../operations/list-services.js";
 
 /** `portmate ps`. */

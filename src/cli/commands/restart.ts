@@ -3,7 +3,7 @@ import { ExitCode } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import type { CliIO } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
-import { currentProject, type ProjectOptions } from "../project.js";
+import { currentProject, type ProjectOptions } from "../../operations/current-project.js";
 import { restartServices } from "../../operations/restart-services.js";
 
 /** `portmate restart`. */

@@ -6,7 +6,7 @@ import { oneOffSetting } from "../../stack/one-off-setting.js";
 import type { CliIO } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
 import { commandAt } from "../command-name.js";
-import { currentProject, type ProjectOptions } from "../project.js";
+import { currentProject, type ProjectOptions } from "../../operations/current-project.js";
 import { recordedService, runningRecord } from "../../operations/running-stack.js";
 
 const EXAMPLE = "`portmate run -- npm test`, or `portmate run backend -- npm run migrate`";

@@ -4,7 +4,7 @@ import { MAX_INSTANCES } from "../../plan/limits.js";
 import { serviceId } from "../../plan/names.js";
 import type { CliIO } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
-import { currentProject, type ProjectOptions } from "../project.js";
+import { currentProject, type ProjectOptions } from "../../operations/current-project.js";
 import { startServices } from "../../operations/start-services.js";
 
 /** `portmate start`. */

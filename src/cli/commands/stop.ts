@@ -4,7 +4,7 @@ import { parseServiceId } from "../../plan/names.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import type { CliIO } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
-import { currentProject, type ProjectOptions } from "../project.js";
+import { currentProject, type ProjectOptions } from "../../operations/current-project.js";
 import { stopServices } from "../../operations/stop-services.js";
 
 /** `portmate stop`. */

@@ -16,6 +16,7 @@ import { dashboardCli } from "../commands/dashboard.js";
 import { startCli } from "../commands/start.js";
 import { runCli } from "../commands/run.js";
 import { trustCli } from "../commands/trust.js";
+import { mcpCli } from "../commands/mcp.js";
 import { completionCli, completeCli } from "../commands/completion.js";
 import { run } from "../run.js";
 
@@ -38,6 +39,7 @@ export const start = (argv: readonly string[]) =>
       proxyCli,
       dashboardCli,
       trustCli,
+      mcpCli,
       completionCli,
     ],
     complete: completeCli,

@@ -2,7 +2,7 @@ import { findConfigFile, readProjectName } from "../config/project-name.js";
 import { checkoutOf } from "../stack/checkout.js";
 import { stateLayout } from "../state/paths.js";
 
-/** The global options that say which project a command is about. */
+/** Which project a command is about: `-f FILE` and `-p NAME` of the CLI, or a caller's own. */
 export interface ProjectOptions {
   file?: string;
   projectName?: string;
