@@ -1,5 +1,6 @@
 import { PortmateError } from "../errors.js";
 import { restartServices } from "../operations/restart-services.js";
+import { exportLines } from "../operations/export-lines.js";
 import { serviceEnv } from "../operations/service-env.js";
 import { startServices } from "../operations/start-services.js";
 import { stopServices } from "../operations/stop-services.js";
@@ -39,9 +40,10 @@ export function runAction({ action, project, instance, service }: ActionRequest)
   }
 }
 
-/** `portmate env` of a running instance (with a service: that service's own variables). */
-export function envOf(project: string, instance: number, service?: string): Record<string, string> {
-  return serviceEnv({ project, instance, ...(service ? { service } : {}) });
+/** `portmate env` of a running instance (with a service: that service's own variables): the variables, and the lines it prints. */
+export function envOf(project: string, instance: number, service?: string): { env: Record<string, string>; text: string } {
+  const env = serviceEnv({ project, instance, ...(service ? { service } : {}) });
+  return { env, text: exportLines(env).text };
 }
 
 /** An error as the page shows it: portmate's message and the lines under it, as the CLI prints them. */

@@ -3,7 +3,7 @@ import { ExitCode } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, warn } from "../ui/terminal.js";
 import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
-import { shellQuote } from "../../util/shell-quote.js";
+import { exportLines } from "../../operations/export-lines.js";
 import { currentProject, type ProjectOptions } from "../../operations/current-project.js";
 import { serviceEnv } from "../../operations/service-env.js";
 
@@ -33,8 +33,6 @@ export function envCli(io: CliIO): Command {
   });
 }
 
-const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 export interface EnvCommandOptions extends ProjectOptions {
   service?: string;
   instance: number;
@@ -56,11 +54,10 @@ export async function envCommand(options: EnvCommandOptions, io: CliIO): Promise
     io.stdout.write(`${JSON.stringify(env, null, 2)}\n`);
     return ExitCode.ok;
   }
-  for (const [name, value] of Object.entries(env)) {
-    // `2FA_PORT` (a service named `2fa`) is a fine variable for a process, but no shell accepts it: one bad
-    // line would stop the whole `eval`.
-    if (SHELL_NAME.test(name)) io.stdout.write(`export ${name}=${shellQuote(value)}\n`);
-    else warn(io, `${name} is not a name a shell accepts, so it is left out (a service name that starts with a letter avoids this)`);
+  const { text, leftOut } = exportLines(env);
+  io.stdout.write(text);
+  for (const name of leftOut) {
+    warn(io, `${name} is not a name a shell accepts, so it is left out (a service name that starts with a letter avoids this)`);
   }
   return ExitCode.ok;
 }

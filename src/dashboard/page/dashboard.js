@@ -256,11 +256,8 @@ function describeResult(action, result) {
 
 async function copyEnv(stack) {
   try {
-    const env = await api(`/api/env?project=${encodeURIComponent(stack.project)}&instance=${stack.instance}`);
-    const text = Object.entries(env)
-      .map(([name, value]) => `export ${name}=${/^[A-Za-z0-9_./:@%+=,-]*$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`}`)
-      .join("\n");
-    await navigator.clipboard.writeText(`${text}\n`);
+    const { env, text } = await api(`/api/env?project=${encodeURIComponent(stack.project)}&instance=${stack.instance}`);
+    await navigator.clipboard.writeText(text);
     toast(`Copied ${Object.keys(env).length} variables of ${stack.project} (portmate env)`, "ok");
   } catch (error) {
     toast(`Could not copy the env: ${error.message}`, "bad");
