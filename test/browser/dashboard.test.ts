@@ -2,36 +2,19 @@
 // live, shows what a service prints after the page opened (with its colours), restarts a service from its
 // button, and refuses actions without the token or from another site. A screenshot of the page is kept in
 // test-artifacts/. Firefox (over WebDriver BiDi) shows the same and restarts from its button too.
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { expect, it } from "vitest";
-import { onCleanup, pidGone, project, ps, randomRange, runCli, ROOT, waitUntil, yaml } from "../support/helpers.js";
+import { project, ps, randomRange, runCli, ROOT, waitUntil } from "../support/helpers.js";
+import { openDashboard, webStack } from "../support/dashboard.js";
 import { launchBrowser } from "../support/browser.js";
 import { launchFirefox } from "../support/firefox.js";
 import { CHROMIUM, describeWith, FIREFOX } from "../support/requirements.js";
-import { namedProject, WEB_SERVER } from "../support/via-proxy.js";
+import { namedProject } from "../support/via-proxy.js";
 
 const ARTIFACTS = join(ROOT, "test-artifacts");
-
-interface Opened {
-  url: string;
-  token_url: string;
-  port: number;
-}
-
-/** `portmate dashboard --json` in this test's state folder; the dashboard is stopped after the test, and must be gone. */
-async function openDashboard(dir: string, env: Record<string, string>): Promise<Opened> {
-  const result = await runCli(["dashboard", "--json"], { cwd: dir, env });
-  expect(result.exitCode, result.all).toBe(0);
-  const pid = (JSON.parse(readFileSync(join(env.PORTMATE_STATE_DIR as string, "dashboard.json"), "utf8")) as { pid: number }).pid;
-  onCleanup(async () => {
-    await runCli(["dashboard", "--stop"], { cwd: dir, env });
-    await waitUntil(() => pidGone(pid), `the dashboard (pid ${pid}) is gone`);
-  });
-  return JSON.parse(result.stdout) as Opened;
-}
 
 /** The row of a service on the page. */
 const row = (page: Page, project: string, service: string) => page.locator(`article[data-project="${project}"] tr[data-service="${service}"]`);
@@ -50,19 +33,7 @@ function send(port: number, path: string, headers: Record<string, string>, body?
 
 describeWith(CHROMIUM, "the dashboard in a real browser", () => {
   it("lists the stacks live, shows new output, restarts from its button, and refuses what it must", { timeout: 120_000 }, async () => {
-    const { dir, env, state } = namedProject(yaml`
-      name: shop
-      proxy: true
-      ports: {range: ${randomRange().text}}
-      services:
-        api:
-          command: node ${WEB_SERVER} api
-          health: {http: /}
-        web:
-          command: node ${WEB_SERVER} web
-          health: {http: /}
-          depends_on: [api]
-    `);
+    const { dir, env, state } = namedProject(webStack("shop", randomRange().text, { api: "", web: "depends_on: [api]" }, "proxy: true"));
     const up = await runCli(["up", "-d"], { cwd: dir, env });
     expect(up.exitCode, up.all).toBe(0);
     expect(up.stdout).toMatch(/Dashboard: http:\/\/portmate\.localhost:\d+\//);
@@ -131,14 +102,7 @@ describeWith(CHROMIUM, "the dashboard in a real browser", () => {
     expect(await row(page, "shop", "api").locator(".restarts").textContent()).toBe("0");
 
     // A stack started elsewhere appears, and goes when it stops: no reload.
-    const other = project(yaml`
-      name: other
-      ports: {range: ${randomRange().text}}
-      services:
-        solo:
-          command: node ${WEB_SERVER} solo
-          health: {http: /}
-    `);
+    const other = project(webStack("other", randomRange().text, { solo: "" }));
     const otherEnv = { ...other.env, PORTMATE_STATE_DIR: state };
     expect((await runCli(["up", "-d"], { cwd: other.dir, env: otherEnv })).exitCode).toBe(0);
     await row(page, "other", "solo").locator(".status", { hasText: "healthy" }).waitFor();
@@ -180,15 +144,7 @@ describeWith(CHROMIUM, "the dashboard in a real browser", () => {
   });
 
   it("runs on a port of its own without the proxy; stop, start, new port, open, copy env; jumps to a failure", { timeout: 90_000 }, async () => {
-    const { dir, env } = project(yaml`
-      name: plain
-      ports: {range: ${randomRange().text}}
-      services:
-        api:
-          command: node ${WEB_SERVER} api
-          health: {http: /}
-          restart: on-failure
-    `);
+    const { dir, env } = project(webStack("plain", randomRange().text, { api: "restart: on-failure" }));
     const up = await runCli(["up", "-d"], { cwd: dir, env });
     expect(up.exitCode, up.all).toBe(0);
     expect(up.stdout).toContain("Dashboard: `portmate dashboard` opens every stack in the browser");
@@ -254,14 +210,7 @@ describeWith(CHROMIUM, "the dashboard in a real browser", () => {
 
 describeWith(FIREFOX, "the dashboard in Firefox", () => {
   it("shows the stacks and their new output live, and restarts from its button", { timeout: 90_000 }, async () => {
-    const { dir, env } = project(yaml`
-      name: fox
-      ports: {range: ${randomRange().text}}
-      services:
-        api:
-          command: node ${WEB_SERVER} api
-          health: {http: /}
-    `);
+    const { dir, env } = project(webStack("fox", randomRange().text, { api: "" }));
     expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);
     const opened = await openDashboard(dir, env);
     const firefox = await launchFirefox();

@@ -3,24 +3,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it, describe } from "vitest";
-import { isListening, onCleanup, pidGone, project, randomRange, ROOT, runCli, waitUntil, yaml } from "../support/helpers.js";
-import { namedProject, proxyPort, viaProxy, WEB_SERVER } from "../support/via-proxy.js";
-
-const record = (state: string) => JSON.parse(readFileSync(join(state, "dashboard.json"), "utf8")) as { pid: number; port: number };
-
-/** Stops this test's dashboard after it, and checks it is gone. */
-function stopsAfter(dir: string, env: Record<string, string>, state: string) {
-  onCleanup(async () => {
-    let pid: number | undefined;
-    try {
-      pid = record(state).pid;
-    } catch {
-      return; // it ended by itself
-    }
-    await runCli(["dashboard", "--stop"], { cwd: dir, env });
-    await waitUntil(() => pidGone(pid), `the dashboard (pid ${pid}) is gone`);
-  });
-}
+import { isListening, pidGone, project, randomRange, ROOT, runCli, waitUntil } from "../support/helpers.js";
+import { dashboardRecord, stopsDashboardAfter, webStack } from "../support/dashboard.js";
+import { namedProject, proxyPort, viaProxy } from "../support/via-proxy.js";
 
 /** GET of the dashboard's `path`, on 127.0.0.1 with the Host given. */
 async function get(port: number, path: string, host = `127.0.0.1:${port}`): Promise<{ status: number; body: string }> {
@@ -39,20 +24,13 @@ describe("portmate dashboard", () => {
   });
 
   it("prints its URL with the token where there is no display, serves the stacks on loopback, and stops", { timeout: 60_000 }, async () => {
-    const { dir, env, state } = project(yaml`
-      name: plain
-      ports: {range: ${randomRange().text}}
-      services:
-        api:
-          command: node ${WEB_SERVER} api
-          health: {http: /}
-    `);
-    stopsAfter(dir, env, state);
+    const { dir, env, state } = project(webStack("plain", randomRange().text, { api: "" }));
+    stopsDashboardAfter(dir, env, state);
     expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);
     const noDisplay = { ...env, DISPLAY: "", WAYLAND_DISPLAY: "" };
     const printed = await runCli(["dashboard"], { cwd: dir, env: noDisplay });
     expect(printed.exitCode, printed.all).toBe(0);
-    const { port, pid } = record(state);
+    const { port, pid } = dashboardRecord(state);
     const token = readFileSync(join(state, "dashboard-token"), "utf8").trim();
     expect(printed.stdout).toBe(`Dashboard: http://127.0.0.1:${port}/#token=${token}`);
     expect(statSync(join(state, "dashboard-token")).mode & 0o777).toBe(0o600);
@@ -70,7 +48,7 @@ describe("portmate dashboard", () => {
     // Asked again, it is the same one; `up` now names it.
     const again = await runCli(["dashboard", "--json"], { cwd: dir, env });
     expect(JSON.parse(again.stdout)).toMatchObject({ port, started: false, opened: false, url: `http://127.0.0.1:${port}/` });
-    expect(record(state).pid).toBe(pid);
+    expect(dashboardRecord(state).pid).toBe(pid);
 
     const stopped = await runCli(["dashboard", "--stop"], { cwd: dir, env });
     expect(stopped.stdout).toBe(`stopped the dashboard (pid ${pid})`);
@@ -78,31 +56,23 @@ describe("portmate dashboard", () => {
     expect(await isListening(port)).toBe(false);
     // Started again, it takes the port it had, so that a page left open finds it.
     expect((await runCli(["dashboard", "--no-open"], { cwd: dir, env })).exitCode).toBe(0);
-    expect(record(state).port).toBe(port);
+    expect(dashboardRecord(state).port).toBe(port);
   });
 
   it("is started by the local proxy when portmate.localhost is asked for, and ends by itself with no page open", { timeout: 60_000 }, async () => {
-    const { dir, env, state } = namedProject(yaml`
-      name: shop
-      proxy: true
-      ports: {range: ${randomRange().text}}
-      services:
-        web:
-          command: node ${WEB_SERVER} web
-          health: {http: /}
-    `);
+    const { dir, env, state } = namedProject(webStack("shop", randomRange().text, { web: "" }, "proxy: true"));
     const idle = { ...env, PORTMATE_DASHBOARD_IDLE_MS: "2000" };
-    stopsAfter(dir, idle, state);
+    stopsDashboardAfter(dir, idle, state);
     const up = await runCli(["up", "-d"], { cwd: dir, env: idle });
     expect(up.exitCode, up.all).toBe(0);
     const proxy = proxyPort(state);
     expect(up.stdout).toContain(`Dashboard: http://portmate.localhost:${proxy}/`);
     // Nothing of the dashboard runs until it is asked for.
-    expect(() => record(state)).toThrow();
+    expect(() => dashboardRecord(state)).toThrow();
     const answer = await viaProxy(proxy, "portmate.localhost", "/api/stacks");
     expect(answer.status).toBe(200);
     expect((JSON.parse(answer.body) as Array<{ project: string }>).map((stack) => stack.project)).toEqual(["shop"]);
-    const { pid, port } = record(state);
+    const { pid, port } = dashboardRecord(state);
     expect(await isListening(port)).toBe(true);
     // No page open, no request: it ends, and its record goes.
     await waitUntil(() => pidGone(pid), "the idle dashboard ended", 20_000);
@@ -110,7 +80,7 @@ describe("portmate dashboard", () => {
       () =>
         !(() => {
           try {
-            return record(state);
+            return dashboardRecord(state);
           } catch {
             return undefined;
           }
