@@ -9,6 +9,8 @@ import { ensurePrivateDir, stateLayout } from "../state/paths.js";
 
 /** How long the dashboard stays with no page open and no request before it ends. */
 const IDLE_MS = Number(process.env.PORTMATE_DASHBOARD_IDLE_MS ?? 30 * 60_000);
+/** …and when no stack runs either: nothing is left to show. */
+const EMPTY_IDLE_MS = Math.min(IDLE_MS, 60_000);
 
 const layout = stateLayout();
 const log = (line: string) => {
@@ -55,9 +57,11 @@ async function main(): Promise<void> {
   process.on("SIGHUP", () => undefined);
   const idle = setInterval(
     () => {
-      if (server.pages === 0 && Date.now() - server.lastActivity >= IDLE_MS) stop("no page open");
+      if (server.pages > 0) return;
+      const idle = Date.now() - server.lastActivity;
+      if (server.stackCount > 0 ? idle >= IDLE_MS : Math.min(idle, Date.now() - server.lastStack) >= EMPTY_IDLE_MS) stop("no page open");
     },
-    Math.min(5000, IDLE_MS),
+    Math.min(5000, EMPTY_IDLE_MS),
   );
   idle.unref();
 }

@@ -61,6 +61,8 @@ export class DashboardServer {
   private stacksJson = "";
   /** When a request last came (the daemon ends after a while without one, and without a page). */
   lastActivity = Date.now();
+  /** When a stack last ran (the daemon ends sooner when none does). */
+  lastStack = Date.now();
 
   private constructor(private readonly options: DashboardServerOptions) {
     this.token = dashboardToken(options.layout);
@@ -93,6 +95,11 @@ export class DashboardServer {
     return (this.http.address() as AddressInfo).port;
   }
 
+  /** How many stacks run. */
+  get stackCount(): number {
+    return this.stacks.length;
+  }
+
   /** How many pages are connected. */
   get pages(): number {
     return this.events.size;
@@ -109,6 +116,7 @@ export class DashboardServer {
   /** Reads the records again; tells the pages when something changed. */
   private refresh(): void {
     const stacks = stacksView(this.options.layout);
+    if (stacks.length > 0) this.lastStack = Date.now();
     const json = JSON.stringify(stacks);
     if (json === this.stacksJson) return;
     this.stacks = stacks;

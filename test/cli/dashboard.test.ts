@@ -88,4 +88,17 @@ describe("portmate dashboard", () => {
       "its record is gone",
     );
   });
+
+  it("ends a minute after the last stack stopped, when no page is open", { timeout: 120_000 }, async () => {
+    const { dir, env, state } = project(webStack("brief", randomRange().text, { api: "" }));
+    stopsDashboardAfter(dir, env, state);
+    expect((await runCli(["up", "-d"], { cwd: dir, env })).exitCode).toBe(0);
+    expect((await runCli(["dashboard", "--no-open"], { cwd: dir, env: { ...env, DISPLAY: "" } })).exitCode).toBe(0);
+    const { pid } = dashboardRecord(state);
+    expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
+    const stoppedAt = Date.now();
+    await waitUntil(() => pidGone(pid), "the dashboard ended after the last stack", 90_000);
+    // Not at once: a minute, give or take its five-second check.
+    expect(Date.now() - stoppedAt).toBeGreaterThan(50_000);
+  });
 });

@@ -26,7 +26,7 @@ export function dashboardCli(io: CliIO): Command {
       notes: [
         "Without a display (no DISPLAY or WAYLAND_DISPLAY), the URL is printed instead of opened.",
         "Anyone may look; acting (restart, stop, start) and reading environment values need your token (in the state folder, 0600). The URL this command opens carries it once; the page keeps it.",
-        "The dashboard ends after 30 minutes with no page open (PORTMATE_DASHBOARD_IDLE_MS).",
+        "The dashboard ends after 30 minutes with no page open (PORTMATE_DASHBOARD_IDLE_MS), or a minute after the last stack stopped.",
       ],
       exitCodes: [[ExitCode.ok, "opened, printed or stopped"], INTERNAL_EXIT],
       examples: [
