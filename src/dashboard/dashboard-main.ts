@@ -58,8 +58,8 @@ async function main(): Promise<void> {
   const idle = setInterval(
     () => {
       if (server.pages > 0) return;
-      const idle = Date.now() - server.lastActivity;
-      if (server.stackCount > 0 ? idle >= IDLE_MS : Math.min(idle, Date.now() - server.lastStack) >= EMPTY_IDLE_MS) stop("no page open");
+      const quiet = Date.now() - server.lastActivity;
+      if (server.stackCount > 0 ? quiet >= IDLE_MS : Math.min(quiet, Date.now() - server.lastStack) >= EMPTY_IDLE_MS) stop("no page open");
     },
     Math.min(5000, EMPTY_IDLE_MS),
   );
