@@ -22,7 +22,9 @@ import {
   type RawConfig,
   type RawHealth,
   type RawService,
+  type RawRestartPolicy,
   type RestartConfig,
+  type RestartPolicy,
   type TemplateText,
   type ServiceConfig,
 } from "./types.js";
@@ -194,11 +196,15 @@ function normalizeCheck(raw: RawHealth | undefined, ports: PortRequestConfig[], 
   return primary === undefined ? { kind: "none" } : { kind: "tcp", port: primary };
 }
 
+function restartPolicy(raw: RawRestartPolicy): RestartPolicy {
+  return raw === "unless-stopped" ? "always" : raw;
+}
+
 function normalizeRestart(raw: RawService["restart"], ctx: NormalizeContext, at: ConfigPath): RestartConfig {
   if (raw === undefined) return { ...DEFAULT_RESTART };
-  if (typeof raw === "string") return { ...DEFAULT_RESTART, policy: raw };
+  if (typeof raw === "string") return { ...DEFAULT_RESTART, policy: restartPolicy(raw) };
   return {
-    policy: raw.policy,
+    policy: restartPolicy(raw.policy),
     maxRestarts: raw.max_restarts ?? DEFAULT_RESTART.maxRestarts,
     delayMs: duration(raw.delay, DEFAULT_RESTART.delayMs, ctx, [...at, "delay"]),
     maxDelayMs: duration(raw.max_delay, DEFAULT_RESTART.maxDelayMs, ctx, [...at, "max_delay"]),

@@ -78,11 +78,13 @@ export interface RawTunnel {
   timeout?: string;
 }
 
-export type RawRestartPolicy = "no" | "on-failure" | "always";
+/** `unless-stopped` (compose's) means `always` here: a service stopped with `portmate stop` stays stopped anyway. */
+export type RawRestartPolicy = "no" | "on-failure" | "always" | "unless-stopped";
+export type RestartPolicy = Exclude<RawRestartPolicy, "unless-stopped">;
 
 /** When and how often a service that exits after start-up is started again. */
 export interface RestartConfig {
-  policy: RawRestartPolicy;
+  policy: RestartPolicy;
   maxRestarts: number;
   delayMs: number;
   maxDelayMs: number;

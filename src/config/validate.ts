@@ -1,6 +1,7 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { ConfigIssue } from "../errors.js";
 import { didYouMeanSuffix } from "../util/did-you-mean.js";
+import { composePorts, composeSpelling } from "./compose-spellings.js";
 import { validate as generatedValidate } from "./schema-validator.generated.js";
 import type { ConfigPath, ConfigSource } from "./source.js";
 
@@ -29,6 +30,8 @@ function toIssue(error: ErrorObject, source: ConfigSource): ConfigIssue {
   switch (error.keyword) {
     case "additionalProperties": {
       const key = String(error.params.additionalProperty);
+      const compose = composeSpelling(path, key);
+      if (compose) return source.issue([...path, key], `unknown key "${key}" (docker compose's): ${compose}`, { at: "key" });
       const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       return source.issue([...path, key], `unknown key "${key}"${didYouMeanSuffix(key, known)}`, {
         at: "key",
@@ -41,8 +44,11 @@ function toIssue(error: ErrorObject, source: ConfigSource): ConfigIssue {
       const name = String(error.params.propertyName);
       return source.issue([...path, name], `"${name}" is not a valid name: use letters, digits, "-" and "_"`, { at: "key" });
     }
-    case "type":
+    case "type": {
+      const ports = path.length === 3 && path[0] === "services" && path[2] === "ports" ? composePorts(error.data) : undefined;
+      if (ports) return source.issue(path, ports);
       return source.issue(path, `must be ${article(String(error.params.type))}, got ${describe(error.data)}`);
+    }
     case "enum":
       return source.issue(
         path,

@@ -95,6 +95,95 @@ export const cases: ConfigCase[] = [
     hint: /known keys here: command, args/,
   },
   {
+    name: "compose's environment",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          environment:
+            DEBUG: "1"
+    `,
+    at: "4:5",
+    path: "services.api.environment",
+    message: /^unknown key "environment" \(docker compose's\): portmate says `env:`, a map: `env: \{DEBUG: "1"\}`$/,
+  },
+  {
+    name: "compose's working_dir",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          working_dir: ./api
+    `,
+    at: "4:5",
+    path: "services.api.working_dir",
+    message: /unknown key "working_dir" \(docker compose's\): portmate says `cwd:`/,
+  },
+  {
+    name: "compose's healthcheck",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          healthcheck:
+            test: ["CMD", "curl", "-f", "http://localhost"]
+    `,
+    at: "4:5",
+    path: "services.api.healthcheck",
+    message: /unknown key "healthcheck" \(docker compose's\): portmate says `health:`, one check: `health: \{http: \/health\}`/,
+  },
+  {
+    name: "compose's test inside health",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          health:
+            test: ["CMD", "pg_isready"]
+    `,
+    at: "5:7",
+    path: "services.api.health.test",
+    message: /unknown key "test" \(docker compose's\): portmate says `command:`/,
+  },
+  {
+    name: "compose's ports list",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          ports: ["8000:8000"]
+    `,
+    at: "4:12",
+    path: "services.api.ports",
+    message: /^portmate's `ports:` is a map, not compose's list: `port: 8000` \(a preference/,
+  },
+  {
+    name: "compose's ports list of several",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          ports:
+            - "127.0.0.1:8080:80"
+            - 9100/tcp
+    `,
+    at: "5:7",
+    path: "services.api.ports",
+    message: /`ports: \{p1: 80, p2: 9100\}`/,
+  },
+  {
+    name: "compose's version",
+    text: yaml`
+      version: "3.8"
+      services:
+        api:
+          command: ${MARK}
+    `,
+    at: "1:1",
+    path: "version",
+    message: /^unknown key "version" \(docker compose's\): portmate.yaml has no version: remove it$/,
+  },
+  {
     name: "unknown top-level key",
     text: yaml`
       service:
@@ -590,7 +679,7 @@ export const cases: ConfigCase[] = [
     `,
     at: "4:14",
     path: "services.api.restart",
-    message: /must be `no`, `on-failure`, `always`, or a map/,
+    message: /must be `no`, `on-failure`, `always` \(or `unless-stopped`\), or a map/,
   },
   {
     name: "port and ports together",
