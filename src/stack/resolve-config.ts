@@ -1,6 +1,7 @@
 import { wantedProxyPort } from "../proxy/ensure-proxy.js";
 import { runningProxy } from "../proxy/proxy-record.js";
 import { loadConfig, type LoadConfigOptions } from "../config/load.js";
+import type { PortmateConfig } from "../config/types.js";
 import { formatDuration } from "../util/duration.js";
 import { formatIssue, UsageError } from "../errors.js";
 import { portRequests } from "../plan/port-requests.js";
@@ -57,11 +58,43 @@ export interface ResolvedService {
   watch?: { paths: string[]; ignore: string[]; debounce: string; rebuild?: string[] | string; signal?: string };
 }
 
+/** `portmate config --json`: the config with every template filled in, as `up` runs (or runs) it. */
+export async function resolveConfig(options: ResolveConfigOptions = {}): Promise<ResolvedConfig> {
+  const planned = await planConfig(options);
+  const { config, instance } = planned;
+  const resolved: ResolvedConfig = {
+    name: config.project,
+    instance,
+    ports_from: planned.running ? "running" : "free now",
+    ports: { range: `${config.range.from}-${config.range.to}` },
+    services: {},
+    warnings: planned.warnings,
+  };
+  for (const service of planned.services) {
+    const entry = resolveService(service, config.env);
+    const tunnel = config.services.get(service.name)?.tunnel;
+    if (tunnel && !service.tunnel) entry.tunnel = { provider: tunnel.provider, enabled: false, opens_with: `portmate up --tunnel ${service.name}` };
+    resolved.services[service.name] = entry;
+  }
+  return resolved;
+}
+
+/** The config with every template of every service `up` would run filled in, and what it was filled in with. */
+export interface PlannedConfig {
+  config: PortmateConfig;
+  instance: number;
+  /** Whether the ports are those of the running stack (else the ones free now). */
+  running: boolean;
+  services: PlannedService[];
+  /** Problems that do not stop `up` (an unset variable, a busy preferred port). */
+  warnings: string[];
+}
+
 /**
  * Loads the config and fills in every template. When the project runs, with its ports; otherwise with the
  * ports `up` would choose now (preferred, last run's, free ones: probed, not reserved).
  */
-export async function resolveConfig(options: ResolveConfigOptions = {}): Promise<ResolvedConfig> {
+export async function planConfig(options: ResolveConfigOptions = {}): Promise<PlannedConfig> {
   const instance = options.instance ?? 1;
   const { config, warnings } = loadConfig(options);
   const services = selectServices(config);
@@ -90,28 +123,15 @@ export async function resolveConfig(options: ResolveConfigOptions = {}): Promise
   const wiring: Wiring = { project: config.project, range: config.range, env: config.env, services, ports: Object.fromEntries(ports), urls };
   // Names as the proxy serves them: on its port when it runs, else on the one it would take.
   if (config.proxy) wiring.names = { port: runningProxy(layout)?.port ?? wantedProxyPort().port, https: config.proxy.https, project: config.project };
-  const resolved: ResolvedConfig = {
-    name: config.project,
-    instance,
-    ports_from: running ? "running" : "free now",
-    ports: { range: `${config.range.from}-${config.range.to}` },
-    services: {},
-    warnings: [...warnings.map(formatIssue), ...notes],
-  };
-  for (const service of services) {
-    let planned: PlannedService;
+  const planned = services.map((service) => {
     try {
-      planned = renderService(wiring, service.name, instance);
+      return renderService(wiring, service.name, instance);
     } catch (error) {
       const hint = "the config changed since `up`: `portmate down` and `up` again";
       throw new UsageError(`cannot fill in ${service.name} with the ports of the running stack: ${(error as Error).message}`, hint);
     }
-    const entry = resolveService(planned, config.env);
-    if (service.tunnel && !planned.tunnel)
-      entry.tunnel = { provider: service.tunnel.provider, enabled: false, opens_with: `portmate up --tunnel ${service.name}` };
-    resolved.services[service.name] = entry;
-  }
-  return resolved;
+  });
+  return { config, instance, running: running !== undefined, services: planned, warnings: [...warnings.map(formatIssue), ...notes] };
 }
 
 function resolveService(service: PlannedService, base: Record<string, string>): ResolvedService {

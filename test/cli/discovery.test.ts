@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -37,18 +37,30 @@ async function configJson(cwd: string, env: Record<string, string>, ...args: str
 }
 
 /**
- * `portmate config` (YAML) next to `config --json`: the YAML parses and is the JSON form, less `ports_from`,
- * which the YAML's leading comment says in words instead. Returns the comment.
+ * `portmate config` (YAML) next to `config --json`: the YAML is a portmate.yaml with the same ports and the
+ * values of the variables the config sets, and read back as it is (`-f`) it is the same config, service for
+ * service. Returns its first comment line, which says whose ports these are.
  */
-async function expectYamlMatchesJson(cwd: string, env: Record<string, string>, json: ConfigJson, ...args: string[]): Promise<string> {
+async function expectYamlIsTheConfig(cwd: string, env: Record<string, string>, json: ConfigJson, ...args: string[]): Promise<string> {
   const result = await runCli(["config", ...args], { cwd, env });
   expect(result.exitCode, result.all).toBe(0);
-  const [comment = "", ...body] = result.stdout.split("\n");
+  const [comment = ""] = result.stdout.split("\n");
   expect(comment).toMatch(/^# /);
-  const { ports_from: _from, ...rest } = json;
-  expect(parse(body.join("\n"))).toEqual(rest);
-  // The comment is a comment: the whole text parses to the same.
-  expect(parse(result.stdout)).toEqual(rest);
+  const written = parse(result.stdout) as {
+    services: Record<string, { port?: number | string; ports?: Record<string, number>; env?: Record<string, string> }>;
+  };
+  expect(Object.keys(written.services)).toEqual(Object.keys(json.services));
+  for (const [name, service] of Object.entries(json.services)) {
+    const own = written.services[name];
+    const ports = own?.ports ?? (typeof own?.port === "number" ? { default: own.port } : {});
+    expect(Object.values(ports)).toEqual(Object.values(service.ports));
+    // Written with `$$` for each `$`, so that nothing in it is read as a variable.
+    for (const [key, value] of Object.entries(own?.env ?? {})) expect(value.split("$$").join("$"), `${name} ${key}`).toBe(service.environment[key]);
+  }
+  const file = join(cwd, `resolved-${Date.now()}.yaml`);
+  writeFileSync(file, result.stdout);
+  const again = await configJson(cwd, env, "-f", file, ...args);
+  expect(again.services).toEqual(json.services);
   return comment;
 }
 
@@ -144,7 +156,7 @@ describe("portmate env, port, config", () => {
     expect(ui?.environment.API_URL).toBe(backendUrl);
     expect(worker?.environment).toMatchObject({ BACKEND_PORT: String(backend?.port), BACKEND_URL: backendUrl, PORT: String(worker?.port) });
 
-    const comment = await expectYamlMatchesJson(dir, env, json);
+    const comment = await expectYamlIsTheConfig(dir, env, json);
     expect(comment).toMatch(/^# disco is not running: these ports are free now/);
     // Nothing was started nor reserved.
     expect(existsSync(join(state, "ports")) ? readdirSync(join(state, "ports")) : []).toEqual([]);
@@ -216,7 +228,7 @@ describe("portmate env, port, config", () => {
     expect(json.services.ui?.environment.API_URL).toBe(backendUrl);
     expect(json.services.backend?.environment.GREETING).toBe(AWKWARD);
     expect((await answersHttp(port.backend as number)).name).toBe("backend-1");
-    const comment = await expectYamlMatchesJson(dir, env, json);
+    const comment = await expectYamlIsTheConfig(dir, env, json);
     expect(comment).toBe("# disco is running: these are its ports.");
 
     const down = await runCli(["down"], { cwd: dir, env });
@@ -282,7 +294,7 @@ describe("portmate env, port, config", () => {
       const backend = rows.find((row) => row.instance === instance && row.service === "backend") as PsJson;
       expect(json.services.ui?.environment.API_URL).toBe(`http://127.0.0.1:${backend.port}`);
       expect(json.services.ui?.environment.BACKEND_PORT).toBe(String(backend.port));
-      await expectYamlMatchesJson(dir, env, json, "--instance", String(instance));
+      await expectYamlIsTheConfig(dir, env, json, "--instance", String(instance));
     }
 
     // An instance that does not run.

@@ -1,6 +1,8 @@
 import { Command } from "commander";
 import { stringify } from "yaml";
-import { resolveConfig } from "../../stack/resolve-config.js";
+import { loadConfig } from "../../config/load.js";
+import { configDocument } from "../../stack/config-document.js";
+import { planConfig, resolveConfig } from "../../stack/resolve-config.js";
 import { ExitCode } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, warn } from "../ui/terminal.js";
@@ -11,8 +13,11 @@ import type { ProjectOptions } from "../../operations/current-project.js";
 export function configCli(io: CliIO): Command {
   const command = new Command("config")
     .summary("print the config with every template filled in")
-    .description("Print the config with every template filled in: the running stack's ports, else the ports free now.")
-    .option("--json", "print JSON instead of YAML")
+    .description(
+      "Print the config as a portmate.yaml with every template filled in (the running stack's ports, else the ports free now), which portmate reads back as it is.",
+    )
+    .option("--json", "print JSON instead: each service as `up` runs it (its whole environment, its health check's URL)")
+    .option("--services", "print only the services' names, one a line")
     .option("--instance <n>", "of this instance", count(1, MAX_INSTANCES), 1)
     .option("--port <service=port>", "as for `up`: prefer this port for a service; repeatable", portOverride);
   withProjectOptions(command);
@@ -26,41 +31,55 @@ export function configCli(io: CliIO): Command {
         INTERNAL_EXIT,
       ],
       examples: [
-        ["portmate config", "what `up` would run, as YAML"],
+        ["portmate config", "what `up` would run, as a portmate.yaml"],
+        ["portmate config > resolved.yaml", "a file to run elsewhere: `portmate -f resolved.yaml up`"],
+        ["portmate config --services", "the services' names"],
         ["portmate config --json | jq .services", "for scripts"],
       ],
     },
     io,
   );
-  return command.action(async (options: { json?: boolean; instance: number; port?: Record<string, number> }, self: Command) => {
-    throw new ExitRequest(await configCommand({ ...globals(self), json: options.json === true, instance: options.instance, ports: options.port ?? {} }, io));
+  return command.action(async (options: { json?: boolean; services?: boolean; instance: number; port?: Record<string, number> }, self: Command) => {
+    throw new ExitRequest(
+      await configCommand(
+        { ...globals(self), json: options.json === true, services: options.services === true, instance: options.instance, ports: options.port ?? {} },
+        io,
+      ),
+    );
   });
 }
 
 export interface ConfigCommandOptions extends ProjectOptions {
   json: boolean;
+  /** Only the names of the services (in the config's order; disabled ones too). */
+  services: boolean;
   instance: number;
   ports: Record<string, number>;
 }
 
-/** `portmate config`: the resolved config, ports filled in (those of the running stack, else those free now). */
+/**
+ * `portmate config`: the config as a portmate.yaml with every template filled in (the ports of the running
+ * stack, else those free now), or as JSON, or only the services' names.
+ */
 export async function configCommand(options: ConfigCommandOptions, io: CliIO): Promise<number> {
-  const { warnings, ...resolved } = await resolveConfig({
-    file: options.file,
-    projectName: options.projectName,
-    instance: options.instance,
-    ports: options.ports,
-  });
-  for (const warning of warnings) warn(io, warning);
-  if (options.json) {
-    io.stdout.write(`${JSON.stringify(resolved, null, 2)}\n`);
-  } else {
-    const source =
-      resolved.ports_from === "running"
-        ? `# ${resolved.name} is running: these are its ports.\n`
-        : `# ${resolved.name} is not running: these ports are free now; \`portmate up\` may choose others if they are taken by then.\n`;
-    const { ports_from: _from, ...body } = resolved;
-    io.stdout.write(source + stringify(body, { lineWidth: 0 }));
+  const where = { file: options.file, projectName: options.projectName, instance: options.instance, ports: options.ports };
+  if (options.services) {
+    const names = [...loadConfig(where).config.services.keys()];
+    io.stdout.write(options.json ? `${JSON.stringify(names, null, 2)}\n` : names.map((name) => `${name}\n`).join(""));
+    return ExitCode.ok;
   }
+  if (options.json) {
+    const { warnings, ...resolved } = await resolveConfig(where);
+    for (const warning of warnings) warn(io, warning);
+    io.stdout.write(`${JSON.stringify(resolved, null, 2)}\n`);
+    return ExitCode.ok;
+  }
+  const planned = await planConfig(where);
+  for (const warning of planned.warnings) warn(io, warning);
+  const name = planned.config.project;
+  const header = planned.running
+    ? `# ${name} is running: these are its ports${planned.instance > 1 ? ` (instance ${planned.instance})` : ""}.\n`
+    : `# ${name} is not running: these ports are free now; \`portmate up\` may choose others if they are taken by then.\n`;
+  io.stdout.write(`${header}# Every template is filled in; portmate reads this file back as it is.\n${stringify(configDocument(planned), { lineWidth: 0 })}`);
   return ExitCode.ok;
 }
