@@ -227,6 +227,13 @@ export interface PortmateConfig {
   env: Record<string, string>;
   /** The top-level env files (absolute), for exports that must say they do not carry them. */
   envFiles: string[];
+  /**
+   * What `${VAR}` interpolation reads: `env` over the variables of the `.env` beside the config (or of the
+   * `--env-file` files). Only interpolation: the services start from `env`, as docker compose does.
+   */
+  variables: Record<string, string>;
+  /** The `.env` or `--env-file` files read for `variables` (absolute). */
+  dotenvFiles: string[];
   /** Services in file order. */
   services: Map<string, ServiceConfig>;
   /** Stable `.localhost` names through the local proxy (`proxy:`); undefined when the project has none. */

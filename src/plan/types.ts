@@ -113,6 +113,8 @@ export interface ReloadSettings {
   envFiles: string[];
   /** `-p`, when given. */
   projectName?: string;
+  /** `--env-file`, when given (absolute): read instead of the `.env` beside the config. */
+  dotenvFiles?: string[];
   /** The services named on the command line (none: every one not disabled). */
   services: string[];
   tunnels: string[];
@@ -131,6 +133,8 @@ export interface Wiring {
   range: { from: number; to: number };
   /** The environment every service starts from (the config's, with its env files). */
   env: Record<string, string>;
+  /** What `${VAR}` reads: `env` over the `.env` (or `--env-file`) variables; `env` when not given. */
+  variables?: Record<string, string>;
   /** The selected services, in start order. */
   services: ServiceConfig[];
   /** Every port by `portKey()`; a port a service announces appears once it has. */

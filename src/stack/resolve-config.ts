@@ -87,7 +87,15 @@ export async function resolveConfig(options: ResolveConfigOptions = {}): Promise
     for (const [key, port] of allocation.ports) ports.set(key, port);
     for (const note of allocation.notes) if (note.reason === "preferred-busy") notes.push(describeNote(note));
   }
-  const wiring: Wiring = { project: config.project, range: config.range, env: config.env, services, ports: Object.fromEntries(ports), urls };
+  const wiring: Wiring = {
+    project: config.project,
+    range: config.range,
+    env: config.env,
+    variables: config.variables,
+    services,
+    ports: Object.fromEntries(ports),
+    urls,
+  };
   // Names as the proxy serves them: on its port when it runs, else on the one it would take.
   if (config.proxy) wiring.names = { port: runningProxy(layout)?.port ?? wantedProxyPort().port, https: config.proxy.https, project: config.project };
   const resolved: ResolvedConfig = {
