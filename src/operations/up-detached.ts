@@ -42,7 +42,7 @@ export interface UpWatch {
 
 export interface UpDetachedOptions extends Pick<
   UpOptions,
-  "services" | "instances" | "ports" | "strictPorts" | "freshPorts" | "tunnels" | "noTunnels" | "watch"
+  "services" | "instances" | "ports" | "strictPorts" | "freshPorts" | "tunnels" | "noTunnels" | "watch" | "envFiles"
 > {
   /** The config file, or a folder to find portmate.yaml in (or above it); default: the working folder. */
   config?: string;
@@ -72,10 +72,12 @@ export async function upDetached(options: UpDetachedOptions): Promise<UpJson> {
     supervisor.child.kill("SIGKILL");
     rmSync(supervisor.log, { force: true });
   };
-  const begun = await beginUp(layout, { ...where, projectName: options.projectName, note: on.note, warn: on.warn }).catch((error: unknown) => {
-    drop();
-    throw error;
-  });
+  const begun = await beginUp(layout, { ...where, projectName: options.projectName, envFiles: options.envFiles, note: on.note, warn: on.warn }).catch(
+    (error: unknown) => {
+      drop();
+      throw error;
+    },
+  );
   try {
     const services = options.services ?? [];
     const instances = options.instances ?? 1;

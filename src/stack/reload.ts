@@ -27,7 +27,11 @@ export interface ReloadableStack {
 export async function reloadConfig(stack: ReloadableStack, more: readonly string[] = [], instanceCount?: number): Promise<ReconfiguredService[]> {
   const settings = stack.plan.reload;
   if (!settings) throw new PortmateError(`${stack.project} was not started from a config file: there is nothing to read again`, ExitCode.usage);
-  const { config } = loadConfig({ file: settings.file, ...(settings.projectName === undefined ? {} : { projectName: settings.projectName }) });
+  const { config } = loadConfig({
+    file: settings.file,
+    ...(settings.projectName === undefined ? {} : { projectName: settings.projectName }),
+    ...(settings.dotenvFiles === undefined ? {} : { envFiles: settings.dotenvFiles }),
+  });
   if (config.project !== stack.project) {
     throw new PortmateError(`the project's name changed from ${stack.project} to ${config.project}: that is another stack`, ExitCode.usage, [
       `hint: \`portmate down -p ${stack.project}\`, then \`portmate up\``,
@@ -72,7 +76,14 @@ export async function reloadConfig(stack: ReloadableStack, more: readonly string
   const unused = Object.entries(wiring.ports)
     .filter(([key, port]) => !(key in ports) && !Object.values(ports).includes(port) && instances.includes(Number(key.split("/")[0])))
     .map(([, port]) => port);
-  const report = await stack.reconfigure({ services, env: config.env, ports, serviceNames: [...config.services.keys()], instances: Math.max(count, planned) });
+  const report = await stack.reconfigure({
+    services,
+    env: config.env,
+    variables: config.variables,
+    ports,
+    serviceNames: [...config.services.keys()],
+    instances: Math.max(count, planned),
+  });
   // What the next read starts from, once this one is applied.
   settings.services = asked;
   settings.envFiles = config.envFiles;

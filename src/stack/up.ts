@@ -107,6 +107,7 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
       file: config.file,
       envFiles: [...config.envFiles],
       ...(options.projectName === undefined ? {} : { projectName: options.projectName }),
+      ...(options.envFiles?.length ? { dotenvFiles: [...config.dotenvFiles] } : {}),
       services: [...(options.services ?? [])],
       tunnels: [...(options.tunnels ?? [])],
       noTunnels: options.noTunnels === true,

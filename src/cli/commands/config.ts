@@ -48,6 +48,7 @@ export async function configCommand(options: ConfigCommandOptions, io: CliIO): P
   const { warnings, ...resolved } = await resolveConfig({
     file: options.file,
     projectName: options.projectName,
+    ...(options.envFiles === undefined ? {} : { envFiles: options.envFiles }),
     instance: options.instance,
     ports: options.ports,
   });

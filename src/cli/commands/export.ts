@@ -94,6 +94,7 @@ export async function exportCommand(options: ExportCommandOptions, io: CliIO): P
   const result = exportConfig({
     file: options.file,
     projectName: options.projectName,
+    ...(options.envFiles === undefined ? {} : { envFiles: options.envFiles }),
     target: options.target,
     services: options.services,
     instances: options.instances,

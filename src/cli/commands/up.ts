@@ -109,6 +109,8 @@ export function upCli(io: CliIO): Command {
 export interface UpCommandOptions {
   file?: string;
   projectName?: string;
+  /** `--env-file`: read for `${VAR}` instead of the `.env` beside the config. */
+  envFiles?: string[];
   services: string[];
   instances: number;
   /** `-d`: return once healthy, leaving a supervisor running. */
@@ -144,6 +146,7 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
     tunnels: options.tunnels,
     noTunnels: options.noTunnels,
     watch: options.watch,
+    ...(options.envFiles === undefined ? {} : { envFiles: options.envFiles }),
   };
   if (options.detach) {
     const signals = stopOnSignals();
@@ -166,6 +169,7 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
   const begun = await beginUp(layout, {
     file: options.file,
     projectName: options.projectName,
+    envFiles: options.envFiles,
     note: (line) => io.stderr.write(`${line}\n`),
     warn: (message) => warn(io, message),
   });
