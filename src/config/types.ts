@@ -39,6 +39,7 @@ export interface RawService {
   stop_signal?: string;
   stop_timeout?: string;
   disabled?: boolean;
+  profiles?: string[];
   strict?: boolean;
   announce?: boolean;
   url?: string;
@@ -187,6 +188,8 @@ export interface ServiceConfig {
   stopSignal: NodeJS.Signals;
   stopTimeoutMs: number;
   disabled: boolean;
+  /** Left out of `up` unless one of these profiles is active, it is named, or a started service needs it; empty: always started. */
+  profiles: string[];
   /** A preferred port that is taken fails the start instead of being replaced. */
   strict: boolean;
   /** The service chooses its primary port and announces it on stdout; portmate allocates none for it. */
