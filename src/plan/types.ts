@@ -115,8 +115,10 @@ export interface ReloadSettings {
   projectName?: string;
   /** `--env-file`, when given (absolute): read instead of the `.env` beside the config. */
   dotenvFiles?: string[];
-  /** The services named on the command line (none: every one not disabled). */
+  /** The services named on the command line (none: every one not disabled, with `profiles`). */
   services: string[];
+  /** The active profiles (`--profile`, `PORTMATE_PROFILES`); absent in a plan of an older portmate. */
+  profiles?: string[];
   tunnels: string[];
   noTunnels: boolean;
   /** Files are watched (the services' `watch:`, the config itself); false with `--no-watch`. */

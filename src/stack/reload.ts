@@ -6,7 +6,7 @@ import { portRequests } from "../plan/port-requests.js";
 import type { Reconfiguration, ReconfiguredService } from "../supervise/reconfigure.js";
 import type { PortRequest } from "../ports/allocate.js";
 import type { Plan } from "../plan/types.js";
-import { selectedServices } from "../plan/select-services.js";
+import { defaultServices, selectedServices } from "../plan/select-services.js";
 
 /** What of a running stack (a Stack) reloading needs. */
 export interface ReloadableStack {
@@ -37,7 +37,7 @@ export async function reloadConfig(stack: ReloadableStack, more: readonly string
       `hint: \`portmate down -p ${stack.project}\`, then \`portmate up\``,
     ]);
   }
-  const asked = withNamed(config, settings.services, more);
+  const asked = withNamed(config, settings.services, more, settings.profiles);
   const services = selectedServices(config, { ...settings, services: asked });
   const wiring = stack.plan.wiring;
   const before = new Map(wiring.services.map((service) => [service.name, service]));
@@ -95,9 +95,9 @@ export async function reloadConfig(stack: ReloadableStack, more: readonly string
  * The services asked for, with `more` named on a later `up`: none asked (every one not disabled) and some
  * named is every one not disabled and those.
  */
-function withNamed(config: PortmateConfig, asked: readonly string[], more: readonly string[]): string[] {
+function withNamed(config: PortmateConfig, asked: readonly string[], more: readonly string[], profiles: readonly string[] = []): string[] {
   if (more.length === 0) return [...asked];
-  const base = asked.length ? asked : [...config.services.values()].filter((service) => !service.disabled).map((service) => service.name);
+  const base = asked.length ? asked : defaultServices(config, profiles);
   return [...new Set([...base, ...more])];
 }
 

@@ -1,6 +1,7 @@
 import { wantedProxyPort } from "../proxy/ensure-proxy.js";
 import { runningProxy } from "../proxy/proxy-record.js";
 import { loadConfig, type LoadConfigOptions } from "../config/load.js";
+import { activeProfiles, unknownProfiles } from "../config/profiles.js";
 import { formatDuration } from "../util/duration.js";
 import { formatIssue, UsageError } from "../errors.js";
 import { portRequests } from "../plan/port-requests.js";
@@ -23,6 +24,8 @@ export interface ResolveConfigOptions extends LoadConfigOptions {
   stateDir?: string;
   /** Overrides as for `up`: `{ backend: 8080 }`. */
   ports?: Readonly<Record<string, number>>;
+  /** Active profiles, as for `up` (default: `PORTMATE_PROFILES`). */
+  profiles?: readonly string[];
 }
 
 /** `portmate config`: the config with every template filled in, as `up` runs (or runs) it. */
@@ -64,7 +67,8 @@ export interface ResolvedService {
 export async function resolveConfig(options: ResolveConfigOptions = {}): Promise<ResolvedConfig> {
   const instance = options.instance ?? 1;
   const { config, warnings } = loadConfig(options);
-  const services = selectServices(config);
+  const profiles = activeProfiles(options.profiles);
+  const services = selectServices(config, [], profiles);
   const layout = stateLayout(options.stateDir);
   const running = recordedStacks(layout, { project: config.project }).find(({ record, alive }) => alive && record.instance === instance);
   const ports = new Map<string, number>();
@@ -104,7 +108,7 @@ export async function resolveConfig(options: ResolveConfigOptions = {}): Promise
     ports_from: running ? "running" : "free now",
     ports: { range: `${config.range.from}-${config.range.to}` },
     services: {},
-    warnings: [...warnings.map(formatIssue), ...notes],
+    warnings: [...warnings.map(formatIssue), ...unknownProfiles(config, profiles), ...notes],
   };
   for (const service of services) {
     let planned: PlannedService;

@@ -4,7 +4,7 @@ import { resolveConfig } from "../../stack/resolve-config.js";
 import { ExitCode } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, warn } from "../ui/terminal.js";
-import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, portOverride, withProjectOptions } from "./shared.js";
+import { collect, count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, portOverride, withProjectOptions } from "./shared.js";
 import type { ProjectOptions } from "../../operations/current-project.js";
 
 /** `portmate config`. */
@@ -14,7 +14,8 @@ export function configCli(io: CliIO): Command {
     .description("Print the config with every template filled in: the running stack's ports, else the ports free now.")
     .option("--json", "print JSON instead of YAML")
     .option("--instance <n>", "of this instance", count(1, MAX_INSTANCES), 1)
-    .option("--port <service=port>", "as for `up`: prefer this port for a service; repeatable", portOverride);
+    .option("--port <service=port>", "as for `up`: prefer this port for a service; repeatable", portOverride)
+    .option("--profile <name>", "as for `up`: show the services of this profile too; repeatable; default: PORTMATE_PROFILES", collect);
   withProjectOptions(command);
   helpExtras(
     command,
@@ -32,8 +33,11 @@ export function configCli(io: CliIO): Command {
     },
     io,
   );
-  return command.action(async (options: { json?: boolean; instance: number; port?: Record<string, number> }, self: Command) => {
-    throw new ExitRequest(await configCommand({ ...globals(self), json: options.json === true, instance: options.instance, ports: options.port ?? {} }, io));
+  return command.action(async (options: { json?: boolean; instance: number; port?: Record<string, number>; profile?: string[] }, self: Command) => {
+    const profiles = options.profile === undefined ? {} : { profiles: options.profile };
+    throw new ExitRequest(
+      await configCommand({ ...globals(self), json: options.json === true, instance: options.instance, ports: options.port ?? {}, ...profiles }, io),
+    );
   });
 }
 
@@ -41,6 +45,8 @@ export interface ConfigCommandOptions extends ProjectOptions {
   json: boolean;
   instance: number;
   ports: Record<string, number>;
+  /** `--profile` (default: PORTMATE_PROFILES). */
+  profiles?: string[];
 }
 
 /** `portmate config`: the resolved config, ports filled in (those of the running stack, else those free now). */
@@ -51,6 +57,7 @@ export async function configCommand(options: ConfigCommandOptions, io: CliIO): P
     ...(options.envFiles === undefined ? {} : { envFiles: options.envFiles }),
     instance: options.instance,
     ports: options.ports,
+    ...(options.profiles === undefined ? {} : { profiles: options.profiles }),
   });
   for (const warning of warnings) warn(io, warning);
   if (options.json) {
