@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fixtureCommand, project, randomRange, readRecords, runCli, yaml } from "../support/helpers.js";
+import { fixtureCommand, project, randomRange, readRecords, runCli, waitUntil, yaml } from "../support/helpers.js";
 
 /** A config whose one service says `${GREETING}` in its env and its command line. */
 function greeter(range: string): string {
@@ -61,7 +61,7 @@ describe("the .env beside portmate.yaml and --env-file", () => {
     }
   });
 
-  it("gives the detached supervisor the same files, and does not pass them to the services", async () => {
+  it("gives the detached supervisor the same files, and does not pass them to the services", { timeout: 60_000 }, async () => {
     const { dir, env, record } = project(greeter(randomRange().text));
     writeFileSync(join(dir, ".env"), "GREETING=from-dotenv\n");
     writeFileSync(join(dir, "other.env"), "GREETING=from-other\n");
@@ -70,5 +70,27 @@ describe("the .env beside portmate.yaml and --env-file", () => {
     const start = readRecords(record).find((line) => line.event === "start");
     expect(start?.argv).toContain("said from-other");
     expect(start?.env?.GREETING).toBeUndefined();
+    // The supervisor reads the config again with the same files when one changes.
+    writeFileSync(join(dir, "other.env"), "GREETING=changed\n");
+    await waitUntil(
+      () => readRecords(record).some((line) => line.event === "start" && line.argv?.includes("said changed")),
+      "greeter restarted with the changed --env-file",
+      20_000,
+    );
+  });
+
+  it("restarts a service whose ${VAR} changes when the .env is saved, also a .env made after up", { timeout: 60_000 }, async () => {
+    const { dir, env, record } = project(greeter(randomRange().text));
+    const up = await runCli(["up", "-d"], { cwd: dir, env });
+    expect(up.exitCode, up.all).toBe(0);
+    const said = () =>
+      readRecords(record)
+        .filter((line) => line.event === "start")
+        .map((line) => line.argv?.find((arg) => arg.startsWith("said")));
+    expect(said()).toEqual(["said "]);
+    writeFileSync(join(dir, ".env"), "GREETING=first\n");
+    await waitUntil(() => said().includes("said first"), "greeter restarted with the new .env", 20_000);
+    writeFileSync(join(dir, ".env"), "GREETING=second\n");
+    await waitUntil(() => said().includes("said second"), "greeter restarted with the changed .env", 20_000);
   });
 });
