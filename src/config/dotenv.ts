@@ -12,7 +12,7 @@ export interface Dotenv {
   vars: Record<string, string>;
   /** The files read (absolute). */
   files: string[];
-  /** For messages: what was read, `.env` or `--env-file a.env, b.env`, or that there is no `.env`. */
+  /** For messages: what was read, `.env` or the `--env-file` files (`a.env, b.env`); empty when nothing was. */
   described: string;
 }
 
