@@ -77,6 +77,10 @@ describe("the .env beside portmate.yaml and --env-file", () => {
       "greeter restarted with the changed --env-file",
       20_000,
     );
+    // `up` on the running stack cannot hand its supervisor other files: it says so.
+    const again = await runCli(["up", "-d", "--env-file", ".env"], { cwd: dir, env });
+    expect(again.exitCode, again.all).toBe(0);
+    expect(again.stderr).toContain("reads ${VAR} from the files it was started with");
   });
 
   it("restarts a service whose ${VAR} changes when the .env is saved, also a .env made after up", { timeout: 60_000 }, async () => {
