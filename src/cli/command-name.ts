@@ -26,7 +26,7 @@ export const COMMAND_NAMES = [
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** The global options that take a value: skipped when looking for the command's name. */
-const VALUE_OPTIONS = ["-f", "--file", "-p", "--project-name"];
+const VALUE_OPTIONS = ["-f", "--file", "-p", "--project-name", "--env-file"];
 
 /** Where the command's name is in argv: the first word that is not an option or an option's value; -1 for none. */
 export function commandAt(argv: readonly string[]): number {

@@ -4,7 +4,7 @@ import { ExitCode, PortmateError } from "../errors.js";
 import { packageInfo } from "../util/package-root.js";
 import { stateDir } from "../state/paths.js";
 import { stateFolderError } from "../state/state-error.js";
-import { ExitRequest, helpExtras, INTERNAL_EXIT } from "./commands/shared.js";
+import { collect, ExitRequest, helpExtras, INTERNAL_EXIT } from "./commands/shared.js";
 import { helpWidth } from "./ui/help-text.js";
 import { describeInternalError } from "./internal-error.js";
 import { colors, processIO, type CliIO } from "./ui/terminal.js";
@@ -26,6 +26,7 @@ function program(io: CliIO, set: CommandSet): Command {
     .version(packageInfo().version, "-v, --version", "print the version")
     .option("-f, --file <path>", "config file (default: portmate.yaml in this folder or the nearest one above)")
     .option("-p, --project-name <name>", "project name (default: `name:` of the file, else its folder's name)")
+    .option("--env-file <path>", "read `${VAR}` of the config from this file instead of the .env beside it; repeatable, a later one wins", collect)
     .helpOption("-h, --help", "show help")
     .helpCommand(false)
     // A command's own options come after it (`logs -f` follows); -f and -p are taken on both sides.

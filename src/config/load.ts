@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
-import { dirname, relative, resolve, sep } from "node:path";
+import { basename, dirname, relative, resolve, sep } from "node:path";
 import { ConfigError, UsageError, type ConfigIssue } from "../errors.js";
+import { readDotenv } from "./dotenv.js";
 import { readEnvFiles } from "./env-file.js";
 import { normalizeRange, normalizeService } from "./normalize.js";
 import { type NormalizeContext } from "./normalize-values.js";
@@ -21,6 +22,11 @@ export interface LoadConfigOptions {
   projectName?: string;
   /** Environment for `${VAR}` interpolation (default: `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * `--env-file`: files read for `${VAR}` interpolation instead of the `.env` beside the config, relative to
+   * `cwd`; a later one wins, the environment wins over all. Each must exist.
+   */
+  envFiles?: readonly string[];
   /**
    * Whether the commands run on this machine (default true), so each program must be found here. `portmate
    * export` hands them to another engine, where they run in an image (or on another host).
@@ -48,11 +54,12 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
   const source = new ConfigSource(file, displayName(file, cwd), text);
-  return parseConfig(source, options);
+  const envFiles = options.envFiles?.map((given) => resolve(cwd, given));
+  return parseConfig(source, { ...options, ...(envFiles ? { envFiles } : {}) });
 }
 
 /** The same stages as loadConfig, on text already read (used by tests and tools). */
-export function parseConfig(source: ConfigSource, options: Pick<LoadConfigOptions, "projectName" | "env" | "commandsRunHere"> = {}): LoadedConfig {
+export function parseConfig(source: ConfigSource, options: Pick<LoadConfigOptions, "projectName" | "env" | "commandsRunHere" | "envFiles"> = {}): LoadedConfig {
   const syntax = source.syntaxIssues();
   if (syntax.length) throw new ConfigError(syntax);
 
@@ -66,13 +73,17 @@ export function parseConfig(source: ConfigSource, options: Pick<LoadConfigOption
   const dir = dirname(source.file);
   const ctx: NormalizeContext = { source, dir, issues: [] };
   const envFromFiles = readEnvFiles(raw.env_file, ctx, ["env_file"]);
+  const dotenv = readDotenv(dir, options.envFiles);
+  const env = { ...envFromFiles, ...definedOnly(options.env ?? process.env) };
   const config: PortmateConfig = {
     file: source.file,
     dir,
     project: projectName(options.projectName, raw.name, dir),
     range: normalizeRange(raw, ctx),
-    env: { ...envFromFiles, ...definedOnly(options.env ?? process.env) },
+    env,
     envFiles: (raw.env_file === undefined ? [] : [raw.env_file].flat()).map((file) => resolve(dir, file)),
+    variables: { ...dotenv.vars, ...env },
+    dotenvFiles: dotenv.files,
     services: new Map(Object.entries(raw.services).map(([name, service]) => [name, normalizeService(name, service, ctx)])),
   };
   if (raw.proxy !== undefined && raw.proxy !== false) config.proxy = { https: raw.proxy !== true && raw.proxy.https === true };
@@ -80,9 +91,17 @@ export function parseConfig(source: ConfigSource, options: Pick<LoadConfigOption
 
   const warnings: ConfigIssue[] = [];
   const active = options.commandsRunHere === false ? rules.filter((rule) => rule !== commandsExist) : rules;
-  const issues = active.flatMap((rule) => rule({ config, raw, source, warnings }));
+  const variablesFrom = variableSources(raw, dotenv.described, options.envFiles !== undefined && options.envFiles.length > 0, source);
+  const issues = active.flatMap((rule) => rule({ config, raw, source, warnings, variablesFrom }));
   if (issues.length) throw new ConfigError(issues);
   return { config, warnings };
+}
+
+/** What `${VAR}` read, for the unset-variable warning: `the environment and .env`, `the environment; no .env beside portmate.yaml`. */
+function variableSources(raw: RawConfig, dotenv: string, given: boolean, source: ConfigSource): string {
+  const read = ["the environment", ...(raw.env_file === undefined ? [] : [raw.env_file].flat()), ...(dotenv ? [given ? `--env-file ${dotenv}` : dotenv] : [])];
+  const list = read.length > 1 ? `${read.slice(0, -1).join(", ")} and ${read.at(-1)}` : "the environment";
+  return dotenv ? list : `${list}; no .env beside ${basename(source.file)}`;
 }
 
 function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {

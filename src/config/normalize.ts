@@ -67,6 +67,7 @@ export function normalizeService(name: string, raw: RawService, ctx: NormalizeCo
     stopSignal: normalizeSignal(raw.stop_signal, ctx, at("stop_signal")),
     stopTimeoutMs: duration(raw.stop_timeout, DEFAULT_STOP_TIMEOUT_MS, ctx, at("stop_timeout")),
     disabled: raw.disabled === true,
+    profiles: [...new Set(raw.profiles ?? [])],
     strict: raw.strict === true,
     announce: raw.announce === true,
     ...(raw.url === undefined ? {} : { url: normalizeUrl(raw.url, ctx, at("url")) }),

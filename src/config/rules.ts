@@ -15,6 +15,8 @@ export interface RuleContext {
   source: ConfigSource;
   /** Problems that do not stop portmate (an unset `${VAR}`), reported as warnings. */
   warnings: ConfigIssue[];
+  /** What `${VAR}` read, named in the warning about one that is unset (`the environment and .env`). */
+  variablesFrom?: string;
 }
 
 export type Rule = (ctx: RuleContext) => ConfigIssue[];
@@ -59,7 +61,7 @@ export function noDependencyCycles({ config, source }: RuleContext): ConfigIssue
 }
 
 /** Every `${…}` refers to a service and port that exist, and every `${VAR:?…}` variable is set. */
-export function templatesResolve({ config, raw, source, warnings }: RuleContext): ConfigIssue[] {
+export function templatesResolve({ config, raw, source, warnings, variablesFrom = "the environment" }: RuleContext): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const services = new Map<string, TemplateService>();
   for (const service of config.services.values()) {
@@ -79,10 +81,12 @@ export function templatesResolve({ config, raw, source, warnings }: RuleContext)
           host: "127.0.0.1",
           self: name,
           services,
-          env: config.env,
+          env: config.variables,
           onUnsetVariable: (variable) =>
             warnings.push(
-              source.issue(path, `variable ${variable} is not set; using an empty string`, { hint: `set it, or give a default: \${${variable}:-value}` }),
+              source.issue(path, `variable ${variable} is not set; using an empty string (read ${variablesFrom})`, {
+                hint: `set it, or give a default: \${${variable}:-value}`,
+              }),
             ),
         });
       } catch (error) {

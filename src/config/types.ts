@@ -39,6 +39,7 @@ export interface RawService {
   stop_signal?: string;
   stop_timeout?: string;
   disabled?: boolean;
+  profiles?: string[];
   strict?: boolean;
   announce?: boolean;
   url?: string;
@@ -189,6 +190,8 @@ export interface ServiceConfig {
   stopSignal: NodeJS.Signals;
   stopTimeoutMs: number;
   disabled: boolean;
+  /** Left out of `up` unless one of these profiles is active, it is named, or a started service needs it; empty: always started. */
+  profiles: string[];
   /** A preferred port that is taken fails the start instead of being replaced. */
   strict: boolean;
   /** The service chooses its primary port and announces it on stdout; portmate allocates none for it. */
@@ -229,6 +232,13 @@ export interface PortmateConfig {
   env: Record<string, string>;
   /** The top-level env files (absolute), for exports that must say they do not carry them. */
   envFiles: string[];
+  /**
+   * What `${VAR}` interpolation reads: `env` over the variables of the `.env` beside the config (or of the
+   * `--env-file` files). Only interpolation: the services start from `env`, as docker compose does.
+   */
+  variables: Record<string, string>;
+  /** The `.env` or `--env-file` files read for `variables` (absolute). */
+  dotenvFiles: string[];
   /** Services in file order. */
   services: Map<string, ServiceConfig>;
   /** Stable `.localhost` names through the local proxy (`proxy:`); undefined when the project has none. */

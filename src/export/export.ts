@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { stringify } from "yaml";
 import { loadConfig, type LoadConfigOptions } from "../config/load.js";
+import { activeProfiles, unknownProfiles } from "../config/profiles.js";
 import type { PortmateConfig, ServiceConfig } from "../config/types.js";
 import { formatIssue, UsageError } from "../errors.js";
 import { selectServices } from "../plan/select-services.js";
@@ -19,8 +20,10 @@ export interface ExportOptions extends LoadConfigOptions {
   target: ExportTargetName;
   /** Copies of the stack (default 1): compose projects, Kubernetes namespaces, Nomad groups. */
   instances?: number;
-  /** Services to export, with what they depend on (default: every service not `disabled`). */
+  /** Services to export, with what they depend on (default: every service not `disabled`, see `profiles`). */
   services?: string[];
+  /** Active profiles, as for `up` (default: `PORTMATE_PROFILES`). */
+  profiles?: readonly string[];
   /** Nomad: `json` (default) or `hcl`. */
   format?: "json" | "hcl";
   /** Kubernetes: also give each container a liveness probe (default: readiness and startup probes only). */
@@ -31,10 +34,11 @@ export interface ExportOptions extends LoadConfigOptions {
 export function exportConfig(options: ExportOptions): ExportResult {
   // The commands run in images or on another host: whether they exist here says nothing.
   const { config, warnings } = loadConfig({ ...options, commandsRunHere: false });
-  const services = selectServices(config, options.services);
+  const profiles = activeProfiles(options.profiles);
+  const services = selectServices(config, options.services, profiles);
   const instances = options.instances ?? 1;
   const result = exportTo(options, config, services, instances);
-  return { files: result.files, warnings: [...warnings.map(formatIssue), ...dedupe(result.warnings)] };
+  return { files: result.files, warnings: [...warnings.map(formatIssue), ...unknownProfiles(config, profiles), ...dedupe(result.warnings)] };
 }
 
 function exportTo(options: ExportOptions, config: PortmateConfig, services: ServiceConfig[], instances: number): ExportResult {

@@ -117,7 +117,7 @@ export function exportStack(config: PortmateConfig, instance: number, target: Ex
       host: target.host,
       self: service.name,
       services: templateServices,
-      env: config.env,
+      env: config.variables,
       address: target.address,
       onVariable: (name) => read.add(name),
     };
@@ -158,7 +158,7 @@ export function exportStack(config: PortmateConfig, instance: number, target: Ex
     const files = config.envFiles.map((file) => relative(config.dir, file)).join(", ");
     warnings.push(`the top-level env files (${files}) are not carried over: a service gets its own \`env\` and portmate's variables, not what those files set`);
   }
-  const copied = [...read].filter((name) => config.env[name] !== undefined).sort();
+  const copied = [...read].filter((name) => config.variables[name] !== undefined).sort();
   if (copied.length) warnings.push(`the values of ${copied.join(", ")} are copied from this machine's environment into the export`);
   if (config.proxy)
     warnings.push("the names of `proxy:` (SERVICE.PROJECT.localhost) are not carried over: `${services.NAME.named_url}` becomes the service's own URL there");

@@ -36,6 +36,10 @@ export function registerStackTools(server: McpServer, log: (line: string) => voi
           ),
         project_name: z.string().optional().describe("Run it under this project name instead of its own (a second copy beside the first)"),
         services: services.describe("Start only these services, and what they depend on; default: every service that is not disabled"),
+        profiles: z
+          .array(z.string())
+          .optional()
+          .describe("Also start the services with one of these `profiles:` (as `up --profile`); default: PORTMATE_PROFILES of this server"),
         instances: z
           .number()
           .int()
@@ -51,6 +55,7 @@ export function registerStackTools(server: McpServer, log: (line: string) => voi
         ...(args.config === undefined ? {} : { config: args.config }),
         ...(args.project_name === undefined ? {} : { projectName: args.project_name }),
         services: args.services ?? [],
+        ...(args.profiles === undefined ? {} : { profiles: args.profiles }),
         instances: args.instances ?? 1,
         on: { note: log, warn: log, planned: (planned) => planned.warnings.forEach(log) },
       }),

@@ -22,7 +22,7 @@ export interface AppliedConfig {
  */
 export async function applyConfig(
   running: readonly RecordedStack[],
-  options: { services: readonly string[]; instances: number },
+  options: { services: readonly string[]; instances: number; envFiles?: readonly string[] },
   note: (line: string) => void = () => {},
 ): Promise<AppliedConfig> {
   const first = running.find((stack) => stack.alive) as RecordedStack;
@@ -30,6 +30,10 @@ export async function applyConfig(
   const instances = running.filter((stack) => stack.alive).length;
   const control = first.record.supervisor.control;
   note(`${project} is running: applying its config${options.instances > instances ? `, with ${options.instances} instances` : ""}`);
+  // The supervisor reads the config again as it was started: with its environment and its files.
+  if (options.envFiles?.length) {
+    note(`--env-file: ${project} reads \${VAR} from the files it was started with; \`portmate down\`, then \`up --env-file …\`, to read others`);
+  }
   if (options.instances < instances && options.instances > 1) {
     note(`${project} runs ${instances} instances, more than ${options.instances}: \`portmate down --instance N\` stops one`);
   }

@@ -24,6 +24,8 @@ export interface BeginUpOptions {
   file?: string;
   cwd?: string;
   projectName?: string;
+  /** `--env-file`: read for `${VAR}` instead of the `.env` beside the config. */
+  envFiles?: readonly string[];
   /** Told what is worth a line: this checkout runs beside another. */
   note?: (line: string) => void;
   warn?: (message: string) => void;
@@ -35,7 +37,7 @@ export interface BeginUpOptions {
  * (and the claim let go); a supervisor that died left its services behind, which are stopped first.
  */
 export async function beginUp(layout: StateLayout, options: BeginUpOptions): Promise<BegunUp> {
-  const where = { file: options.file, cwd: options.cwd };
+  const where = { file: options.file, cwd: options.cwd, ...(options.envFiles === undefined ? {} : { envFiles: options.envFiles }) };
   let loaded = loadConfig({ ...where, projectName: options.projectName });
   // Another checkout of the project runs already: this one runs beside it, under its own name.
   const checkout = options.projectName === undefined ? checkoutOf(layout, loaded.config.file, loaded.config.project) : undefined;

@@ -6,6 +6,8 @@ import { stateLayout } from "../state/paths.js";
 export interface ProjectOptions {
   file?: string;
   projectName?: string;
+  /** `--env-file`: read for `${VAR}` instead of the `.env` beside the config, by the commands that load it. */
+  envFiles?: string[];
 }
 
 /**

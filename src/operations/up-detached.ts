@@ -15,6 +15,8 @@ import { applyConfig } from "./apply-config.js";
 import { beginUp } from "./begin-up.js";
 import { listServices, type ServiceJson } from "./list-services.js";
 import { isFolder } from "../util/is-folder.js";
+import { activeProfiles } from "../config/profiles.js";
+import { namedOrProfiled } from "../plan/select-services.js";
 
 /** What `portmate up -d --json` prints: the project, how many instances run, and their services as `ps --json` lists them. */
 export interface UpJson {
@@ -42,7 +44,7 @@ export interface UpWatch {
 
 export interface UpDetachedOptions extends Pick<
   UpOptions,
-  "services" | "instances" | "ports" | "strictPorts" | "freshPorts" | "tunnels" | "noTunnels" | "watch"
+  "services" | "instances" | "ports" | "strictPorts" | "freshPorts" | "tunnels" | "noTunnels" | "watch" | "envFiles" | "profiles"
 > {
   /** The config file, or a folder to find portmate.yaml in (or above it); default: the working folder. */
   config?: string;
@@ -72,15 +74,18 @@ export async function upDetached(options: UpDetachedOptions): Promise<UpJson> {
     supervisor.child.kill("SIGKILL");
     rmSync(supervisor.log, { force: true });
   };
-  const begun = await beginUp(layout, { ...where, projectName: options.projectName, note: on.note, warn: on.warn }).catch((error: unknown) => {
-    drop();
-    throw error;
-  });
+  const begun = await beginUp(layout, { ...where, projectName: options.projectName, envFiles: options.envFiles, note: on.note, warn: on.warn }).catch(
+    (error: unknown) => {
+      drop();
+      throw error;
+    },
+  );
   try {
     const services = options.services ?? [];
     const instances = options.instances ?? 1;
     if (begun.running) {
-      const applied = await applyConfig(begun.running, { services, instances }, on.note);
+      const asked = namedOrProfiled(begun.loaded.config, services, activeProfiles(options.profiles));
+      const applied = await applyConfig(begun.running, { services: asked, instances, envFiles: options.envFiles ?? [] }, on.note);
       if (applied.failed) throw new PortmateError(`could not apply the config to ${begun.project}`, ExitCode.serviceFailed, applied.changes);
       return await result(begun.project, applied.changes);
     }

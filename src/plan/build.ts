@@ -15,6 +15,7 @@ export function buildPlan(
     project: config.project,
     range: { ...config.range },
     env: config.env,
+    variables: config.variables,
     services: [...services],
     ports: Object.fromEntries(ports),
     urls: {},

@@ -13,7 +13,14 @@ export function renderService(wiring: Wiring, name: string, instance: number): P
   const service = wiring.services.find((candidate) => candidate.name === name);
   if (!service) throw new Error(`no service ${name} in the plan`);
   const templateServices = templateServicesOf(wiring, instance);
-  const context: TemplateContext = { project: wiring.project, instance, host: LOOPBACK, self: name, services: templateServices, env: wiring.env };
+  const context: TemplateContext = {
+    project: wiring.project,
+    instance,
+    host: LOOPBACK,
+    self: name,
+    services: templateServices,
+    env: wiring.variables ?? wiring.env,
+  };
   return planService(wiring, service, instance, context, discoveryEnv(service, context));
 }
 

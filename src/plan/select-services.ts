@@ -5,10 +5,11 @@ import { closure, startOrder } from "../util/graph.js";
 import { referencedServices } from "./references.js";
 
 /**
- * The services `portmate up [NAMES…]` starts, in start order: the named ones (default: all not disabled) and
- * everything they depend on or refer to in templates.
+ * The services `portmate up [NAMES…]` starts, in start order: the named ones (default: those started by default,
+ * see startsByDefault) and everything they depend on or refer to in templates, whatever their profiles, as
+ * docker compose starts a service that is named or depended on.
  */
-export function selectServices(config: PortmateConfig, names: readonly string[] = []): ServiceConfig[] {
+export function selectServices(config: PortmateConfig, names: readonly string[] = [], profiles: readonly string[] = []): ServiceConfig[] {
   const known = [...config.services.keys()];
   for (const name of names) {
     if (!config.services.has(name)) {
@@ -16,10 +17,33 @@ export function selectServices(config: PortmateConfig, names: readonly string[] 
     }
   }
   const graph = new Map([...config.services.values()].map((service) => [service.name, needs(service)]));
-  const roots = names.length ? names : [...config.services.values()].filter((service) => !service.disabled).map((service) => service.name);
+  const roots = names.length ? names : defaultServices(config, profiles);
   const wanted = closure(graph, roots);
   const order = startOrder(new Map([...graph].filter(([name]) => wanted.has(name))));
   return order.map((name) => config.services.get(name) as ServiceConfig);
+}
+
+/**
+ * Whether `up` without names starts the service: it is not `disabled`, and it has no profiles or one of them
+ * is active (`*` activates every one, as in compose).
+ */
+export function startsByDefault(service: ServiceConfig, profiles: readonly string[]): boolean {
+  if (service.disabled) return false;
+  return service.profiles.length === 0 || profiles.includes("*") || service.profiles.some((profile) => profiles.includes(profile));
+}
+
+/** The names of the services `up` without names starts. */
+export function defaultServices(config: PortmateConfig, profiles: readonly string[] = []): string[] {
+  return [...config.services.values()].filter((service) => startsByDefault(service, profiles)).map((service) => service.name);
+}
+
+/**
+ * What `up` on a stack that runs already starts besides what runs: the services named, else those with an
+ * active profile (the others run already, or were left out on purpose).
+ */
+export function namedOrProfiled(config: PortmateConfig, names: readonly string[], profiles: readonly string[]): string[] {
+  if (names.length) return [...names];
+  return [...config.services.values()].filter((service) => service.profiles.length && startsByDefault(service, profiles)).map((service) => service.name);
 }
 
 /** What a service needs running: its `depends_on`, and the services its templates (health check included) point at. */
@@ -30,6 +54,8 @@ function needs(service: ServiceConfig): string[] {
 /** What `up` was asked to run: the services named (none: every one not disabled), tunnels switched, files watched. */
 export interface ServiceSelection {
   services?: readonly string[];
+  /** Active profiles (`--profile`, `PORTMATE_PROFILES`): services with one of them start too. */
+  profiles?: readonly string[];
   /** `--tunnel`: these services' tunnels open, also those with `enabled: false`. */
   tunnels?: readonly string[];
   /** `--no-tunnel`: no other tunnel opens. */
@@ -43,7 +69,7 @@ export interface ServiceSelection {
  * as asked, and without `watch:` when not watching (then the supervisor loads no watcher at all).
  */
 export function selectedServices(config: PortmateConfig, options: ServiceSelection): ServiceConfig[] {
-  const selected = switchTunnels(config, selectServices(config, options.services), options);
+  const selected = switchTunnels(config, selectServices(config, options.services, options.profiles), options);
   return options.watch === false ? selected.map(({ watch: _watch, ...service }) => service) : selected;
 }
 

@@ -113,8 +113,12 @@ export interface ReloadSettings {
   envFiles: string[];
   /** `-p`, when given. */
   projectName?: string;
-  /** The services named on the command line (none: every one not disabled). */
+  /** `--env-file`, when given (absolute): read instead of the `.env` beside the config. */
+  dotenvFiles?: string[];
+  /** The services named on the command line (none: every one not disabled, with `profiles`). */
   services: string[];
+  /** The active profiles (`--profile`, `PORTMATE_PROFILES`); absent in a plan of an older portmate. */
+  profiles?: string[];
   tunnels: string[];
   noTunnels: boolean;
   /** Files are watched (the services' `watch:`, the config itself); false with `--no-watch`. */
@@ -131,6 +135,8 @@ export interface Wiring {
   range: { from: number; to: number };
   /** The environment every service starts from (the config's, with its env files). */
   env: Record<string, string>;
+  /** What `${VAR}` reads: `env` over the `.env` (or `--env-file`) variables; `env` when not given. */
+  variables?: Record<string, string>;
   /** The selected services, in start order. */
   services: ServiceConfig[];
   /** Every port by `portKey()`; a port a service announces appears once it has. */

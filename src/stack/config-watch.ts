@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from "node:fs";
-import { basename, dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { ConfigError, formatIssue } from "../errors.js";
 import type { Plan } from "../plan/types.js";
 import type { StackEvent } from "../supervise/events.js";
@@ -22,7 +22,9 @@ const DEBOUNCE_MS = 200;
 export function watchConfig(stack: WatchedStack): () => void {
   const settings = stack.plan.reload;
   if (!settings) return () => undefined;
-  const files = () => [settings.file, ...stack.plan.wiring.services.flatMap((service) => service.envFiles), ...settings.envFiles];
+  // The `.env` beside the config is watched also when there is none: one that appears changes `${VAR}`.
+  const dotenv = () => settings.dotenvFiles ?? [join(dirname(settings.file), ".env")];
+  const files = () => [settings.file, ...stack.plan.wiring.services.flatMap((service) => service.envFiles), ...settings.envFiles, ...dotenv()];
   let watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
   let applying: Promise<void> | undefined;

@@ -6,7 +6,7 @@ import { portRequests } from "../plan/port-requests.js";
 import type { Reconfiguration, ReconfiguredService } from "../supervise/reconfigure.js";
 import type { PortRequest } from "../ports/allocate.js";
 import type { Plan } from "../plan/types.js";
-import { selectedServices } from "../plan/select-services.js";
+import { defaultServices, selectedServices } from "../plan/select-services.js";
 
 /** What of a running stack (a Stack) reloading needs. */
 export interface ReloadableStack {
@@ -27,13 +27,17 @@ export interface ReloadableStack {
 export async function reloadConfig(stack: ReloadableStack, more: readonly string[] = [], instanceCount?: number): Promise<ReconfiguredService[]> {
   const settings = stack.plan.reload;
   if (!settings) throw new PortmateError(`${stack.project} was not started from a config file: there is nothing to read again`, ExitCode.usage);
-  const { config } = loadConfig({ file: settings.file, ...(settings.projectName === undefined ? {} : { projectName: settings.projectName }) });
+  const { config } = loadConfig({
+    file: settings.file,
+    ...(settings.projectName === undefined ? {} : { projectName: settings.projectName }),
+    ...(settings.dotenvFiles === undefined ? {} : { envFiles: settings.dotenvFiles }),
+  });
   if (config.project !== stack.project) {
     throw new PortmateError(`the project's name changed from ${stack.project} to ${config.project}: that is another stack`, ExitCode.usage, [
       `hint: \`portmate down -p ${stack.project}\`, then \`portmate up\``,
     ]);
   }
-  const asked = withNamed(config, settings.services, more);
+  const asked = withNamed(config, settings.services, more, settings.profiles);
   const services = selectedServices(config, { ...settings, services: asked });
   const wiring = stack.plan.wiring;
   const before = new Map(wiring.services.map((service) => [service.name, service]));
@@ -72,7 +76,14 @@ export async function reloadConfig(stack: ReloadableStack, more: readonly string
   const unused = Object.entries(wiring.ports)
     .filter(([key, port]) => !(key in ports) && !Object.values(ports).includes(port) && instances.includes(Number(key.split("/")[0])))
     .map(([, port]) => port);
-  const report = await stack.reconfigure({ services, env: config.env, ports, serviceNames: [...config.services.keys()], instances: Math.max(count, planned) });
+  const report = await stack.reconfigure({
+    services,
+    env: config.env,
+    variables: config.variables,
+    ports,
+    serviceNames: [...config.services.keys()],
+    instances: Math.max(count, planned),
+  });
   // What the next read starts from, once this one is applied.
   settings.services = asked;
   settings.envFiles = config.envFiles;
@@ -84,9 +95,9 @@ export async function reloadConfig(stack: ReloadableStack, more: readonly string
  * The services asked for, with `more` named on a later `up`: none asked (every one not disabled) and some
  * named is every one not disabled and those.
  */
-function withNamed(config: PortmateConfig, asked: readonly string[], more: readonly string[]): string[] {
+function withNamed(config: PortmateConfig, asked: readonly string[], more: readonly string[], profiles: readonly string[] = []): string[] {
   if (more.length === 0) return [...asked];
-  const base = asked.length ? asked : [...config.services.values()].filter((service) => !service.disabled).map((service) => service.name);
+  const base = asked.length ? asked : defaultServices(config, profiles);
   return [...new Set([...base, ...more])];
 }
 

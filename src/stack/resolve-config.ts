@@ -2,6 +2,7 @@ import { wantedProxyPort } from "../proxy/ensure-proxy.js";
 import { runningProxy } from "../proxy/proxy-record.js";
 import { loadConfig, type LoadConfigOptions } from "../config/load.js";
 import type { PortmateConfig } from "../config/types.js";
+import { activeProfiles, unknownProfiles } from "../config/profiles.js";
 import { formatDuration } from "../util/duration.js";
 import { formatIssue, UsageError } from "../errors.js";
 import { portRequests } from "../plan/port-requests.js";
@@ -24,6 +25,8 @@ export interface ResolveConfigOptions extends LoadConfigOptions {
   stateDir?: string;
   /** Overrides as for `up`: `{ backend: 8080 }`. */
   ports?: Readonly<Record<string, number>>;
+  /** Active profiles, as for `up` (default: `PORTMATE_PROFILES`). */
+  profiles?: readonly string[];
 }
 
 /** `portmate config`: the config with every template filled in, as `up` runs (or runs) it. */
@@ -97,7 +100,8 @@ export interface PlannedConfig {
 export async function planConfig(options: ResolveConfigOptions = {}): Promise<PlannedConfig> {
   const instance = options.instance ?? 1;
   const { config, warnings } = loadConfig(options);
-  const services = selectServices(config);
+  const profiles = activeProfiles(options.profiles);
+  const services = selectServices(config, [], profiles);
   const layout = stateLayout(options.stateDir);
   const running = recordedStacks(layout, { project: config.project }).find(({ record, alive }) => alive && record.instance === instance);
   const ports = new Map<string, number>();
@@ -120,7 +124,15 @@ export async function planConfig(options: ResolveConfigOptions = {}): Promise<Pl
     for (const [key, port] of allocation.ports) ports.set(key, port);
     for (const note of allocation.notes) if (note.reason === "preferred-busy") notes.push(describeNote(note));
   }
-  const wiring: Wiring = { project: config.project, range: config.range, env: config.env, services, ports: Object.fromEntries(ports), urls };
+  const wiring: Wiring = {
+    project: config.project,
+    range: config.range,
+    env: config.env,
+    variables: config.variables,
+    services,
+    ports: Object.fromEntries(ports),
+    urls,
+  };
   // Names as the proxy serves them: on its port when it runs, else on the one it would take.
   if (config.proxy) wiring.names = { port: runningProxy(layout)?.port ?? wantedProxyPort().port, https: config.proxy.https, project: config.project };
   const planned = services.map((service) => {
@@ -131,7 +143,13 @@ export async function planConfig(options: ResolveConfigOptions = {}): Promise<Pl
       throw new UsageError(`cannot fill in ${service.name} with the ports of the running stack: ${(error as Error).message}`, hint);
     }
   });
-  return { config, instance, running: running !== undefined, services: planned, warnings: [...warnings.map(formatIssue), ...notes] };
+  return {
+    config,
+    instance,
+    running: running !== undefined,
+    services: planned,
+    warnings: [...warnings.map(formatIssue), ...unknownProfiles(config, profiles), ...notes],
+  };
 }
 
 function resolveService(service: PlannedService, base: Record<string, string>): ResolvedService {

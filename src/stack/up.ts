@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { loadConfig } from "../config/load.js";
+import { activeProfiles, unknownProfiles } from "../config/profiles.js";
 import type { LoadConfigOptions, LoadedConfig } from "../config/load.js";
 import { unknownNameError } from "../util/did-you-mean.js";
 import type { PortmateConfig, ServiceConfig } from "../config/types.js";
@@ -27,8 +28,13 @@ import type { SupervisorOptions } from "../supervise/supervisor.js";
 
 /** Options of `up()` and `prepareStack()`. */
 export interface UpOptions extends LoadConfigOptions, SupervisorOptions {
-  /** Services to start, with what they depend on (default: every service not `disabled`). */
+  /** Services to start, with what they depend on (default: every service not `disabled`, see `profiles`). */
   services?: string[];
+  /**
+   * Active profiles (`--profile`): a service with profiles starts only when one of them is active, or when it is
+   * named or needed. Default: those of `PORTMATE_PROFILES` (comma-separated).
+   */
+  profiles?: readonly string[];
   /** How many copies of the stack to run side by side, each on its own ports (default 1). */
   instances?: number;
   /** Told about everything that happens: spawned, healthy, output lines, exits, stops. */
@@ -88,7 +94,8 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
     throw new UsageError(`--instances must be a whole number from 1 to ${MAX_INSTANCES}, got ${String(instances)}`);
   }
   const { config, warnings } = options.loaded ?? loadConfig(options);
-  const services = selectedServices(config, options);
+  const profiles = activeProfiles(options.profiles);
+  const services = selectedServices(config, { ...options, profiles });
   const layout = stateLayout(options.stateDir);
   const locks = new PortLocks(layout.ports, { ...(options.lockOwner ?? identify(process.pid)), project: config.project });
   const preferences: PortPreferences = { overrides: portOverrides(config, services, options.ports), strict: options.strictPorts === true };
@@ -107,7 +114,9 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
       file: config.file,
       envFiles: [...config.envFiles],
       ...(options.projectName === undefined ? {} : { projectName: options.projectName }),
+      ...(options.envFiles?.length ? { dotenvFiles: [...config.dotenvFiles] } : {}),
       services: [...(options.services ?? [])],
+      profiles,
       tunnels: [...(options.tunnels ?? [])],
       noTunnels: options.noTunnels === true,
       watch: options.watch !== false,
@@ -118,7 +127,7 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
       plan,
       allocation,
       ports: new PortBook(allocation, allocationOptions),
-      warnings: [...warnings.map(formatIssue), ...notes.filter((note) => !note.info).map((note) => note.text)],
+      warnings: [...warnings.map(formatIssue), ...unknownProfiles(config, profiles), ...notes.filter((note) => !note.info).map((note) => note.text)],
       info: [...notes.filter((note) => note.info).map((note) => note.text), ...shadowedLines(plan), ...caNews],
     };
   } catch (error) {

@@ -11,6 +11,8 @@ export interface Reconfiguration {
   services: ServiceConfig[];
   /** The environment every service starts from. */
   env: Record<string, string>;
+  /** What `${VAR}` reads (see Wiring). */
+  variables?: Record<string, string>;
   /** Every port by portKey(): the ports kept, and those allocated for new or changed requests. */
   ports: Record<string, number>;
   /** Every service of the config, in its order: what gives each its colour. */
@@ -63,7 +65,7 @@ export async function reconfigure(lent: ReconfigureLending, next: Reconfiguratio
       .flatMap((service) => [...running].map((instance) => `${instance}/${service.name}/`))
       .flatMap((prefix) => Object.entries(lent.wiring.ports).filter(([key]) => key.startsWith(prefix))),
   );
-  Object.assign(lent.wiring, { services: next.services, env: next.env, ports: { ...next.ports, ...announced } });
+  Object.assign(lent.wiring, { services: next.services, env: next.env, variables: next.variables ?? next.env, ports: { ...next.ports, ...announced } });
   const rendered = new Map<string, PlannedService>();
   for (const instance of running)
     for (const service of next.services) rendered.set(serviceId(service.name, instance), renderService(lent.wiring, service.name, instance));

@@ -475,6 +475,42 @@ export const cases: ConfigCase[] = [
     message: /unknown signal "SIGFOO"/,
   },
   {
+    name: "invalid profile name",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          profiles: [debug, "with space"]
+    `,
+    at: "4:23",
+    path: "services.api.profiles[1]",
+    message: /must be a profile name: letters, digits, `_`, `.` and `-`, starting with a letter or digit, got "with space"/,
+  },
+  {
+    name: "profiles not a list",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          profiles: debug
+    `,
+    at: "4:15",
+    path: "services.api.profiles",
+    message: /must be a list, got "debug"/,
+  },
+  {
+    name: "profile name that is a number",
+    text: yaml`
+      services:
+        api:
+          command: ${MARK}
+          profiles: [1]
+    `,
+    at: "4:16",
+    path: "services.api.profiles[0]",
+    message: /must be a string, got 1/,
+  },
+  {
     name: "invalid log regex",
     text: yaml`
       services:

@@ -6,7 +6,7 @@ import { planConfig, resolveConfig } from "../../stack/resolve-config.js";
 import { ExitCode } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, warn } from "../ui/terminal.js";
-import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, portOverride, withProjectOptions } from "./shared.js";
+import { collect, count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, portOverride, withProjectOptions } from "./shared.js";
 import type { ProjectOptions } from "../../operations/current-project.js";
 
 /** `portmate config`. */
@@ -19,7 +19,8 @@ export function configCli(io: CliIO): Command {
     .option("--json", "print JSON instead: each service as `up` runs it (its whole environment, its health check's URL)")
     .option("--services", "print only the services' names, one a line")
     .option("--instance <n>", "of this instance", count(1, MAX_INSTANCES), 1)
-    .option("--port <service=port>", "as for `up`: prefer this port for a service; repeatable", portOverride);
+    .option("--port <service=port>", "as for `up`: prefer this port for a service; repeatable", portOverride)
+    .option("--profile <name>", "as for `up`: show the services of this profile too; repeatable; default: PORTMATE_PROFILES", collect);
   withProjectOptions(command);
   helpExtras(
     command,
@@ -39,14 +40,13 @@ export function configCli(io: CliIO): Command {
     },
     io,
   );
-  return command.action(async (options: { json?: boolean; services?: boolean; instance: number; port?: Record<string, number> }, self: Command) => {
-    throw new ExitRequest(
-      await configCommand(
-        { ...globals(self), json: options.json === true, services: options.services === true, instance: options.instance, ports: options.port ?? {} },
-        io,
-      ),
-    );
-  });
+  return command.action(
+    async (options: { json?: boolean; services?: boolean; instance: number; port?: Record<string, number>; profile?: string[] }, self: Command) => {
+      const profiles = options.profile === undefined ? {} : { profiles: options.profile };
+      const chosen = { json: options.json === true, services: options.services === true, instance: options.instance, ports: options.port ?? {} };
+      throw new ExitRequest(await configCommand({ ...globals(self), ...chosen, ...profiles }, io));
+    },
+  );
 }
 
 export interface ConfigCommandOptions extends ProjectOptions {
@@ -55,6 +55,8 @@ export interface ConfigCommandOptions extends ProjectOptions {
   services: boolean;
   instance: number;
   ports: Record<string, number>;
+  /** `--profile` (default: PORTMATE_PROFILES). */
+  profiles?: string[];
 }
 
 /**
@@ -62,7 +64,14 @@ export interface ConfigCommandOptions extends ProjectOptions {
  * stack, else those free now), or as JSON, or only the services' names.
  */
 export async function configCommand(options: ConfigCommandOptions, io: CliIO): Promise<number> {
-  const where = { file: options.file, projectName: options.projectName, instance: options.instance, ports: options.ports };
+  const where = {
+    file: options.file,
+    projectName: options.projectName,
+    ...(options.envFiles === undefined ? {} : { envFiles: options.envFiles }),
+    instance: options.instance,
+    ports: options.ports,
+    ...(options.profiles === undefined ? {} : { profiles: options.profiles }),
+  };
   if (options.services) {
     const names = [...loadConfig(where).config.services.keys()];
     io.stdout.write(options.json ? `${JSON.stringify(names, null, 2)}\n` : names.map((name) => `${name}\n`).join(""));

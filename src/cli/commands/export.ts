@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { ExitCode, UsageError } from "../../errors.js";
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, info, warn } from "../ui/terminal.js";
-import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
+import { collect, count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, withProjectOptions } from "./shared.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import type { ExportTargetName } from "../../export/export.js";
@@ -11,6 +11,7 @@ import type { ProjectOptions } from "../../operations/current-project.js";
 
 /** The options of `portmate export`, as commander gives them. */
 interface ExportFlags {
+  profile?: string[];
   output?: string;
   instances: number;
   format?: string;
@@ -32,6 +33,7 @@ export function exportCli(io: CliIO): Command {
       1,
     )
     .option("--format <format>", "nomad: json (the default) or hcl")
+    .option("--profile <name>", "as for `up`: export the services of this profile too; repeatable; default: PORTMATE_PROFILES", collect)
     .option("--liveness", "kubernetes: also give each container a liveness probe (restarts a container whose check fails)");
   withProjectOptions(command);
   helpExtras(
@@ -63,6 +65,7 @@ export function exportCli(io: CliIO): Command {
           ...globals(self),
           target: target as "compose" | "kubernetes" | "nomad",
           services,
+          ...(options.profile === undefined ? {} : { profiles: options.profile }),
           instances: options.instances,
           output: options.output,
           format: options.format as "json" | "hcl" | undefined,
@@ -77,6 +80,8 @@ export function exportCli(io: CliIO): Command {
 export interface ExportCommandOptions extends ProjectOptions {
   target: ExportTargetName;
   services: string[];
+  /** `--profile` (default: PORTMATE_PROFILES). */
+  profiles?: string[];
   instances: number;
   /** `-o`: a file (compose, nomad) or a folder (kubernetes); default: stdout. */
   output: string | undefined;
@@ -94,8 +99,10 @@ export async function exportCommand(options: ExportCommandOptions, io: CliIO): P
   const result = exportConfig({
     file: options.file,
     projectName: options.projectName,
+    ...(options.envFiles === undefined ? {} : { envFiles: options.envFiles }),
     target: options.target,
     services: options.services,
+    ...(options.profiles === undefined ? {} : { profiles: options.profiles }),
     instances: options.instances,
     ...(options.format ? { format: options.format } : {}),
     ...(options.liveness ? { liveness: true } : {}),

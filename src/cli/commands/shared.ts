@@ -3,10 +3,11 @@ import { ExitCode } from "../../errors.js";
 import { formatHelpExtras, helpWidth, type HelpExtras } from "../ui/help-text.js";
 import type { CliIO } from "../ui/terminal.js";
 
-/** `-f/--file` and `-p/--project-name`, before the command or after it. */
+/** `-f/--file`, `-p/--project-name` and `--env-file`, before the command or after it. */
 export interface GlobalOptions {
   file?: string;
   projectName?: string;
+  envFiles?: string[];
 }
 
 /** Thrown by an action to end the run with a code, after the action has printed what it had to. */
@@ -24,13 +25,23 @@ export const INTERNAL_EXIT: [number, string] = [ExitCode.internal, "a bug in por
 export function withProjectOptions(command: Command, { shortFile = true } = {}): Command {
   return command
     .option(shortFile ? "-f, --file <path>" : "--file <path>", "config file (also before the command)")
-    .option("-p, --project-name <name>", "project name (also before the command)");
+    .option("-p, --project-name <name>", "project name (also before the command)")
+    .option("--env-file <path>", "read `${VAR}` from this file instead of the .env beside the config; repeatable (also before the command)", collect);
+}
+
+/** Collects a repeatable option's values in order. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** The global options as the command sees them: given after the command wins over given before it. */
 export function globals(command: Command): GlobalOptions {
-  const { file, projectName } = command.optsWithGlobals<GlobalOptions>();
-  return { ...(file === undefined ? {} : { file }), ...(projectName === undefined ? {} : { projectName }) };
+  const { file, projectName, envFile } = command.optsWithGlobals<{ file?: string; projectName?: string; envFile?: string[] }>();
+  return {
+    ...(file === undefined ? {} : { file }),
+    ...(projectName === undefined ? {} : { projectName }),
+    ...(envFile === undefined ? {} : { envFiles: envFile }),
+  };
 }
 
 /** Adds notes, exit codes and examples after a command's options, wrapped to the terminal's width. */

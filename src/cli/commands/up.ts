@@ -3,7 +3,7 @@ import { ExitCode, PortmateError, ServiceFailedError, UsageError } from "../../e
 import { MAX_INSTANCES } from "../../plan/limits.js";
 import { prepareStack, type UpOptions } from "../../stack/up.js";
 import { type CliIO, warn } from "../ui/terminal.js";
-import { count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, portOverride, withProjectOptions } from "./shared.js";
+import { collect, count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, portOverride, withProjectOptions } from "./shared.js";
 import { fstatSync } from "node:fs";
 import type { LoadedConfig } from "../../config/load.js";
 import { stateLayout, type StateLayout } from "../../state/paths.js";
@@ -13,6 +13,8 @@ import { detachedProgress, stopOnSignals } from "../detached-session.js";
 import { beginUp } from "../../operations/begin-up.js";
 import { upDetached } from "../../operations/up-detached.js";
 import { parseServiceId } from "../../plan/names.js";
+import { namedOrProfiled } from "../../plan/select-services.js";
+import { activeProfiles } from "../../config/profiles.js";
 import { upRunning } from "../running-up.js";
 import { ForegroundSession } from "../foreground-session.js";
 import { onInternalError } from "../internal-error.js";
@@ -28,6 +30,11 @@ export function upCli(io: CliIO): Command {
     .description("Allocate ports, start the services in dependency order, wait until healthy, then show their output. Ctrl-C stops everything.")
     .argument("[services...]", "services to start, with what they depend on (default: all not disabled)")
     .option("-n, --instances <count>", `run N copies of the stack side by side, each on its own ports (1-${MAX_INSTANCES})`, count(1, MAX_INSTANCES), 1)
+    .option(
+      "--profile <name>",
+      "start the services of this profile too (services with `profiles:` start only so, or when named or needed); repeatable; default: PORTMATE_PROFILES",
+      collect,
+    )
     .option("-d, --detach", "return once every service is healthy, leaving a supervisor running in the background")
     .option("--port <service=port>", "prefer this port for a service (`SVC.NAME=PORT` for a named port); repeatable", portOverride)
     .option("--strict-ports", "fail (exit 3) instead of picking another port when a preferred port is taken")
@@ -59,6 +66,7 @@ export function upCli(io: CliIO): Command {
       examples: [
         ["portmate up", "start every service"],
         ["portmate up ui", "start ui and what it depends on"],
+        ["portmate up --profile debug", "also start the services with `profiles: [debug]`"],
         ["portmate up --instances 3", "three copies of the stack, each with its own ports"],
         ["portmate up -d", "start in the background; then portmate ps, logs -f, down"],
         ["portmate up -d --json", "the same, for scripts: the services' ports and URLs"],
@@ -82,6 +90,7 @@ export function upCli(io: CliIO): Command {
         freshPorts?: boolean;
         watch?: boolean;
         json?: boolean;
+        profile?: string[];
       },
       self: Command,
     ) => {
@@ -89,6 +98,7 @@ export function upCli(io: CliIO): Command {
         {
           ...globals(self),
           services,
+          ...(options.profile === undefined ? {} : { profiles: options.profile }),
           instances: options.instances,
           detach: options.detach === true,
           ports: options.port ?? {},
@@ -109,7 +119,11 @@ export function upCli(io: CliIO): Command {
 export interface UpCommandOptions {
   file?: string;
   projectName?: string;
+  /** `--env-file`: read for `${VAR}` instead of the `.env` beside the config. */
+  envFiles?: string[];
   services: string[];
+  /** `--profile`: services of these profiles start too (default: PORTMATE_PROFILES). */
+  profiles?: string[];
   instances: number;
   /** `-d`: return once healthy, leaving a supervisor running. */
   detach: boolean;
@@ -137,6 +151,7 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
   const layout = stateLayout();
   const planning = {
     services: options.services,
+    ...(options.profiles === undefined ? {} : { profiles: options.profiles }),
     instances: options.instances,
     ports: options.ports,
     strictPorts: options.strictPorts,
@@ -144,6 +159,7 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
     tunnels: options.tunnels,
     noTunnels: options.noTunnels,
     watch: options.watch,
+    ...(options.envFiles === undefined ? {} : { envFiles: options.envFiles }),
   };
   if (options.detach) {
     const signals = stopOnSignals();
@@ -166,12 +182,16 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
   const begun = await beginUp(layout, {
     file: options.file,
     projectName: options.projectName,
+    envFiles: options.envFiles,
     note: (line) => io.stderr.write(`${line}\n`),
     warn: (message) => warn(io, message),
   });
   timing("config");
   try {
-    if (begun.running) return await upRunning(begun.running, options, io);
+    if (begun.running) {
+      const services = namedOrProfiled(begun.loaded.config, options.services, activeProfiles(options.profiles));
+      return await upRunning(begun.running, { ...options, services }, io);
+    }
     return await upForeground({ ...planning, loaded: begun.loaded, ...begun.checkout }, layout, io, begun.release);
   } finally {
     begun.release();

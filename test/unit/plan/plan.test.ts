@@ -111,7 +111,7 @@ describe("normalized config", () => {
           command: node a.js \${NOT_SET_ANYWHERE}
     `);
     expect(warnings.map((warning) => `${warning.line}:${warning.col} ${warning.message}`)).toEqual([
-      "3:14 variable NOT_SET_ANYWHERE is not set; using an empty string",
+      "3:14 variable NOT_SET_ANYWHERE is not set; using an empty string (read the environment; no .env beside portmate.yaml)",
     ]);
   });
 });
