@@ -1,0 +1,54 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { fromCompose } from "../../../src/init/from-compose.js";
+import { ROOT, tempProject } from "../../support/helpers.js";
+
+const APP = join(ROOT, "test/fixtures/init/compose-app");
+
+describe("fromCompose", () => {
+  const draft = fromCompose(join(APP, "docker-compose.yml"), APP);
+  const service = (name: string) => draft.services.find((candidate) => candidate.name === name);
+
+  it("keeps the database's image and guesses the local program, on its published port", () => {
+    expect(service("db")).toMatchObject({
+      image: "postgres:16",
+      command: "postgres -D pgdata -p ${port} -k .",
+      port: 5432,
+      env: { POSTGRES_PASSWORD: "postgres", POSTGRES_DB: "app" },
+      guesses: { command: expect.stringMatching(/initdb/) },
+    });
+  });
+
+  it("runs a service built from a Dockerfile with its CMD, in the build folder, the container port wired", () => {
+    expect(service("backend")).toMatchObject({
+      build: "backend",
+      cwd: "backend",
+      command: "node server.js --port ${port}",
+      port: 8000,
+      depends_on: { db: "healthy" },
+      health: { http: "/health" },
+      env: { DATABASE_URL: "postgres://postgres:postgres@${host}:${services.db.port}/app" },
+    });
+    expect(service("backend")?.guesses["env.DATABASE_URL"]).toBeDefined();
+  });
+
+  it("runs the Vite front end in the folder mounted at its working_dir, on loopback, the backend's URL wired", () => {
+    expect(service("frontend")).toMatchObject({
+      image: "node:20",
+      cwd: "frontend",
+      command: "npx vite --host ${host} --port ${port} --strictPort",
+      port: 5173,
+      env: { VITE_API_URL: "${services.backend.url}" },
+      health: { http: "/" },
+    });
+  });
+
+  it("writes a service with no command known disabled, and one that publishes no port with none", () => {
+    const dir = tempProject({
+      "compose.yaml": 'services:\n  mailer:\n    image: acme/mailer:2\n  queue:\n    image: acme/queue\n    command: ["queue", "--listen"]\n',
+    });
+    const drafted = fromCompose(join(dir, "compose.yaml"), dir).services;
+    expect(drafted[0]).toMatchObject({ name: "mailer", disabled: true, image: "acme/mailer:2" });
+    expect(drafted[1]).toMatchObject({ name: "queue", command: "queue --listen", port: "none" });
+  });
+});

@@ -1,0 +1,58 @@
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../../src/config/load.js";
+import { UsageError } from "../../../src/errors.js";
+import { initConfig } from "../../../src/init/init-config.js";
+import { ROOT, tempProject } from "../../support/helpers.js";
+
+/** A copy of a fixture project of test/fixtures/init, in a folder of its own. */
+function copyOf(name: string): string {
+  const dir = tempProject({});
+  cpSync(join(ROOT, "test/fixtures/init", name), dir, { recursive: true });
+  return dir;
+}
+
+describe("initConfig", () => {
+  it("writes a file that loads, from the first source found, naming the others", () => {
+    const dir = copyOf("procfile-app");
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ scripts: { start: "node server.js" } }));
+    const result = initConfig({ cwd: dir });
+    expect(result).toMatchObject({ source: "Procfile", others: ["package.json"], written: true, file: join(dir, "portmate.yaml") });
+    expect(readFileSync(result.file, "utf8")).toBe(result.text);
+    const { config } = loadConfig({ cwd: dir, commandsRunHere: false });
+    expect([...config.services.keys()]).toEqual(["web", "worker", "clock", "assets", "release"]);
+  });
+
+  it("marks every guess in the file", () => {
+    const { text, guesses } = initConfig({ cwd: copyOf("compose-app"), write: false });
+    expect(guesses.length).toBeGreaterThan(3);
+    expect(text.match(/^ +# guess:/gm)?.length).toBe(guesses.length);
+  });
+
+  it("never overwrites a file without force", () => {
+    const dir = tempProject({ "portmate.yaml": "services: {a: {command: x}}\n", Procfile: "web: node server.js\n" });
+    expect(() => initConfig({ cwd: dir })).toThrow(UsageError);
+    expect(readFileSync(join(dir, "portmate.yaml"), "utf8")).toBe("services: {a: {command: x}}\n");
+    expect(initConfig({ cwd: dir, write: false }).written).toBe(false);
+    expect(initConfig({ cwd: dir, force: true }).written).toBe(true);
+    expect(readFileSync(join(dir, "portmate.yaml"), "utf8")).toMatch(/^ {2}web:$/m);
+  });
+
+  it("reads the file --from names", () => {
+    const dir = copyOf("compose-app");
+    expect(initConfig({ cwd: dir, from: "frontend/package.json", write: false })).toMatchObject({ source: "frontend/package.json" });
+    expect(initConfig({ cwd: dir, from: "frontend/package.json", write: false }).text).toMatch(/cwd: frontend/);
+    expect(() => initConfig({ cwd: dir, from: "backend/Dockerfile" })).toThrow(/not a file init reads/);
+    expect(() => initConfig({ cwd: dir, from: "Procfile" })).toThrow(/no such file/);
+  });
+
+  it("writes an example that loads when nothing is found", () => {
+    const dir = tempProject({});
+    const result = initConfig({ cwd: dir });
+    expect(result.source).toBeUndefined();
+    expect(loadConfig({ cwd: dir }).config.services.get("web")?.command).toMatchObject({
+      argv: ["python3", "-m", "http.server", "${port}", "--bind", "${host}"],
+    });
+  });
+});
