@@ -168,11 +168,15 @@ export function preferredPortsDistinct({ config, source }: RuleContext): ConfigI
   return issues;
 }
 
-/** The program of each command exists, so a typo fails before anything starts rather than halfway through. */
+/**
+ * The program of each command exists, so a typo fails before anything starts rather than halfway through. A
+ * disabled service is not looked at: it is there for another machine, or until its program is installed
+ * (`portmate init` writes such services disabled), and runs only when named.
+ */
 export function commandsExist({ config, source }: RuleContext): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const service of config.services.values()) {
-    if (service.command.shell) continue;
+    if (service.command.shell || service.disabled) continue;
     const program = service.command.argv[0];
     if (program === undefined || program.includes("$")) continue;
     if (findProgram(program, service.cwd, service.env.PATH ?? process.env.PATH ?? "")) continue;
