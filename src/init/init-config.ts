@@ -55,7 +55,14 @@ export function initConfig(options: InitOptions = {}): InitResult {
   const draft = chosen ? readSource(chosen, base) : exampleDraft();
   if (!draft.services.length) throw new UsageError(`${draft.source}: no services found in it`, "`portmate init --from FILE` reads another file");
   const missing = missingPrograms(file, renderConfig(draft), draft);
-  const notes = missing.length ? [`Not found on this machine (install them, or change the commands): ${missing.join(", ")}.`] : [];
+  // `up` checks every program before it starts anything: a service it cannot run here waits, disabled.
+  for (const service of draft.services) {
+    const program = programOf(service.command);
+    if (!missing.includes(program) || service.disabled || service.shell) continue;
+    service.disabled = true;
+    service.guesses.disabled = `${program} is not found on this machine: install it, then remove \`disabled\``;
+  }
+  const notes = missing.length ? [`Not found on this machine, so their services are disabled: ${missing.join(", ")}.`] : [];
   const text = renderConfig(draft, notes);
   validate(file, text, false);
   if (write) writeFileSync(file, text);
@@ -126,7 +133,11 @@ function missingPrograms(file: string, text: string, draft: Draft): string[] {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const services = new Set(error.issues.filter((issue) => issue.path.endsWith(".command")).map((issue) => issue.path.split(".")[1]));
-    const programs = draft.services.filter((service) => services.has(service.name)).map((service) => service.command.split(/\s+/)[0] as string);
+    const programs = draft.services.filter((service) => services.has(service.name)).map((service) => programOf(service.command));
     return [...new Set(programs)];
   }
+}
+
+function programOf(command: string): string {
+  return command.split(/\s+/)[0] as string;
 }
