@@ -85,7 +85,20 @@ function chosenSource(file: string): FoundSource {
   return { kind, file };
 }
 
+/** The draft of a source; a file that cannot be read or parsed is the user's to fix, named with its problem. */
 function readSource(source: FoundSource, base: string): Draft {
+  try {
+    return draftOf(source, base);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(
+      `cannot read ${relative(base, source.file) || source.file}: ${(error as Error).message.split("\n")[0]}`,
+      "fix it, or pick another file with --from",
+    );
+  }
+}
+
+function draftOf(source: FoundSource, base: string): Draft {
   const dir = dirname(source.file);
   switch (source.kind) {
     case "procfile":

@@ -52,3 +52,17 @@ describe("fromCompose", () => {
     expect(drafted[1]).toMatchObject({ name: "queue", command: "queue --listen", port: "none" });
   });
 });
+
+describe("fromCompose on images of known databases", () => {
+  it.each([
+    ["redis:7-alpine", "redis-server --port ${port}"],
+    ["bitnami/redis:7", "redis-server --port ${port}"],
+    ["mongo:7", "mongod --dbpath mongo-data --port ${port}"],
+    ["mariadb:11", "mysqld --datadir=mysql-data --port=${port}"],
+  ])("%s runs here as %s, marked as a guess", (image, command) => {
+    const dir = tempProject({ "compose.yaml": `services:\n  store:\n    image: ${image}\n    ports: ["6379"]\n` });
+    const [service] = fromCompose(join(dir, "compose.yaml"), dir).services;
+    expect(service).toMatchObject({ command, image, guesses: { command: expect.any(String) } });
+    expect(service?.port).toBeUndefined();
+  });
+});

@@ -56,3 +56,18 @@ describe("initConfig", () => {
     });
   });
 });
+
+describe("initConfig on a broken source", () => {
+  it.each([
+    ["package.json", "{ not json"],
+    ["compose.yaml", "services: [\n"],
+  ])("%s: a usage error naming the file", (name, text) => {
+    const dir = tempProject({ [name]: text });
+    expect(() => initConfig({ cwd: dir, write: false })).toThrow(new RegExp(`^cannot read ${name.replace(".", "\\.")}: `));
+    try {
+      initConfig({ cwd: dir, write: false });
+    } catch (error) {
+      expect(error).toBeInstanceOf(UsageError);
+    }
+  });
+});
