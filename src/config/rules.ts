@@ -191,7 +191,7 @@ export function commandsExist({ config, source }: RuleContext): ConfigIssue[] {
 }
 
 /** Whether `program` can be run from `cwd`: a path, or a name on PATH or in a node_modules/.bin above cwd. */
-function findProgram(program: string, cwd: string, pathVariable: string): boolean {
+export function findProgram(program: string, cwd: string, pathVariable: string): boolean {
   if (program.includes("/")) return isExecutable(isAbsolute(program) ? program : resolve(cwd, program));
   const folders = pathVariable.split(delimiter).filter(Boolean);
   for (let dir = cwd; ; dir = dirname(dir)) {

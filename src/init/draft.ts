@@ -21,6 +21,8 @@ export interface DraftService {
   image?: string;
   build?: string | { context: string; dockerfile: string };
   disabled?: boolean;
+  /** The program a script runs in the end (`next` for `npm run dev`), looked for as the command's is. */
+  program?: string;
   /** Guesses by key (`command`, `health`, `env.API_URL`…): the comment written beside that key. */
   guesses: Record<string, string>;
 }

@@ -55,6 +55,8 @@ function packageService(name: string, manager: Manager, script: string, text: st
     command: forwarded ? ported.command : run,
     guesses: {},
   };
+  const program = scriptProgram(text);
+  if (program) service.program = program;
   if (where !== ".") service.cwd = where;
   if (forwarded && ported.guess) service.guesses.command = ported.guess;
   if (ported.preferred !== undefined) {
@@ -74,6 +76,14 @@ function packageService(name: string, manager: Manager, script: string, text: st
     service.guesses.health = "ready when / answers 2xx or 3xx";
   }
   return service;
+}
+
+/** The program a script starts: its first word after `VAR=value` assignments and `cross-env`. */
+export function scriptProgram(text: string): string | undefined {
+  const words = text.trim().split(/\s+/);
+  const first = words.findIndex((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word) && word !== "cross-env");
+  const word = first === -1 ? undefined : words[first];
+  return word && /^[\w@./-]+$/.test(word) ? word : undefined;
 }
 
 function readPackage(file: string): PackageJson {

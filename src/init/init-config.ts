@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { ConfigError, UsageError } from "../errors.js";
 import { parseConfig } from "../config/load.js";
+import { findProgram } from "../config/rules.js";
 import { ConfigSource } from "../config/source.js";
 import { type Draft, type Guess, guessesOf } from "./draft.js";
 import { findSources, type FoundSource, sourceKind } from "./find-sources.js";
@@ -57,8 +58,8 @@ export function initConfig(options: InitOptions = {}): InitResult {
   const missing = missingPrograms(file, renderConfig(draft), draft);
   // `up` checks every program before it starts anything: a service it cannot run here waits, disabled.
   for (const service of draft.services) {
-    const program = programOf(service.command);
-    if (!missing.includes(program) || service.disabled || service.shell) continue;
+    const program = [service.program, programOf(service.command)].find((candidate) => candidate !== undefined && missing.includes(candidate));
+    if (!program || service.disabled || service.shell) continue;
     service.disabled = true;
     service.guesses.disabled = `${program} is not found on this machine: install it, then remove \`disabled\``;
   }
@@ -137,20 +138,31 @@ function validate(file: string, text: string, commandsRunHere: boolean): void {
   }
 }
 
-/** The programs of the draft's commands that are not found here: the problems of a check that looks for them. */
+/** The programs of the draft's commands, and of the scripts they run, that are not found here. */
 function missingPrograms(file: string, text: string, draft: Draft): string[] {
   validate(file, text, false);
+  return [...new Set([...commandPrograms(file, text, draft), ...scriptPrograms(dirname(file), draft)])];
+}
+
+/** The programs of the commands that are not found here: the problems of the check `up` makes. */
+function commandPrograms(file: string, text: string, draft: Draft): string[] {
   try {
     parseConfig(new ConfigSource(file, file, text), { commandsRunHere: true });
     return [];
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const services = new Set(error.issues.filter((issue) => issue.path.endsWith(".command")).map((issue) => issue.path.split(".")[1]));
-    const programs = draft.services.filter((service) => services.has(service.name)).map((service) => programOf(service.command));
-    return [...new Set(programs)];
+    return draft.services.filter((service) => services.has(service.name)).map((service) => programOf(service.command));
   }
 }
 
 function programOf(command: string): string {
   return command.split(/\s+/)[0] as string;
+}
+
+/** The programs scripts run that are found neither on PATH nor in a node_modules/.bin above the script's folder. */
+function scriptPrograms(folder: string, draft: Draft): string[] {
+  return draft.services
+    .filter((service) => service.program !== undefined && !findProgram(service.program, resolve(folder, service.cwd ?? "."), process.env.PATH ?? ""))
+    .map((service) => service.program as string);
 }

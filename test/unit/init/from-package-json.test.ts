@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { expandGlobs, fromPackageJson } from "../../../src/init/from-package-json.js";
+import { expandGlobs, fromPackageJson, scriptProgram } from "../../../src/init/from-package-json.js";
 import { ROOT, tempProject } from "../../support/helpers.js";
 
 const MONOREPO = join(ROOT, "test/fixtures/init/monorepo");
@@ -60,5 +60,16 @@ describe("fromPackageJson", () => {
       "apps/web",
       "packages/ui",
     ]);
+  });
+});
+
+describe("scriptProgram", () => {
+  it.each([
+    ["vite", "vite"],
+    ["NODE_ENV=development cross-env PORT=1 nodemon src/index.ts", "nodemon"],
+    ["./bin/dev --watch", "./bin/dev"],
+    ["$(npm bin)/x", undefined],
+  ])("%s → %s", (script, program) => {
+    expect(scriptProgram(script)).toBe(program);
   });
 });

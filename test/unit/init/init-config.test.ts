@@ -71,3 +71,14 @@ describe("initConfig on a broken source", () => {
     }
   });
 });
+
+describe("initConfig on programs not found here", () => {
+  it("disables a service whose script runs a program found neither on PATH nor in node_modules/.bin", () => {
+    const dir = tempProject({ "package.json": JSON.stringify({ scripts: { dev: "NODE_ENV=development not-installed-server serve" } }) });
+    const result = initConfig({ cwd: dir });
+    expect(result.missing).toEqual(["not-installed-server"]);
+    expect(result.text).toMatch(/# guess: not-installed-server is not found on this machine[^\n]*\n {4}disabled: true\n$/);
+    expect(result.text).toMatch(/^# Not found on this machine, so their services are disabled: not-installed-server\.$/m);
+    expect(loadConfig({ cwd: dir }).config.services.get("app")?.disabled).toBe(true);
+  });
+});
