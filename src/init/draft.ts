@@ -16,6 +16,8 @@ export interface DraftService {
   /** Preferred port (the one the source used), or `none` for a process that listens on nothing. */
   port?: number | "none";
   env?: Record<string, string>;
+  /** Relative to the written file's folder. */
+  env_file?: string[];
   depends_on?: Record<string, "started" | "healthy" | "completed">;
   health?: { http: string } | { command: string };
   image?: string;

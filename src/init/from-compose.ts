@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { parse } from "yaml";
 import { type Draft, type DraftService, serviceName } from "./draft.js";
@@ -14,7 +14,10 @@ interface ComposeService {
   working_dir?: string;
   volumes?: Array<string | { type?: string; source?: string; target?: string }>;
   ports?: Array<string | number | { target?: number; published?: number | string }>;
+  expose?: Array<string | number>;
   environment?: string[] | Record<string, Scalar>;
+  env_file?: string | Array<string | { path: string }>;
+  profiles?: string[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[] };
 }
@@ -103,6 +106,17 @@ function composeService(composeName: string, compose: ComposeService, context: C
   const env = environmentOf(compose.environment, context);
   if (Object.keys(env.values).length) service.env = { ...env.values, ...service.env };
   for (const key of env.rewired) service.guesses[`env.${key}`] = "was a compose network address";
+  const envFiles = [compose.env_file ?? []].flat().map((entry) => join(context.dir, typeof entry === "string" ? entry : entry.path));
+  // portmate refuses an env file that is not there: one not made yet is named, to be added once it is.
+  const present = envFiles.filter((file) => existsSync(file)).map((file) => relative(context.base, file));
+  if (present.length) service.env_file = present;
+  const absent = envFiles.filter((file) => !existsSync(file)).map((file) => relative(context.base, file));
+  if (absent.length) service.notes.push(`env_file ${absent.join(", ")}: not there yet; add it as env_file once it is`);
+  if (compose.profiles?.length && !service.disabled) {
+    // compose starts a service with profiles only when one is asked for: portmate, when it is named.
+    service.disabled = true;
+    service.notes.push(`disabled: compose runs it only with its profiles (${compose.profiles.join(", ")}); \`portmate up ${name}\` runs it`);
+  }
   const depends = dependsOn(compose.depends_on, context);
   if (Object.keys(depends).length) service.depends_on = depends;
   const health = healthOf(compose.healthcheck?.test, container);
@@ -113,8 +127,18 @@ function composeService(composeName: string, compose: ComposeService, context: C
   return service;
 }
 
-/** The ports a service publishes: container port, and the host port when one is given. */
+/**
+ * The ports a service publishes: container port, and the host port when one is given; then those it only
+ * exposes to the other services, which are its ports too.
+ */
 function publishedPorts(compose: ComposeService): Array<{ container: number; published?: number }> {
+  const exposed = (compose.expose ?? [])
+    .map((entry) => ({ container: Number(String(entry).replace(/\/(tcp|udp)$/, "")) }))
+    .filter((port) => Number.isInteger(port.container));
+  return [...published(compose), ...exposed];
+}
+
+function published(compose: ComposeService): Array<{ container: number; published?: number }> {
   return (compose.ports ?? []).flatMap((entry) => {
     if (typeof entry === "object") return entry.target ? [{ container: entry.target, ...optionalPort(entry.published) }] : [];
     // "8000", "8000:8000", "127.0.0.1:8000:8000", "8000:8000/tcp"

@@ -32,6 +32,7 @@ function renderService(service: DraftService): string[] {
   if (service.cwd !== undefined) field("cwd", service.cwd);
   if (service.port !== undefined) field("port", service.port);
   if (service.env) map("env", service.env);
+  if (service.env_file) field("env_file", service.env_file.length === 1 ? service.env_file[0] : service.env_file);
   if (service.depends_on) map("depends_on", service.depends_on);
   if (service.health) {
     if (service.guesses.health) out.push(`    ${GUESS_MARK} ${service.guesses.health}`);

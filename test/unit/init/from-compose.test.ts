@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fromCompose } from "../../../src/init/from-compose.js";
@@ -64,5 +65,32 @@ describe("fromCompose on images of known databases", () => {
     const [service] = fromCompose(join(dir, "compose.yaml"), dir).services;
     expect(service).toMatchObject({ command, image, guesses: { command: expect.any(String) } });
     expect(service?.port).toBeUndefined();
+  });
+});
+
+describe("fromCompose on env files and profiles", () => {
+  it("keeps env_file, and writes a service with profiles disabled, as compose starts it only when asked", () => {
+    const dir = tempProject({
+      "compose.yaml":
+        "services:\n  api:\n    command: node api.js\n    env_file: [.env, {path: api.env}]\n  debug:\n    command: node debug.js\n    profiles: [debug]\n",
+    });
+    writeFileSync(join(dir, "api.env"), "A=1\n");
+    const [api, debug] = fromCompose(join(dir, "compose.yaml"), dir).services;
+    expect(api?.env_file).toEqual(["api.env"]);
+    expect(api?.notes).toContainEqual(".env: not there yet; add it as env_file once it is".replace(/^/, "env_file "));
+    expect(debug).toMatchObject({ disabled: true, notes: [expect.any(String), expect.stringMatching(/profiles \(debug\)/)] });
+  });
+});
+
+describe("fromCompose on exposed ports", () => {
+  it("takes a port only exposed to the other services as the service's port, and rewires the addresses of it", () => {
+    const dir = tempProject({
+      "compose.yaml":
+        "services:\n  api:\n    command: node api.js --port 3000\n    expose: ['3000']\n  web:\n    command: node web.js\n    environment: [API=http://api:3000]\n",
+    });
+    const [api, web] = fromCompose(join(dir, "compose.yaml"), dir).services;
+    expect(api).toMatchObject({ command: "node api.js --port ${port}" });
+    expect(api?.port).toBeUndefined();
+    expect(web?.env).toEqual({ API: "${services.api.url}" });
   });
 });
