@@ -131,7 +131,7 @@ function exampleDraft(): Draft {
 /** The config's structure, checked as `up` checks it; a failure is init's own bug. */
 function validate(file: string, text: string, commandsRunHere: boolean): void {
   try {
-    parseConfig(new ConfigSource(file, file, text), { commandsRunHere });
+    parseConfig(new ConfigSource(file, file, text), { commandsRunHere, env: checkEnv(text) });
   } catch (error) {
     if (error instanceof ConfigError) throw new Error(`portmate init wrote a config that does not validate: ${error.message}`);
     throw error;
@@ -147,7 +147,7 @@ function missingPrograms(file: string, text: string, draft: Draft): string[] {
 /** The programs of the commands that are not found here: the problems of the check `up` makes. */
 function commandPrograms(file: string, text: string, draft: Draft): string[] {
   try {
-    parseConfig(new ConfigSource(file, file, text), { commandsRunHere: true });
+    parseConfig(new ConfigSource(file, file, text), { commandsRunHere: true, env: checkEnv(text) });
     return [];
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -165,4 +165,16 @@ function scriptPrograms(folder: string, draft: Draft): string[] {
   return draft.services
     .filter((service) => service.program !== undefined && !findProgram(service.program, resolve(folder, service.cwd ?? "."), process.env.PATH ?? ""))
     .map((service) => service.program as string);
+}
+
+/** portmate's own template names, which are not variables. */
+const TEMPLATE_NAMES = new Set(["port", "host", "url", "instance", "project"]);
+
+/**
+ * The environment init checks its file with: this one, and every variable the file names set, so that a
+ * `${DB_PASSWORD:?}` carried over from a compose file checks the file's structure, not this shell.
+ */
+function checkEnv(text: string): Record<string, string | undefined> {
+  const named = [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1] as string).filter((name) => !TEMPLATE_NAMES.has(name));
+  return { ...Object.fromEntries(named.map((name) => [name, "set"])), ...process.env };
 }

@@ -82,3 +82,12 @@ describe("initConfig on programs not found here", () => {
     expect(loadConfig({ cwd: dir }).config.services.get("app")?.disabled).toBe(true);
   });
 });
+
+describe("initConfig on variables the environment does not set", () => {
+  it("checks the file's structure, not this shell: a required variable carried over from compose stays as written", () => {
+    const dir = tempProject({
+      "compose.yaml": "services:\n  api:\n    command: node api.js\n    environment:\n      PASSWORD: ${INIT_TEST_UNSET_PASSWORD:?set it}\n",
+    });
+    expect(initConfig({ cwd: dir, write: false }).text).toMatch(/^ {6}PASSWORD: \$\{INIT_TEST_UNSET_PASSWORD:\?set it\}$/m);
+  });
+});
