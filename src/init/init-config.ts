@@ -52,9 +52,18 @@ export function initConfig(options: InitOptions = {}): InitResult {
     throw new UsageError(`${relative(cwd, file) || file} exists already`, "`portmate init --force` overwrites it; `--stdout` prints the new one instead");
   }
   const found = options.from === undefined ? findSources(cwd) : [chosenSource(resolve(cwd, options.from))];
-  const [chosen, ...rest] = found;
-  const draft = chosen ? readSource(chosen, base) : exampleDraft();
-  if (!draft.services.length) throw new UsageError(`${draft.source}: no services found in it`, "`portmate init --from FILE` reads another file");
+  // The first source with services: a package.json of tools only (no dev or start script) gives way to the next.
+  let chosen: { source: FoundSource; draft: Draft } | undefined;
+  for (const source of found) {
+    const read = readSource(source, base);
+    if (read.services.length) {
+      chosen = { source, draft: read };
+      break;
+    }
+  }
+  if (!chosen && options.from !== undefined) throw new UsageError(`${options.from}: no services found in it`, "`portmate init --from FILE` reads another file");
+  const draft = chosen?.draft ?? exampleDraft();
+  const rest = found.filter((source) => source !== chosen?.source);
   const missing = missingPrograms(file, renderConfig(draft), draft);
   // `up` checks every program before it starts anything: a service it cannot run here waits, disabled.
   for (const service of draft.services) {
@@ -70,7 +79,7 @@ export function initConfig(options: InitOptions = {}): InitResult {
   return {
     file,
     text,
-    source: chosen ? draft.source : undefined,
+    source: chosen?.draft.source,
     others: rest.map((source) => relative(base, source.file)),
     guesses: guessesOf(draft.services),
     missing,

@@ -91,3 +91,11 @@ describe("initConfig on variables the environment does not set", () => {
     expect(initConfig({ cwd: dir, write: false }).text).toMatch(/^ {6}PASSWORD: \$\{INIT_TEST_UNSET_PASSWORD:\?set it\}$/m);
   });
 });
+
+describe("initConfig on sources without services", () => {
+  it("passes over a package.json of tools only to the next source, else writes the example", () => {
+    const tools = JSON.stringify({ scripts: { lint: "eslint ." } });
+    expect(initConfig({ cwd: tempProject({ "package.json": tools }), write: false })).toMatchObject({ source: undefined, others: ["package.json"] });
+    expect(() => initConfig({ cwd: tempProject({ "package.json": tools }), from: "package.json", write: false })).toThrow(/no services found/);
+  });
+});
