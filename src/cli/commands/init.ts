@@ -67,6 +67,6 @@ export async function initCommand(options: InitCommandOptions, io: CliIO): Promi
   if (result.others.length) info(io, `also found ${result.others.join(", ")} (\`portmate init --from FILE\` reads one)`);
   for (const guess of result.guesses) info(io, `guess: ${guess.service}.${guess.key}: ${guess.note}`);
   if (result.missing.length) info(io, `not found on this machine: ${result.missing.join(", ")}`);
-  if (result.written) info(io, `wrote ${result.file}; check the guesses, then: portmate up`);
+  if (result.written) info(io, `wrote ${result.file}; check the guesses, then: portmate ${options.file === undefined ? "" : `-f ${options.file} `}up`);
   return ExitCode.ok;
 }
