@@ -10,38 +10,46 @@ describe("fromCompose", () => {
   const draft = fromCompose(join(APP, "docker-compose.yml"), APP);
   const service = (name: string) => draft.services.find((candidate) => candidate.name === name);
 
-  it("keeps the database's image and guesses the local program, on its published port", () => {
-    expect(service("db")).toMatchObject({
-      image: "postgres:16",
-      command: "postgres -D pgdata -p ${port} -k .",
-      port: 5432,
-      env: { POSTGRES_PASSWORD: "postgres", POSTGRES_DB: "app" },
-      guesses: { command: expect.stringMatching(/initdb/) },
-    });
-  });
-
-  it("runs a service built from a Dockerfile with its CMD, in the build folder, the container port wired", () => {
-    expect(service("backend")).toMatchObject({
-      build: "backend",
-      cwd: "backend",
-      command: "node server.js --port ${port}",
-      port: 8000,
-      depends_on: { db: "healthy" },
-      health: { http: "/health" },
-      env: { DATABASE_URL: "postgres://postgres:postgres@${host}:${services.db.port}/app" },
-    });
-    expect(service("backend")?.guesses["env.DATABASE_URL"]).toBeDefined();
-  });
-
-  it("runs the Vite front end in the folder mounted at its working_dir, on loopback, the backend's URL wired", () => {
-    expect(service("frontend")).toMatchObject({
-      image: "node:20",
-      cwd: "frontend",
-      command: "npx vite --host ${host} --port ${port} --strictPort",
-      port: 5173,
-      env: { VITE_API_URL: "${services.backend.url}" },
-      health: { http: "/" },
-    });
+  it.each([
+    [
+      "db",
+      "keeps the database's image and guesses the local program, on its published port",
+      {
+        image: "postgres:16",
+        command: "postgres -D pgdata -p ${port} -k .",
+        port: 5432,
+        env: { POSTGRES_PASSWORD: "postgres", POSTGRES_DB: "app" },
+        guesses: { command: expect.stringMatching(/initdb/) },
+      },
+    ],
+    [
+      "backend",
+      "runs a service built from a Dockerfile with its CMD, in the build folder, the container port wired",
+      {
+        build: "backend",
+        cwd: "backend",
+        command: "node server.js --port ${port}",
+        port: 8000,
+        depends_on: { db: "healthy" },
+        health: { http: "/health" },
+        env: { DATABASE_URL: "postgres://postgres:postgres@${host}:${services.db.port}/app" },
+        guesses: { "env.DATABASE_URL": expect.any(String) },
+      },
+    ],
+    [
+      "frontend",
+      "runs the Vite front end in the folder mounted at its working_dir, on loopback, the backend's URL wired",
+      {
+        image: "node:20",
+        cwd: "frontend",
+        command: "npx vite --host ${host} --port ${port} --strictPort",
+        port: 5173,
+        env: { VITE_API_URL: "${services.backend.url}" },
+        health: { http: "/" },
+      },
+    ],
+  ])("%s: %s", (name, _what, expected) => {
+    expect(service(name)).toMatchObject(expected);
   });
 
   it("writes a service with no command known disabled, and one that publishes no port with none", () => {
