@@ -22,5 +22,7 @@ export { prepareStack, up, type UpOptions } from "./stack/up.js";
 export { resolveConfig, type ResolveConfigOptions, type ResolvedConfig, type ResolvedService } from "./stack/resolve-config.js";
 export { whoIs, type PortOwnership, type StackUse, type WhoIsOptions } from "./stack/port-ownership.js";
 export type { PortHolder, PortLookup, HiddenHolder } from "./ports/port-lookup.js";
+export { initConfig, type InitOptions, type InitResult } from "./init/init-config.js";
+export type { Guess } from "./init/draft.js";
 export { exportConfig, EXPORT_TARGETS, type ExportOptions, type ExportTargetName } from "./export/export.js";
 export { type ExportResult, type ExportFile } from "./export/result.js";

@@ -45,6 +45,7 @@ const BUNDLES: Record<CommandName | "all", () => Promise<{ start: (argv: readonl
   trust: () => import("./entries/trust.js"),
   dashboard: () => import("./entries/dashboard.js"),
   mcp: () => import("./entries/mcp.js"),
+  init: () => import("./entries/init.js"),
   completion: () => import("./entries/completion.js"),
   all: () => import("./entries/all.js"),
 };

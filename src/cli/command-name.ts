@@ -20,6 +20,7 @@ export const COMMAND_NAMES = [
   "trust",
   "dashboard",
   "mcp",
+  "init",
   "completion",
 ] as const;
 

@@ -20,6 +20,7 @@ const ARGUMENTS: Record<string, ArgumentKind[]> = {
   trust: ["none"],
   dashboard: ["none"],
   mcp: ["none"],
+  init: ["none"],
   help: ["commands", "none"],
   completion: ["shells", "none"],
   proxy: ["proxy-actions", "none"],

@@ -172,11 +172,15 @@ export function preferredPortsDistinct({ config, source }: RuleContext): ConfigI
   return issues;
 }
 
-/** The program of each command exists, so a typo fails before anything starts rather than halfway through. */
+/**
+ * The program of each command exists, so a typo fails before anything starts rather than halfway through. A
+ * disabled service is not looked at: it is there for another machine, or until its program is installed
+ * (`portmate init` writes such services disabled), and runs only when named.
+ */
 export function commandsExist({ config, source }: RuleContext): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const service of config.services.values()) {
-    if (service.command.shell) continue;
+    if (service.command.shell || service.disabled) continue;
     const program = service.command.argv[0];
     if (program === undefined || program.includes("$")) continue;
     if (findProgram(program, service.cwd, service.env.PATH ?? process.env.PATH ?? "")) continue;
@@ -191,7 +195,7 @@ export function commandsExist({ config, source }: RuleContext): ConfigIssue[] {
 }
 
 /** Whether `program` can be run from `cwd`: a path, or a name on PATH or in a node_modules/.bin above cwd. */
-function findProgram(program: string, cwd: string, pathVariable: string): boolean {
+export function findProgram(program: string, cwd: string, pathVariable: string): boolean {
   if (program.includes("/")) return isExecutable(isAbsolute(program) ? program : resolve(cwd, program));
   const folders = pathVariable.split(delimiter).filter(Boolean);
   for (let dir = cwd; ; dir = dirname(dir)) {

@@ -25,6 +25,7 @@ const COMMANDS = [
   "trust",
   "dashboard",
   "mcp",
+  "init",
   "completion",
 ];
 

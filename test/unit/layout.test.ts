@@ -24,6 +24,7 @@ const FLOORS = [
   "operations",
   "mcp",
   "dashboard",
+  "init",
   "export",
   "cli",
 ];

@@ -17,6 +17,7 @@ import { startCli } from "../commands/start.js";
 import { runCli } from "../commands/run.js";
 import { trustCli } from "../commands/trust.js";
 import { mcpCli } from "../commands/mcp.js";
+import { initCli } from "../commands/init.js";
 import { completionCli, completeCli } from "../commands/completion.js";
 import { run } from "../run.js";
 
@@ -40,6 +41,7 @@ export const start = (argv: readonly string[]) =>
       dashboardCli,
       trustCli,
       mcpCli,
+      initCli,
       completionCli,
     ],
     complete: completeCli,
