@@ -2,33 +2,19 @@
 // proxy/ensure-proxy.ts), detached from every terminal, one per user (per state folder). It serves the names of
 // every running stack from their records, and ends once no stack needs it. Stdout says `ready PORT` once it
 // listens, or `error MESSAGE`; nothing else is written there.
-import { appendFileSync } from "node:fs";
 import { identify } from "../process/process-tree.js";
 import { ProxyControl } from "../proxy/proxy-control.js";
-import {
-  DEFAULT_PROXY_PORT,
-  proxyControlPath,
-  proxyLogPath,
-  readLastProxyPort,
-  removeProxyRecord,
-  runningProxy,
-  writeProxyRecord,
-} from "../proxy/proxy-record.js";
+import { DEFAULT_PROXY_PORT, proxyControlPath, readLastProxyPort, removeProxyRecord, runningProxy, writeProxyRecord } from "../proxy/proxy-record.js";
 import { ProxyServer, type ProxyServerOptions } from "../proxy/proxy-server.js";
 import { ensurePrivateDir, stateLayout } from "../state/paths.js";
+import { daemonLogger, racedDaemonPort } from "../state/daemon-record.js";
 import { ensureDashboard } from "../proxy/ensure-dashboard.js";
 
 /** How long the proxy stays without any name to serve and any stack holding it before it ends. */
 const IDLE_MS = Number(process.env.PORTMATE_PROXY_IDLE_MS ?? 10_000);
 
 const layout = stateLayout();
-const log = (line: string) => {
-  try {
-    appendFileSync(proxyLogPath(layout), `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
-  } catch {
-    // no log: nothing to do about it
-  }
-};
+const log = daemonLogger(layout, "proxy");
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
@@ -48,7 +34,7 @@ async function main(): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // Another proxy of this user won the race to the port: it is the one.
-    const winner = await raced();
+    const winner = await racedDaemonPort(layout, "proxy");
     if (winner) return say(`ready ${winner}`);
     if (code === "EADDRINUSE" && fallback) server = await startElsewhere();
     else
@@ -107,16 +93,6 @@ async function startElsewhere(): Promise<ProxyServer> {
     }
   }
   return ProxyServer.start({ layout, port: 0, ...serverOptions() });
-}
-
-/** The port of a proxy that started at the same moment and got the port first, once it has recorded itself. */
-async function raced(): Promise<number | undefined> {
-  for (let i = 0; i < 20; i++) {
-    const record = runningProxy(layout);
-    if (record && record.pid !== process.pid) return record.port;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return undefined;
 }
 
 /** TLS for `https://` names, made on the first TLS connection (see proxy/tls-listener.ts), and the dashboard. */

@@ -1,10 +1,9 @@
 // The dashboard's process (README, "Dashboard"): started by `portmate dashboard`, or by the local proxy when
 // `portmate.localhost` is asked for (see proxy/ensure-dashboard.ts), detached from every terminal, one per user
 // (per state folder). Stdout says `ready PORT` once it listens, or `error MESSAGE`; nothing else is written there.
-import { appendFileSync } from "node:fs";
 import { DashboardServer } from "./dashboard-server.js";
 import { identify } from "../process/process-tree.js";
-import { daemonLogPath, readLastDaemonPort, removeDaemonRecord, runningDaemon, writeDaemonRecord } from "../state/daemon-record.js";
+import { daemonLogger, racedDaemonPort, readLastDaemonPort, removeDaemonRecord, runningDaemon, writeDaemonRecord } from "../state/daemon-record.js";
 import { ensurePrivateDir, stateLayout } from "../state/paths.js";
 
 /** How long the dashboard stays with no page open and no request before it ends. */
@@ -13,13 +12,7 @@ const IDLE_MS = Number(process.env.PORTMATE_DASHBOARD_IDLE_MS ?? 30 * 60_000);
 const EMPTY_IDLE_MS = Math.min(IDLE_MS, 60_000);
 
 const layout = stateLayout();
-const log = (line: string) => {
-  try {
-    appendFileSync(daemonLogPath(layout, "dashboard"), `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
-  } catch {
-    // no log: nothing to do about it
-  }
-};
+const log = daemonLogger(layout, "dashboard");
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
@@ -34,7 +27,7 @@ async function main(): Promise<void> {
     server = await DashboardServer.start({ layout, port: last ?? 0 });
   } catch {
     // Another dashboard of this user, started at the same moment, may have got it first: it is the one.
-    const winner = await raced();
+    const winner = await racedDaemonPort(layout, "dashboard");
     if (winner) return say(`ready ${winner}`);
     server = await DashboardServer.start({ layout, port: 0 });
   }
@@ -64,16 +57,6 @@ async function main(): Promise<void> {
     Math.min(5000, EMPTY_IDLE_MS),
   );
   idle.unref();
-}
-
-/** The port of a dashboard that started at the same moment and got the port first, once it has recorded itself. */
-async function raced(): Promise<number | undefined> {
-  for (let i = 0; i < 20; i++) {
-    const record = runningDaemon(layout, "dashboard");
-    if (record && record.pid !== process.pid) return record.port;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return undefined;
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
-import { readFileSync, rmSync } from "node:fs";
+import { appendFileSync, readFileSync, rmSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { isGone } from "../process/process-tree.js";
 import { writeFileAtomic } from "./files.js";
@@ -60,4 +61,28 @@ function readDaemonRecord<R extends DaemonRecord>(layout: StateLayout, name: Dae
   } catch {
     return undefined;
   }
+}
+
+/** A daemon's own log lines (`<state>/logs/NAME.log`, timestamped): what it could not do. A log that cannot be written is passed over. */
+export function daemonLogger(layout: StateLayout, name: DaemonName): (line: string) => void {
+  return (line) => {
+    try {
+      appendFileSync(daemonLogPath(layout, name), `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
+    } catch {
+      // no log: nothing to do about it
+    }
+  };
+}
+
+/**
+ * The port of another daemon of that name that started at the same moment as this process and got its port
+ * first, once it has recorded itself (within a second); undefined when none did.
+ */
+export async function racedDaemonPort(layout: StateLayout, name: DaemonName): Promise<number | undefined> {
+  for (let i = 0; i < 20; i++) {
+    const record = runningDaemon(layout, name);
+    if (record && record.pid !== process.pid) return record.port;
+    await sleep(50);
+  }
+  return undefined;
 }
