@@ -1,11 +1,10 @@
-import { join } from "node:path";
-import { endOfLines, eventsPath, readLastLines, readNewLines, type LogLine } from "../state/logs.js";
+import { endOfLines, eventsPath, logPath, readLastLines, readNewLines, type LogLine } from "../state/logs.js";
 import type { StateLayout } from "../state/paths.js";
 import { describeStackEvent } from "../stack/event-lines.js";
 import type { ServiceInfo } from "../stack/stack.js";
 import { parseServiceId } from "../plan/names.js";
-import type { StackEvent } from "../supervise/events.js";
-import type { StackView } from "./stacks-view.js";
+import { PORTMATE, recordedEvent, sortByTime } from "../operations/log-files.js";
+import type { ServiceView, StackView } from "./stacks-view.js";
 
 /** One line as the page shows it: a service's output, or (`service` "portmate") what portmate did, as `portmate logs` tells it. */
 export interface LogEntry {
@@ -66,7 +65,7 @@ export class LogFeed {
         wanted.set(path, { project: stack.project, instance: stack.instance, service: service.id, path });
       }
       const events = eventsPath(this.layout, stack.project);
-      wanted.set(events, { project: stack.project, instance: 0, service: "portmate", path: events });
+      wanted.set(events, { project: stack.project, instance: 0, service: PORTMATE, path: events });
     }
     for (const path of this.files.keys()) if (!wanted.has(path)) this.files.delete(path);
     for (const [path, file] of wanted) {
@@ -93,12 +92,12 @@ export class LogFeed {
       file.offset = offset;
       fresh.push(...this.entries(file, lines));
     }
-    if (fresh.length > 0) this.send(byTime(fresh));
+    if (fresh.length > 0) this.send(sortByTime(fresh));
   }
 
   /** The last lines of every followed file, in the order they were printed: what a page shows first. */
   backlog(count = BACKLOG_LINES): LogEntry[] {
-    return byTime([...this.files.values()].flatMap((file) => this.entries(file, readLastLines(file.path, count))));
+    return sortByTime([...this.files.values()].flatMap((file) => this.entries(file, readLastLines(file.path, count))));
   }
 
   close(): void {
@@ -108,42 +107,34 @@ export class LogFeed {
 
   private logOf(stack: StackView, id: string): string {
     const { name, instance } = parseServiceId(id);
-    return join(this.layout.logs, stack.project, String(instance), `${name}.log`);
+    return logPath(this.layout, stack.project, instance, name);
   }
 
   private entries(file: Followed, lines: readonly LogLine[]): LogEntry[] {
-    if (file.service !== "portmate") {
+    if (file.service !== PORTMATE) {
       return lines.map((line) => ({ project: file.project, instance: file.instance, service: file.service, at: line.at, text: line.text }));
     }
     const entries: LogEntry[] = [];
+    const services = new Map(
+      this.stacks.filter((stack) => stack.project === file.project).flatMap((stack) => stack.services.map((service) => [service.id, service])),
+    );
     for (const line of lines) {
-      const told = this.describe(file.project, line.text);
+      const told = describe(line.text, services);
       if (!told) continue;
-      const entry: LogEntry = { project: file.project, instance: told.instance, service: "portmate", at: line.at, text: told.text };
+      const entry: LogEntry = { project: file.project, instance: told.instance, service: PORTMATE, at: line.at, text: told.text };
       entries.push(told.failure ? { ...entry, failure: true } : entry);
     }
     return entries;
   }
-
-  /** One of portmate's recorded events as `portmate logs` tells it, and whether it tells of a failure. */
-  private describe(project: string, json: string): { text: string; instance: number; failure: boolean } | undefined {
-    let event: StackEvent;
-    try {
-      event = JSON.parse(json) as StackEvent;
-    } catch {
-      return undefined;
-    }
-    const services = new Map(
-      this.stacks.filter((stack) => stack.project === project).flatMap((stack) => stack.services.map((service) => [service.id, service])),
-    );
-    const text = describeStackEvent(event, (id) => services.get(id) as ServiceInfo | undefined);
-    if (text === undefined) return undefined;
-    const instance = event.service === "" ? 1 : parseServiceId(event.service).instance;
-    const failure = event.type === "failed" || event.type === "unhealthy" || (event.type === "exited" && !event.expected);
-    return { text, instance, failure };
-  }
 }
 
-function byTime(entries: LogEntry[]): LogEntry[] {
-  return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+/** One of portmate's recorded events as `portmate logs` tells it, of which instance, and whether it tells of a failure. */
+function describe(json: string, services: ReadonlyMap<string, ServiceView>): { text: string; instance: number; failure: boolean } | undefined {
+  const event = recordedEvent(json);
+  if (event === undefined) return undefined;
+  const text = describeStackEvent(event, (id) => services.get(id) as ServiceInfo | undefined);
+  if (text === undefined) return undefined;
+  const instance = event.service === "" ? 1 : parseServiceId(event.service).instance;
+  const failure = event.type === "failed" || event.type === "unhealthy" || (event.type === "exited" && !event.expected);
+  return { text, instance, failure };
 }

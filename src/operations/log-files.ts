@@ -89,13 +89,18 @@ function recordedServices(project: string): Map<string, ServiceInfo> {
   return services;
 }
 
-function describeRecordedEvent(text: string, services: ReadonlyMap<string, ServiceInfo>, instance: number | undefined): string | undefined {
-  let event: StackEvent;
+/** One line of portmate's events file as the event it records; undefined for a line that is none (cut short, edited). */
+export function recordedEvent(text: string): StackEvent | undefined {
   try {
-    event = JSON.parse(text) as StackEvent;
+    return JSON.parse(text) as StackEvent;
   } catch {
     return undefined;
   }
+}
+
+function describeRecordedEvent(text: string, services: ReadonlyMap<string, ServiceInfo>, instance: number | undefined): string | undefined {
+  const event = recordedEvent(text);
+  if (event === undefined) return undefined;
   if (instance !== undefined && event.service !== "" && parseServiceId(event.service).instance !== instance) return undefined;
   return describeStackEvent(event, (id) => services.get(id));
 }
