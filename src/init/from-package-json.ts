@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { parse } from "yaml";
 import { type Draft, type DraftService, serviceName } from "./draft.js";
 import { servesPage, withPort } from "./port-flags.js";
@@ -37,7 +37,7 @@ export function fromPackageJson(dir: string, base: string): Draft {
       notes.push(`${join(where, "package.json")}: no dev or start script, so no service`);
       continue;
     }
-    const name = serviceName(pkg.name ?? (folder === dir ? "app" : (folder.split("/").pop() as string)), taken);
+    const name = serviceName(pkg.name ?? (folder === dir ? "app" : basename(folder)), taken);
     taken.add(name);
     services.push(packageService(name, manager, script, pkg.scripts?.[script] as string, where));
   }
@@ -113,8 +113,8 @@ function workspaceGlobs(dir: string, root: PackageJson): string[] {
 export function expandGlobs(dir: string, globs: readonly string[]): string[] {
   const folders = (patterns: readonly string[]) =>
     patterns.flatMap((glob) => {
-      const star = glob.replace(/^\.\//, "").replace(/\/+$/, "").indexOf("*");
       const clean = glob.replace(/^\.\//, "").replace(/\/+$/, "");
+      const star = clean.indexOf("*");
       if (star === -1) return [join(dir, clean)];
       const parent = join(dir, clean.slice(0, star));
       if (!existsSync(parent)) return [];
