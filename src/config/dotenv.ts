@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
+import { shownPath } from "../util/shown-path.js";
 import { parse as parseEnv } from "dotenv";
 import { UsageError } from "../errors.js";
 
@@ -24,12 +25,12 @@ export function readDotenv(dir: string, given: readonly string[] | undefined): D
       const text = readText(file);
       if (text === undefined)
         throw new UsageError(
-          `--env-file ${shown(file)}: the file does not exist`,
+          `--env-file ${shownPath(file)}: the file does not exist`,
           "give an existing file, or leave --env-file out to read the `.env` beside the config",
         );
       Object.assign(vars, parseEnv(text));
     }
-    return { vars, files: [...given], described: given.map(shown).join(", ") };
+    return { vars, files: [...given], described: given.map((file) => shownPath(file)).join(", ") };
   }
   const file = join(dir, ".env");
   const text = readText(file);
@@ -45,10 +46,4 @@ function readText(file: string): string | undefined {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
-}
-
-/** A file as messages show it: relative to the working folder when it is inside it. */
-function shown(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel && !rel.startsWith(`..${sep}`) && rel !== ".." ? rel : file;
 }

@@ -2,12 +2,12 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse as parseEnv } from "dotenv";
 import type { ConfigIssue } from "../errors.js";
-import type { ConfigPath, ConfigSource } from "./source.js";
+import type { ConfigLocator, ConfigPath } from "./source.js";
 
 /** Reads `KEY=value` env files (relative to the config's folder); later files win. A missing file is an issue. */
 export function readEnvFiles(
   raw: string | string[] | undefined,
-  ctx: { source: ConfigSource; dir: string; issues: ConfigIssue[] },
+  ctx: { source: ConfigLocator; dir: string; issues: ConfigIssue[] },
   at: ConfigPath,
 ): Record<string, string> {
   if (raw === undefined) return {};

@@ -1,21 +1,26 @@
 import { readFileSync } from "node:fs";
-import { basename, dirname, relative, resolve, sep } from "node:path";
+import { basename, dirname, resolve } from "node:path";
+import { shownPath } from "../util/shown-path.js";
 import { ConfigError, UsageError, type ConfigIssue } from "../errors.js";
 import { readDotenv } from "./dotenv.js";
 import { readEnvFiles } from "./env-file.js";
 import { normalizeRange, normalizeService } from "./normalize.js";
 import { type NormalizeContext } from "./normalize-values.js";
 import { commandsExist, rules } from "./rules.js";
+import { MergedSource } from "./merged-source.js";
 import { ConfigSource } from "./source.js";
 import type { PortmateConfig, RawConfig } from "./types.js";
 import { validateSchema } from "./validate.js";
-import { findConfigFile, projectName } from "./project-name.js";
+import { findConfigFiles, projectName, type ConfigFiles } from "./project-name.js";
 
-export { CONFIG_NAMES } from "./project-name.js";
+export { CONFIG_NAMES, OVERRIDE_NAMES, type ConfigFiles } from "./project-name.js";
 
 export interface LoadConfigOptions {
-  /** The config file; default: `portmate.yaml` in `cwd` or the nearest folder above it. */
-  file?: string;
+  /**
+   * The config file, or several merged in order (maps merge, a later file's lists and values win); default:
+   * `portmate.yaml` in `cwd` or the nearest folder above it, with the `portmate.override.yaml` beside it.
+   */
+  file?: ConfigFiles;
   /** Folder to resolve `file` against and to search from (default: `process.cwd()`). */
   cwd?: string;
   /** Overrides the project name of the file (`-p`). */
@@ -46,20 +51,27 @@ export interface LoadedConfig {
  */
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const file = findConfigFile(options.file, cwd);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  const source = new ConfigSource(file, displayName(file, cwd), text);
+  const sources = findConfigFiles(options.file, cwd).map((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+    }
+    return new ConfigSource(file, shownPath(file, cwd), text);
+  }) as [ConfigSource, ...ConfigSource[]];
   const envFiles = options.envFiles?.map((given) => resolve(cwd, given));
-  return parseConfig(source, { ...options, ...(envFiles ? { envFiles } : {}) });
+  const loaded = parseConfig(sources, { ...options, ...(envFiles ? { envFiles } : {}) });
+  loaded.config.foundByName = options.file === undefined || options.file.length === 0;
+  return loaded;
 }
 
-/** The same stages as loadConfig, on text already read (used by tests and tools). */
-export function parseConfig(source: ConfigSource, options: Pick<LoadConfigOptions, "projectName" | "env" | "commandsRunHere" | "envFiles"> = {}): LoadedConfig {
+/** The same stages as loadConfig, on text already read (used by tests and tools): one file, or several merged in order. */
+export function parseConfig(
+  given: ConfigSource | readonly [ConfigSource, ...ConfigSource[]],
+  options: Pick<LoadConfigOptions, "projectName" | "env" | "commandsRunHere" | "envFiles"> = {},
+): LoadedConfig {
+  const source = new MergedSource(given instanceof ConfigSource ? [given] : given);
   const syntax = source.syntaxIssues();
   if (syntax.length) throw new ConfigError(syntax);
 
@@ -77,6 +89,8 @@ export function parseConfig(source: ConfigSource, options: Pick<LoadConfigOption
   const env = { ...envFromFiles, ...definedOnly(options.env ?? process.env) };
   const config: PortmateConfig = {
     file: source.file,
+    files: source.sources.map((one) => one.file),
+    foundByName: false,
     dir,
     project: projectName(options.projectName, raw.name, dir),
     range: normalizeRange(raw, ctx),
@@ -98,7 +112,7 @@ export function parseConfig(source: ConfigSource, options: Pick<LoadConfigOption
 }
 
 /** What `${VAR}` read, for the unset-variable warning: `the environment and .env`, `the environment; no .env beside portmate.yaml`. */
-function variableSources(raw: RawConfig, dotenv: string, given: boolean, source: ConfigSource): string {
+function variableSources(raw: RawConfig, dotenv: string, given: boolean, source: MergedSource): string {
   const read = ["the environment", ...(raw.env_file === undefined ? [] : [raw.env_file].flat()), ...(dotenv ? [given ? `--env-file ${dotenv}` : dotenv] : [])];
   const list = read.length > 1 ? `${read.slice(0, -1).join(", ")} and ${read.at(-1)}` : "the environment";
   return dotenv ? list : `${list}; no .env beside ${basename(source.file)}`;
@@ -106,10 +120,4 @@ function variableSources(raw: RawConfig, dotenv: string, given: boolean, source:
 
 function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-}
-
-/** The file as messages show it: relative to the working folder when it is inside it. */
-function displayName(file: string, cwd: string): string {
-  const rel = relative(cwd, file);
-  return rel && !rel.startsWith(`..${sep}`) && rel !== ".." ? rel : file;
 }

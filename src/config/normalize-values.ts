@@ -2,7 +2,7 @@ import { constants } from "node:os";
 import { splitCommandWords } from "../util/command-line.js";
 import { formatDuration, MAX_DURATION_MS, parseDuration } from "../util/duration.js";
 import type { ConfigIssue } from "../errors.js";
-import type { ConfigPath, ConfigSource } from "./source.js";
+import type { ConfigLocator, ConfigPath } from "./source.js";
 import type { CommandConfig, RawCommandLine } from "./types.js";
 
 // The checks every part of normalizing shares: the config's own (normalize.ts) and its tunnels'
@@ -10,7 +10,7 @@ import type { CommandConfig, RawCommandLine } from "./types.js";
 
 /** What normalizing needs besides the raw data. */
 export interface NormalizeContext {
-  source: ConfigSource;
+  source: ConfigLocator;
   /** Folder of the config file. */
   dir: string;
   issues: ConfigIssue[];

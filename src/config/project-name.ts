@@ -9,6 +9,12 @@ import { plainName } from "./plain-name.js";
 /** Names searched for, in each folder from the working folder up to the root. */
 export const CONFIG_NAMES = ["portmate.yaml", "portmate.yml"];
 
+/** Merged over the config found by that search (not over files given with `-f`), as compose's compose.override.yaml. */
+export const OVERRIDE_NAMES = ["portmate.override.yaml", "portmate.override.yml"];
+
+/** `-f`: one config file, or several merged in order (relative to the working folder). */
+export type ConfigFiles = string | readonly string[];
+
 const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 /**
@@ -17,34 +23,59 @@ const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
  * has a usable one; then the folder's name. A plain `name:` line is read without the YAML parser (see
  * plain-name.ts), which is loaded only for a file that says its name otherwise.
  */
-export async function readProjectName(options: { file?: string; cwd?: string; projectName?: string } = {}): Promise<string> {
+export async function readProjectName(options: { file?: ConfigFiles; cwd?: string; projectName?: string } = {}): Promise<string> {
   if (options.projectName !== undefined) return projectName(options.projectName, undefined, "");
-  const file = findConfigFile(options.file, resolve(options.cwd ?? process.cwd()));
+  const files = findConfigFiles(options.file, resolve(options.cwd ?? process.cwd()));
+  // The last file that says a name wins, as its `name:` does in the merged config.
   let name: unknown;
-  try {
-    const text = readFileSync(file, "utf8");
-    const plain = plainName(text);
-    name = plain ? plain.name : (await import("./parsed-name.js")).parsedName(text);
-  } catch {
-    name = undefined;
+  for (const file of files) {
+    try {
+      const text = readFileSync(file, "utf8");
+      const plain = plainName(text);
+      const named = plain ? plain.name : (await import("./parsed-name.js")).parsedName(text);
+      if (named !== undefined) name = named;
+    } catch {
+      // unreadable: the loader says why
+    }
   }
-  return projectName(undefined, typeof name === "string" && PROJECT_NAME.test(name) ? name : undefined, dirname(file));
+  return projectName(undefined, typeof name === "string" && PROJECT_NAME.test(name) ? name : undefined, dirname(files[0]));
 }
 
-export function findConfigFile(file: string | undefined, cwd: string): string {
-  if (file !== undefined) {
-    const path = resolve(cwd, file);
-    if (!existsSync(path)) throw new UsageError(`config file ${file} does not exist`, "check the path given to -f/--file");
-    return path;
+/**
+ * The config files to read, in order, absolute: each `-f` (which must exist); else the config searched from `cwd`
+ * up, with the portmate.override.yaml beside it when there is one.
+ */
+export function findConfigFiles(file: ConfigFiles | undefined, cwd: string): [string, ...string[]] {
+  const given = typeof file === "string" ? [file] : file;
+  if (given?.length) {
+    const paths = given.map((one) => {
+      const path = resolve(cwd, one);
+      if (!existsSync(path)) throw new UsageError(`config file ${one} does not exist`, "check the path given to -f/--file");
+      return path;
+    });
+    return paths as [string, ...string[]];
   }
   for (let dir = cwd; ; dir = dirname(dir)) {
     for (const name of CONFIG_NAMES) {
       const path = join(dir, name);
-      if (existsSync(path)) return path;
+      if (existsSync(path)) {
+        const override = overrideFiles(path).find((candidate) => existsSync(candidate));
+        return override === undefined ? [path] : [path, override];
+      }
     }
     if (dirname(dir) === dir) break;
   }
   throw new UsageError(`no ${CONFIG_NAMES[0]} in ${cwd} or any folder above it`, "create one (see the README), or pass -f FILE");
+}
+
+/** The config file that names the project's folder and checkout: the first of findConfigFiles. */
+export function findConfigFile(file: ConfigFiles | undefined, cwd: string): string {
+  return findConfigFiles(file, cwd)[0];
+}
+
+/** Where an override of the config `file` would be: beside it, by OVERRIDE_NAMES, the first that exists wins. */
+export function overrideFiles(file: string): string[] {
+  return OVERRIDE_NAMES.map((name) => join(dirname(file), name));
 }
 
 /** `-p` (checked), else `name:` of the file, else its folder's name made fit. */

@@ -5,14 +5,14 @@ import { findCycles } from "../util/graph.js";
 import { isNamed } from "./named-service.js";
 import { referencedService, referencesIn, renderTemplate, TemplateError, type TemplateService } from "./template.js";
 import { didYouMeanSuffix } from "../util/did-you-mean.js";
-import type { ConfigPath, ConfigSource } from "./source.js";
+import type { ConfigLocator, ConfigPath } from "./source.js";
 import type { PortmateConfig, RawConfig, RawService } from "./types.js";
 
 /** What every rule reads: the normalized config, the raw data it came from, and the source for positions. */
 export interface RuleContext {
   config: PortmateConfig;
   raw: RawConfig;
-  source: ConfigSource;
+  source: ConfigLocator;
   /** Problems that do not stop portmate (an unset `${VAR}`), reported as warnings. */
   warnings: ConfigIssue[];
   /** What `${VAR}` read, named in the warning about one that is unset (`the environment and .env`). */

@@ -45,8 +45,19 @@ function firstDocument(tokens: readonly CST.Token[], length: number): Document.P
 /** A path into the config: keys and list indexes, like `["services", "ui", "depends_on", 0]`. */
 export type ConfigPath = ReadonlyArray<string | number>;
 
+/** How an issue points into the config: at a key itself (an unknown key) or at its value (the default). */
+export interface IssueOptions {
+  hint?: string;
+  at?: "key" | "value";
+}
+
+/** What points a problem at its place in the config: one file (ConfigSource), or several merged (MergedSource). */
+export interface ConfigLocator {
+  issue(path: ConfigPath, message: string, options?: IssueOptions): ConfigIssue;
+}
+
 /** The YAML text of a config file, parsed with positions so any problem can be pointed at. */
-export class ConfigSource {
+export class ConfigSource implements ConfigLocator {
   readonly file: string;
   /** Name of the file as shown in messages (relative to the working folder when inside it). */
   readonly displayName: string;
@@ -127,33 +138,39 @@ export class ConfigSource {
    * An issue pointing at `path`. With `at: "key"` it points at the key itself (for an unknown key),
    * otherwise at the value. When the path does not exist it points at its nearest existing parent.
    */
-  issue(path: ConfigPath, message: string, options: { hint?: string; at?: "key" | "value" } = {}): ConfigIssue {
-    const offset = this.offsetOf(path, options.at ?? "value");
+  issue(path: ConfigPath, message: string, options: IssueOptions = {}): ConfigIssue {
+    const offset = this.find(path, options.at ?? "value").offset;
     const position = this.lines.linePos(offset);
     const issue: ConfigIssue = { file: this.displayName, line: position.line, col: position.col, path: oneLine(formatPath(path)), message: oneLine(message) };
     if (options.hint) issue.hint = oneLine(options.hint);
     return issue;
   }
 
-  private offsetOf(path: ConfigPath, at: "key" | "value"): number {
+  /** How many segments of `path` this file has, from the first: all of them when it sets that key. */
+  depthOf(path: ConfigPath): number {
+    return this.find(path, "value").depth;
+  }
+
+  /** Where `path` is (its nearest existing parent when it is not there), and how many of its segments were found. */
+  private find(path: ConfigPath, at: "key" | "value"): { offset: number; depth: number } {
     let node: unknown = this.document.contents;
     let offset = rangeStart(node) ?? 0;
     for (const [index, segment] of path.entries()) {
       const last = index === path.length - 1;
       if (isMap(node)) {
         const pair = node.items.find((item) => isPair(item) && keyText(item.key) === String(segment));
-        if (!pair) return offset;
-        if (last && at === "key") return rangeStart(pair.key) ?? offset;
+        if (!pair) return { offset, depth: index };
+        if (last && at === "key") return { offset: rangeStart(pair.key) ?? offset, depth: path.length };
         node = pair.value;
         offset = rangeStart(node) ?? rangeStart(pair.key) ?? offset;
-      } else if (isSeq(node) && typeof segment === "number") {
+      } else if (isSeq(node) && typeof segment === "number" && segment < node.items.length) {
         node = node.items[segment];
         offset = rangeStart(node) ?? offset;
       } else {
-        return offset;
+        return { offset, depth: index };
       }
     }
-    return offset;
+    return { offset, depth: path.length };
   }
 }
 

@@ -219,9 +219,13 @@ export interface BuildConfig {
 
 /** The whole config, normalized. */
 export interface PortmateConfig {
-  /** Absolute path of the config file. */
+  /** Absolute path of the config file (the first, when several were merged). */
   file: string;
-  /** Folder of the config file: relative paths are resolved against it. */
+  /** Every file merged into this config, in order (absolute): `file` first, then `-f` files or the override. */
+  files: string[];
+  /** Found by its name (no `-f`): read again, it is searched for again, with the override beside it then. */
+  foundByName: boolean;
+  /** Folder of the config file: relative paths of every file are resolved against it, as in compose. */
   dir: string;
   project: string;
   range: { from: number; to: number };

@@ -3,13 +3,13 @@ import type { ConfigIssue } from "../errors.js";
 import { didYouMeanSuffix } from "../util/did-you-mean.js";
 import { composePorts, composeSpelling } from "./compose-spellings.js";
 import { validate as generatedValidate } from "./schema-validator.generated.js";
-import type { ConfigPath, ConfigSource } from "./source.js";
+import type { ConfigLocator, ConfigPath } from "./source.js";
 
 /** The schema of portmate.yaml, compiled at build time by scripts/build-validator.mjs. */
 const validate = generatedValidate as unknown as ValidateFunction;
 
 /** Checks the data against the JSON Schema; every problem becomes one issue pointing into the file. */
-export function validateSchema(data: unknown, source: ConfigSource): ConfigIssue[] {
+export function validateSchema(data: unknown, source: ConfigLocator): ConfigIssue[] {
   if (validate(data)) return [];
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
@@ -25,7 +25,7 @@ export function validateSchema(data: unknown, source: ConfigSource): ConfigIssue
   return issues;
 }
 
-function toIssue(error: ErrorObject, source: ConfigSource): ConfigIssue {
+function toIssue(error: ErrorObject, source: ConfigLocator): ConfigIssue {
   const path = pointerToPath(error.instancePath);
   switch (error.keyword) {
     case "additionalProperties": {

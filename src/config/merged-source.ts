@@ -1,0 +1,66 @@
+import type { ConfigIssue } from "../errors.js";
+import type { ConfigLocator, ConfigPath, ConfigSource, IssueOptions } from "./source.js";
+
+/**
+ * Several config files read as one, in order (`-f a.yaml -f b.yaml`, or portmate.yaml and the
+ * portmate.override.yaml beside it), with docker compose's rules: maps merge key by key, and a list or a value
+ * of a later file replaces the earlier one. Each problem of the merged config points into the file that set the
+ * key it is about.
+ */
+export class MergedSource implements ConfigLocator {
+  /** The first file: its folder is the project's, where relative paths of every file start (as in compose). */
+  readonly file: string;
+
+  constructor(readonly sources: readonly [ConfigSource, ...ConfigSource[]]) {
+    this.file = sources[0].file;
+  }
+
+  /** Every file's YAML syntax errors. */
+  syntaxIssues(): ConfigIssue[] {
+    return this.sources.flatMap((source) => source.syntaxIssues());
+  }
+
+  /** The merged data, or every file's problems in building its own. An empty later file adds nothing. */
+  toJS(): { data: unknown; issues: ConfigIssue[] } {
+    const built = this.sources.map((source) => source.toJS());
+    const issues = built.flatMap((one) => one.issues);
+    if (issues.length) return { data: undefined, issues };
+    const [first, ...later] = built.map((one) => one.data);
+    return { data: later.reduce((data, next) => (next === undefined || next === null ? data : mergeData(data, next)), first), issues };
+  }
+
+  /**
+   * An issue pointing into the file the value at `path` came from: the last file that sets it (a later file's
+   * value replaced the others). For a path no file sets (a required key missing), the file with most of it, and
+   * of those the first: where that service or setting was written first.
+   */
+  issue(path: ConfigPath, message: string, options: IssueOptions = {}): ConfigIssue {
+    let best = this.sources[0];
+    let bestDepth = -1;
+    for (const source of this.sources) {
+      const depth = source.depthOf(path);
+      if (depth > bestDepth || (depth === path.length && depth === bestDepth)) {
+        best = source;
+        bestDepth = depth;
+      }
+    }
+    return best.issue(path, message, options);
+  }
+}
+
+/** `next` over `base`: maps merge key by key (recursively); anything else of `next` replaces `base`. */
+export function mergeData(base: unknown, next: unknown): unknown {
+  if (!isPlainMap(base) || !isPlainMap(next)) return next;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(next)) {
+    // Defined, not assigned: a `__proto__` key of the file is a key like any other (as the yaml library keeps it).
+    Object.defineProperty(merged, key, { value: Object.hasOwn(merged, key) ? mergeData(merged[key], value) : value, enumerable: true, writable: true, configurable: true });
+  }
+  return merged;
+}
+
+function isPlainMap(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
