@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { ConfigError, formatIssue } from "../errors.js";
+import { overrideFiles } from "../config/project-name.js";
 import type { Plan } from "../plan/types.js";
 import type { StackEvent } from "../supervise/events.js";
 
@@ -24,23 +25,27 @@ export function watchConfig(stack: WatchedStack): () => void {
   if (!settings) return () => undefined;
   // The `.env` beside the config is watched also when there is none: one that appears changes `${VAR}`.
   const dotenv = () => settings.dotenvFiles ?? [join(dirname(settings.file), ".env")];
-  const files = () => [settings.file, ...stack.plan.wiring.services.flatMap((service) => service.envFiles), ...settings.envFiles, ...dotenv()];
-  let watchers: FSWatcher[] = [];
+  // So is the override beside a config found by its name: one that appears is merged from then on.
+  const configs = settings.files ?? [settings.file, ...overrideFiles(settings.file)];
+  const files = () => [...configs, ...stack.plan.wiring.services.flatMap((service) => service.envFiles), ...settings.envFiles, ...dotenv()];
   let timer: NodeJS.Timeout | undefined;
+  // The file saved last, as messages name it (`portmate.override.yaml changed: applying it`, `.env changed…`).
+  let lastSaved = settings.file;
   let applying: Promise<void> | undefined;
   let again = false;
   let closed = false;
 
   const apply = async () => {
-    stack.notify({ type: "config", service: "", file: settings.file, state: "changed" });
+    const saved = lastSaved;
+    stack.notify({ type: "config", service: "", file: saved, state: "changed" });
     try {
       await stack.reload();
     } catch (error) {
       // (By its issues, not its class: in a detached supervisor the reader is a script of its own, with its own copy.)
       const issues = (error as Partial<ConfigError>).issues;
       if (issues)
-        stack.notify({ type: "config", service: "", file: settings.file, state: "invalid", error: issues.map((issue) => formatIssue(issue)).join("\n") });
-      else stack.notify({ type: "config", service: "", file: settings.file, state: "failed", error: (error as Error).message });
+        stack.notify({ type: "config", service: "", file: saved, state: "invalid", error: issues.map((issue) => formatIssue(issue)).join("\n") });
+      else stack.notify({ type: "config", service: "", file: saved, state: "failed", error: (error as Error).message });
     }
     rewatch(); // the env files may be others now
   };
@@ -58,31 +63,49 @@ export function watchConfig(stack: WatchedStack): () => void {
       }
     });
   };
+  // Each file's folder is watched, not the file: an editor's atomic save replaces the file, and a watch of it
+  // would end. A folder still wanted keeps its watch when the files change: one closed and made again would
+  // miss a save made meanwhile (as one made while the config was being applied).
+  const watched = new Map<string, { watcher: FSWatcher; names: Set<string> }>();
   const rewatch = () => {
-    for (const watcher of watchers) watcher.close();
     if (closed) return;
-    // Each file's folder, not the file: an editor's atomic save replaces the file, and a watch of it would end.
     const byFolder = new Map<string, Set<string>>();
     for (const file of files()) byFolder.set(dirname(file), (byFolder.get(dirname(file)) ?? new Set()).add(basename(file)));
-    watchers = [...byFolder].flatMap(([folder, names]) => {
+    for (const [folder, entry] of watched) {
+      if (byFolder.has(folder)) continue;
+      entry.watcher.close();
+      watched.delete(folder);
+    }
+    for (const [folder, names] of byFolder) {
+      const entry = watched.get(folder);
+      if (entry) {
+        entry.names = names;
+        continue;
+      }
       try {
         const watcher = watch(folder, { persistent: false }, (_event, name) => {
-          if (name === null || !names.has(name.toString())) return;
+          if (name === null || !watched.get(folder)?.names.has(name.toString())) return;
+          lastSaved = join(folder, name.toString());
           clearTimeout(timer);
           timer = setTimeout(fire, DEBOUNCE_MS);
           timer.unref();
         });
-        watcher.on("error", () => undefined);
-        return [watcher];
+        // A folder removed ends its watch: the next rewatch makes it again, if the folder is back.
+        watcher.on("error", () => {
+          watcher.close();
+          if (watched.get(folder)?.watcher === watcher) watched.delete(folder);
+        });
+        watched.set(folder, { watcher, names });
       } catch {
-        return []; // a folder that is gone has nothing to watch
+        // a folder that is gone has nothing to watch
       }
-    });
+    }
   };
   rewatch();
   return () => {
     closed = true;
     clearTimeout(timer);
-    for (const watcher of watchers) watcher.close();
+    for (const entry of watched.values()) entry.watcher.close();
+    watched.clear();
   };
 }
