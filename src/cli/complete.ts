@@ -44,18 +44,18 @@ function findOption(command: Command, flag: string): Option | undefined {
  * last, possibly empty): commands, a command's flags, the service names of the project (`services`, called
  * only when they are wanted), or FILES for a file name.
  */
-export function completions(root: Command, words: readonly string[], services: (file?: string, projectName?: string) => string[]): string[] {
+export function completions(root: Command, words: readonly string[], services: (files: string[], projectName?: string) => string[]): string[] {
   const current = words.at(-1) ?? "";
   const before = words.slice(0, -1);
   let command: Command | undefined;
-  let file: string | undefined;
+  const files: string[] = [];
   let projectName: string | undefined;
   const positionals: string[] = [];
   let expectsValue: Option | undefined;
   for (const word of before) {
     const scope = command ?? root;
     if (expectsValue) {
-      if (expectsValue.long === "--file") file = word;
+      if (expectsValue.long === "--file") files.push(word);
       if (expectsValue.long === "--project-name") projectName = word;
       expectsValue = undefined;
       continue;
@@ -80,7 +80,7 @@ export function completions(root: Command, words: readonly string[], services: (
   const kind = kinds[Math.min(positionals.length, kinds.length - 1)] ?? "none";
   switch (kind) {
     case "services":
-      return match(services(file, projectName), current);
+      return match(services(files, projectName), current);
     case "commands":
       return match(visibleCommands(root), current);
     case "shells":

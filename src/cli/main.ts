@@ -24,7 +24,11 @@ function program(io: CliIO, set: CommandSet): Command {
   const root = new Command("portmate")
     .description("Run every service of a project on free ports, wired together, health-checked, and torn down cleanly.")
     .version(packageInfo().version, "-v, --version", "print the version")
-    .option("-f, --file <path>", "config file (default: portmate.yaml in this folder or the nearest one above)")
+    .option(
+      "-f, --file <path>",
+      "config file; repeatable: later files merge over earlier ones (default: portmate.yaml in this folder or the nearest one above, with portmate.override.yaml beside it)",
+      collect,
+    )
     .option("-p, --project-name <name>", "project name (default: `name:` of the file, else its folder's name)")
     .option("--env-file <path>", "read `${VAR}` of the config from this file instead of the .env beside it; repeatable, a later one wins", collect)
     .helpOption("-h, --help", "show help")

@@ -32,7 +32,7 @@ export function registerStackTools(server: McpServer, log: (line: string) => voi
           .string()
           .optional()
           .describe(
-            "The project's portmate.yaml, or its folder (an absolute path is safest); default: the folder this server runs in, or the nearest one above with a portmate.yaml",
+            "The project's portmate.yaml (read alone), or its folder (its portmate.yaml, with the portmate.override.yaml beside it when there is one; an absolute path is safest); default: the folder this server runs in, or the nearest one above with a portmate.yaml",
           ),
         project_name: z.string().optional().describe("Run it under this project name instead of its own (a second copy beside the first)"),
         services: services.describe("Start only these services, and what they depend on; default: every service that is not disabled"),

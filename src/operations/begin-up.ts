@@ -1,5 +1,5 @@
 import { ExitCode, PortmateError } from "../errors.js";
-import { loadConfig, type LoadedConfig } from "../config/load.js";
+import { loadConfig, type ConfigFiles, type LoadedConfig } from "../config/load.js";
 import { identify } from "../process/process-tree.js";
 import { checkoutOf } from "../stack/checkout.js";
 import { stopStacks } from "../stack/stop.js";
@@ -21,7 +21,8 @@ export interface BegunUp {
 }
 
 export interface BeginUpOptions {
-  file?: string;
+  /** The config file, or several merged in order. */
+  file?: ConfigFiles;
   cwd?: string;
   projectName?: string;
   /** `--env-file`: read for `${VAR}` instead of the `.env` beside the config. */

@@ -1,10 +1,11 @@
-import { findConfigFile, readProjectName } from "../config/project-name.js";
+import { findConfigFile, readProjectName, type ConfigFiles } from "../config/project-name.js";
 import { checkoutOf } from "../stack/checkout.js";
 import { stateLayout } from "../state/paths.js";
 
 /** Which project a command is about: `-f FILE` and `-p NAME` of the CLI, or a caller's own. */
 export interface ProjectOptions {
-  file?: string;
+  /** The config file, or several merged in order. */
+  file?: ConfigFiles;
   projectName?: string;
   /** `--env-file`: read for `${VAR}` instead of the `.env` beside the config, by the commands that load it. */
   envFiles?: string[];

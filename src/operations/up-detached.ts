@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { fromWire, type FromSupervisor, type ToSupervisor } from "../daemon/protocol.js";
 import { startSupervisor, type SupervisorProcess } from "../daemon/start-supervisor.js";
 import { ExitCode, PortmateError } from "../errors.js";
-import type { LoadedConfig } from "../config/load.js";
+import type { ConfigFiles, LoadedConfig } from "../config/load.js";
 import { planToJson } from "../plan/json.js";
 import { identify } from "../process/process-tree.js";
 import type { ServiceInfo } from "../stack/stack.js";
@@ -46,8 +46,11 @@ export interface UpDetachedOptions extends Pick<
   UpOptions,
   "services" | "instances" | "ports" | "strictPorts" | "freshPorts" | "tunnels" | "noTunnels" | "watch" | "envFiles" | "profiles"
 > {
-  /** The config file, or a folder to find portmate.yaml in (or above it); default: the working folder. */
-  config?: string;
+  /**
+   * The config file (or several, merged in order), or a folder to find portmate.yaml in (or above it); default:
+   * the working folder.
+   */
+  config?: ConfigFiles;
   /** Overrides the config's project name (`-p`). */
   projectName?: string;
   /** A supervisor started already (the CLI starts it while it loads); default: one started here. */
@@ -68,7 +71,8 @@ export async function upDetached(options: UpDetachedOptions): Promise<UpJson> {
   const on = options.on ?? {};
   let supervisor = options.supervisor;
   let adopted = false;
-  const where = options.config === undefined ? {} : isFolder(options.config) ? { cwd: options.config } : { file: options.config };
+  const given = typeof options.config === "string" ? [options.config] : options.config;
+  const where = !given?.length ? {} : given.length === 1 && isFolder(given[0] as string) ? { cwd: given[0] } : { file: given };
   const drop = () => {
     if (!supervisor || adopted) return;
     supervisor.child.kill("SIGKILL");

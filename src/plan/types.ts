@@ -107,8 +107,13 @@ export interface Plan {
 
 /** How `up` read the config and chose the services (see stack/reload.ts). */
 export interface ReloadSettings {
-  /** The config file (absolute). */
+  /** The config file (absolute): the first, when several were merged. */
   file: string;
+  /**
+   * `-f` files, when given (absolute, merged in order). Absent: the config was found by its name, and is found so
+   * again from its folder, with the portmate.override.yaml beside it when there is one then.
+   */
+  files?: string[];
   /** Its top-level env files (absolute): a change to one is a change of the config. */
   envFiles: string[];
   /** `-p`, when given. */

@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import { ExitCode, PortmateError } from "../errors.js";
 import { loadConfig } from "../config/load.js";
 import type { PortmateConfig, ServiceConfig } from "../config/types.js";
@@ -28,7 +29,7 @@ export async function reloadConfig(stack: ReloadableStack, more: readonly string
   const settings = stack.plan.reload;
   if (!settings) throw new PortmateError(`${stack.project} was not started from a config file: there is nothing to read again`, ExitCode.usage);
   const { config } = loadConfig({
-    file: settings.file,
+    ...(settings.files ? { file: settings.files } : { cwd: dirname(settings.file) }),
     ...(settings.projectName === undefined ? {} : { projectName: settings.projectName }),
     ...(settings.dotenvFiles === undefined ? {} : { envFiles: settings.dotenvFiles }),
   });

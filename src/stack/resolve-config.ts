@@ -32,6 +32,8 @@ export interface ResolveConfigOptions extends LoadConfigOptions {
 /** `portmate config`: the config with every template filled in, as `up` runs (or runs) it. */
 export interface ResolvedConfig {
   name: string;
+  /** The config files read, merged in this order (absolute): portmate.yaml and its override, or each `-f`. */
+  files: string[];
   instance: number;
   /** `running`: the ports of the running stack; `free now`: ports `up` would choose now (it may choose others). */
   ports_from: "running" | "free now";
@@ -67,6 +69,7 @@ export async function resolveConfig(options: ResolveConfigOptions = {}): Promise
   const { config, instance } = planned;
   const resolved: ResolvedConfig = {
     name: config.project,
+    files: [...config.files],
     instance,
     ports_from: planned.running ? "running" : "free now",
     ports: { range: `${config.range.from}-${config.range.to}` },

@@ -112,6 +112,7 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
     const plan = buildPlan(config, services, instances, allocation.ports, names);
     plan.reload = {
       file: config.file,
+      ...(config.foundByName ? {} : { files: [...config.files] }),
       envFiles: [...config.envFiles],
       ...(options.projectName === undefined ? {} : { projectName: options.projectName }),
       ...(options.envFiles?.length ? { dotenvFiles: [...config.dotenvFiles] } : {}),

@@ -39,9 +39,9 @@ export function completeCli(io: CliIO, root: () => Command): Command {
     .allowUnknownOption()
     .action(async (words: string[]) => {
       const { loadConfig } = await import("../../config/load.js");
-      const services = (file?: string, projectName?: string) => {
+      const services = (files: string[], projectName?: string) => {
         try {
-          return [...loadConfig({ file, projectName }).config.services.keys()];
+          return [...loadConfig({ file: files, projectName }).config.services.keys()];
         } catch {
           return [];
         }

@@ -1,3 +1,4 @@
+import { shownPath } from "../../util/shown-path.js";
 import { Command } from "commander";
 import { stringify } from "yaml";
 import { loadConfig } from "../../config/load.js";
@@ -35,6 +36,7 @@ export function configCli(io: CliIO): Command {
         ["portmate config", "what `up` would run, as a portmate.yaml"],
         ["portmate config > resolved.yaml", "a file to run elsewhere: `portmate -f resolved.yaml up`"],
         ["portmate config --services", "the services' names"],
+        ["portmate config -f portmate.yaml -f dev.yaml", "dev.yaml merged over portmate.yaml (maps merge, its lists and values win)"],
         ["portmate config --json | jq .services", "for scripts"],
       ],
     },
@@ -89,6 +91,7 @@ export async function configCommand(options: ConfigCommandOptions, io: CliIO): P
   const header = planned.running
     ? `# ${name} is running: these are its ports${planned.instance > 1 ? ` (instance ${planned.instance})` : ""}.\n`
     : `# ${name} is not running: these ports are free now; \`portmate up\` may choose others if they are taken by then.\n`;
-  io.stdout.write(`${header}# Every template is filled in; portmate reads this file back as it is.\n${stringify(configDocument(planned), { lineWidth: 0 })}`);
+  const merged = planned.config.files.length > 1 ? `# Merged from ${planned.config.files.map((file) => shownPath(file)).join(", ")}, in that order.\n` : "";
+  io.stdout.write(`${header}${merged}# Every template is filled in; portmate reads this file back as it is.\n${stringify(configDocument(planned), { lineWidth: 0 })}`);
   return ExitCode.ok;
 }

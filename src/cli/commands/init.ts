@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { ExitCode } from "../../errors.js";
+import { ExitCode, UsageError } from "../../errors.js";
 import { type CliIO, info } from "../ui/terminal.js";
 import { ExitRequest, globals, helpExtras, INTERNAL_EXIT } from "./shared.js";
 
@@ -40,7 +40,9 @@ export function initCli(io: CliIO): Command {
     io,
   );
   return command.action(async (options: InitFlags, self: Command) => {
-    throw new ExitRequest(await initCommand({ ...globals(self), ...options }, io));
+    const { file, ...rest } = globals(self);
+    if (file && file.length > 1) throw new UsageError("init writes one file: give -f once");
+    throw new ExitRequest(await initCommand({ ...rest, ...(file ? { file: file[0] as string } : {}), ...options }, io));
   });
 }
 

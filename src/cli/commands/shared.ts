@@ -5,7 +5,8 @@ import type { CliIO } from "../ui/terminal.js";
 
 /** `-f/--file`, `-p/--project-name` and `--env-file`, before the command or after it. */
 export interface GlobalOptions {
-  file?: string;
+  /** `-f`, repeatable: the config files, merged in order (those before the command, then those after it). */
+  file?: string[];
   projectName?: string;
   envFiles?: string[];
 }
@@ -24,7 +25,7 @@ export const INTERNAL_EXIT: [number, string] = [ExitCode.internal, "a bug in por
  */
 export function withProjectOptions(command: Command, { shortFile = true } = {}): Command {
   return command
-    .option(shortFile ? "-f, --file <path>" : "--file <path>", "config file (also before the command)")
+    .option(shortFile ? "-f, --file <path>" : "--file <path>", "config file; repeatable, merged in order (also before the command)", collect)
     .option("-p, --project-name <name>", "project name (also before the command)")
     .option("--env-file <path>", "read `${VAR}` from this file instead of the .env beside the config; repeatable (also before the command)", collect);
 }
@@ -34,9 +35,16 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
-/** The global options as the command sees them: given after the command wins over given before it. */
+/**
+ * The global options as the command sees them: given after the command wins over given before it, but for
+ * `-f`, where every file counts, in the order given.
+ */
 export function globals(command: Command): GlobalOptions {
-  const { file, projectName, envFile } = command.optsWithGlobals<{ file?: string; projectName?: string; envFile?: string[] }>();
+  const { projectName, envFile } = command.optsWithGlobals<{ projectName?: string; envFile?: string[] }>();
+  const chain: Command[] = [];
+  for (let scope: Command | null = command; scope; scope = scope.parent) chain.unshift(scope);
+  const given = chain.flatMap((scope) => scope.opts<{ file?: string[] | string }>().file ?? []);
+  const file = given.length ? given : undefined;
   return {
     ...(file === undefined ? {} : { file }),
     ...(projectName === undefined ? {} : { projectName }),

@@ -72,6 +72,7 @@ export function upCli(io: CliIO): Command {
         ["portmate up -d --json", "the same, for scripts: the services' ports and URLs"],
         ["portmate up --port backend=8080", "backend on 8080 if it is free (another port with a warning if not)"],
         ["portmate up -p demo2", "a second copy of the project under another name"],
+        ["portmate up -f portmate.yaml -f dev.yaml", "with dev.yaml merged over portmate.yaml (and no portmate.override.yaml)"],
         ["portmate up --no-tunnel", "run locally only, whatever the services' `tunnel:` say"],
         ["portmate up --tunnel ui", "also open ui's tunnel (one with `enabled: false`)"],
         ["portmate up --no-watch", "run without restarting services when their `watch:` files change"],
@@ -117,7 +118,8 @@ export function upCli(io: CliIO): Command {
 }
 
 export interface UpCommandOptions {
-  file?: string;
+  /** `-f`: the config files, merged in order. */
+  file?: readonly string[];
   projectName?: string;
   /** `--env-file`: read for `${VAR}` instead of the `.env` beside the config. */
   envFiles?: string[];
