@@ -1,5 +1,5 @@
 import type { ConfigIssue } from "../errors.js";
-import type { ConfigLocator, ConfigPath, ConfigSource, IssueOptions } from "./source.js";
+import { pathKey, type ConfigLocator, type ConfigPath, type ConfigSource, type IssueOptions, type MergeTag } from "./source.js";
 
 /**
  * Several config files read as one, in order (`-f a.yaml -f b.yaml`, or portmate.yaml and the
@@ -25,8 +25,12 @@ export class MergedSource implements ConfigLocator {
     const built = this.sources.map((source) => source.toJS());
     const issues = built.flatMap((one) => one.issues);
     if (issues.length) return { data: undefined, issues };
-    const [first, ...later] = built.map((one) => one.data);
-    return { data: later.reduce((data, next) => (next === undefined || next === null ? data : mergeData(data, next)), first), issues };
+    // Every file merges over what came before, the first over nothing: its own `!reset` keys go too.
+    const data = built.reduce<unknown>((merged, { data: next }, index) => {
+      if (next === undefined || next === null) return merged;
+      return mergeData(merged, next, this.sources[index]?.mergeTags());
+    }, undefined);
+    return { data, issues };
   }
 
   /**
@@ -48,13 +52,27 @@ export class MergedSource implements ConfigLocator {
   }
 }
 
-/** `next` over `base`: maps merge key by key (recursively); anything else of `next` replaces `base`. */
-export function mergeData(base: unknown, next: unknown): unknown {
-  if (!isPlainMap(base) || !isPlainMap(next)) return next;
+/**
+ * `next` over `base`: maps merge key by key (recursively); anything else of `next` replaces `base`. `tags`
+ * (the later file's, by path) make a key go (`!reset`) or replace without merging (`!override`).
+ */
+export function mergeData(base: unknown, next: unknown, tags: ReadonlyMap<string, MergeTag> = new Map(), path: ConfigPath = []): unknown {
+  if (!isPlainMap(next)) return next;
+  if (!isPlainMap(base)) {
+    // Nothing to merge with, yet `next` may hold `!reset` keys of its own: merged over an empty map they go.
+    return tags.size ? mergeData({}, next, tags, path) : next;
+  }
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(next)) {
+    const at = [...path, key];
+    const tag = tags.get(pathKey(at));
+    if (tag === "reset") {
+      delete merged[key];
+      continue;
+    }
+    const earlier = tag === "override" || !Object.hasOwn(merged, key) ? undefined : merged[key];
     // Defined, not assigned: a `__proto__` key of the file is a key like any other (as the yaml library keeps it).
-    Object.defineProperty(merged, key, { value: Object.hasOwn(merged, key) ? mergeData(merged[key], value) : value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(merged, key, { value: mergeData(earlier, value, tags, at), enumerable: true, writable: true, configurable: true });
   }
   return merged;
 }

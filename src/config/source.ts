@@ -45,6 +45,14 @@ function firstDocument(tokens: readonly CST.Token[], length: number): Document.P
 /** A path into the config: keys and list indexes, like `["services", "ui", "depends_on", 0]`. */
 export type ConfigPath = ReadonlyArray<string | number>;
 
+/** How a later file's value merges, when its tag says (see ConfigSource.mergeTags). */
+export type MergeTag = "reset" | "override";
+
+/** A path as one string, to look it up in a map (keys of the file may hold any character). */
+export function pathKey(path: ConfigPath): string {
+  return JSON.stringify(path.map(String));
+}
+
 /** How an issue points into the config: at a key itself (an unknown key) or at its value (the default). */
 export interface IssueOptions {
   hint?: string;
@@ -127,6 +135,30 @@ export class ConfigSource implements ConfigLocator {
         name === undefined ? `aliases expand to too much data (over ${MAX_ALIAS_COUNT} copies)` : `alias *${name} refers to no anchor &${name} before it`;
       return { data: undefined, issues: [this.issueAt(rangeStart(alias) ?? 0, `invalid YAML: ${message}`)] };
     }
+  }
+
+  /**
+   * Where the file says how it merges over the files before it, with compose's tags: `!reset` (the key goes,
+   * as if never set) and `!override` (the value replaces, a map included, instead of merging). By path, as
+   * pathKey gives it.
+   */
+  mergeTags(): Map<string, MergeTag> {
+    const tags = new Map<string, MergeTag>();
+    const stack: Array<[unknown, ConfigPath]> = [[this.document.contents, []]];
+    for (let entry = stack.pop(); entry; entry = stack.pop()) {
+      const [node, path] = entry;
+      if (isMap(node)) {
+        for (const pair of node.items) {
+          const key = keyText(pair.key);
+          if (key !== undefined) stack.push([pair.value, [...path, key]]);
+        }
+      } else if (isSeq(node)) {
+        node.items.forEach((item, index) => stack.push([item, [...path, index]]));
+      }
+      const tag = (node as Node | null | undefined)?.tag;
+      if (path.length && (tag === "!reset" || tag === "!override")) tags.set(pathKey(path), tag === "!reset" ? "reset" : "override");
+    }
+    return tags;
   }
 
   private issueAt(offset: number, message: string): ConfigIssue {

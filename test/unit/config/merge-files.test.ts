@@ -45,6 +45,19 @@ describe("merging data as compose does", () => {
     expect(mergeData(base, next)).toEqual(merged);
   });
 
+  it("drops a key tagged !reset, and replaces one tagged !override without merging", () => {
+    const tags = new Map([
+      [JSON.stringify(["a", "y"]), "reset" as const],
+      [JSON.stringify(["b"]), "override" as const],
+      [JSON.stringify(["c", "d", "gone"]), "reset" as const],
+    ]);
+    expect(mergeData({ a: { x: 1, y: 2 }, b: { p: 1 } }, { a: { y: null }, b: { q: 2 }, c: { d: { kept: 1, gone: 2 } } }, tags)).toEqual({
+      a: { x: 1 },
+      b: { q: 2 },
+      c: { d: { kept: 1 } },
+    });
+  });
+
   it("keeps a `__proto__` key a key, as the yaml library does", () => {
     const next = JSON.parse('{"env": {"__proto__": {"polluted": 1}}}') as unknown;
     const merged = mergeData({ env: { A: "1" } }, next) as { env: Record<string, unknown> };
@@ -158,6 +171,32 @@ describe("several config files", () => {
     expect(await readProjectName({ cwd: dir, file: "portmate.yaml" })).toBe("shop");
     writeFileSync(join(dir, "other.yaml"), "services: {}\n");
     expect(await readProjectName({ cwd: dir, file: ["portmate.yaml", "other.yaml"] })).toBe("shop");
+  });
+
+  it("takes compose's !reset (the key goes) and !override (the value replaces, a map included)", () => {
+    const dir = tempProject({
+      "portmate.yaml": BASE,
+      "portmate.override.yaml": yaml`
+        services:
+          api:
+            env: !override
+              ONLY: this
+            depends_on: !reset []
+            port: !reset null
+          db:
+            health: !reset
+            env:
+              KEPT: "1"
+              GONE: !reset x
+      `,
+    });
+    const { config } = loadConfig({ cwd: dir, env: {} });
+    const api = config.services.get("api");
+    expect(api?.env).toEqual({ ONLY: "this" });
+    expect(api?.dependsOn).toEqual([]);
+    // port: none of the first file is gone, so api has the default: a port.
+    expect(api?.ports.map((port) => port.name)).toEqual(["default"]);
+    expect(config.services.get("db")?.env).toEqual({ KEPT: "1" });
   });
 
   it("says which -f file does not exist", () => {
