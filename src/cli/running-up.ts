@@ -12,7 +12,7 @@ import { colors, type CliIO } from "./ui/terminal.js";
  */
 export async function upRunning(
   running: readonly RecordedStack[],
-  options: { services: string[]; instances: number; detach: boolean; envFiles?: string[] },
+  options: { services: string[]; instances: number; detach: boolean; envFiles?: string[]; configFiles?: readonly string[] | undefined },
   io: CliIO,
 ): Promise<number> {
   const first = running.find((stack) => stack.alive) as RecordedStack;

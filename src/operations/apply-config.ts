@@ -1,4 +1,5 @@
 import { ExitCode, PortmateError } from "../errors.js";
+import { shownPath } from "../util/shown-path.js";
 import { RequestRefusedError, sendRequest } from "../control/client.js";
 import type { RecordedStack } from "../state/recorded-stacks.js";
 import type { ReconfiguredService } from "../supervise/reconfigure.js";
@@ -22,7 +23,13 @@ export interface AppliedConfig {
  */
 export async function applyConfig(
   running: readonly RecordedStack[],
-  options: { services: readonly string[]; instances: number; envFiles?: readonly string[] },
+  options: {
+    services: readonly string[];
+    instances: number;
+    envFiles?: readonly string[];
+    /** The `-f` files this `up` read (none: the config found by its name); the stack reads its own. */
+    configFiles?: readonly string[] | undefined;
+  },
   note: (line: string) => void = () => {},
 ): Promise<AppliedConfig> {
   const first = running.find((stack) => stack.alive) as RecordedStack;
@@ -33,6 +40,11 @@ export async function applyConfig(
   // The supervisor reads the config again as it was started: with its environment and its files.
   if (options.envFiles?.length) {
     note(`--env-file: ${project} reads \${VAR} from the files it was started with; \`portmate down\`, then \`up --env-file …\`, to read others`);
+  }
+  const theirs = first.record.configFiles;
+  if (JSON.stringify(options.configFiles ?? []) !== JSON.stringify(theirs ?? [])) {
+    const files = theirs ? theirs.map((file) => shownPath(file)).join(", ") : `${shownPath(first.record.configFile)} (with the override beside it)`;
+    note(`${project} reads the config files it was started with: ${files}; \`portmate down\`, then \`up\`, to read others`);
   }
   if (options.instances < instances && options.instances > 1) {
     note(`${project} runs ${instances} instances, more than ${options.instances}: \`portmate down --instance N\` stops one`);

@@ -89,7 +89,9 @@ export async function upDetached(options: UpDetachedOptions): Promise<UpJson> {
     const instances = options.instances ?? 1;
     if (begun.running) {
       const asked = namedOrProfiled(begun.loaded.config, services, activeProfiles(options.profiles));
-      const applied = await applyConfig(begun.running, { services: asked, instances, envFiles: options.envFiles ?? [] }, on.note);
+      const { config } = begun.loaded;
+      const configFiles = config.foundByName ? undefined : config.files;
+      const applied = await applyConfig(begun.running, { services: asked, instances, envFiles: options.envFiles ?? [], configFiles }, on.note);
       if (applied.failed) throw new PortmateError(`could not apply the config to ${begun.project}`, ExitCode.serviceFailed, applied.changes);
       return await result(begun.project, applied.changes);
     }

@@ -243,6 +243,7 @@ export class StackHost {
       project: this.stack.project,
       instance,
       configFile: plan.configFile,
+      ...(plan.reload?.files ? { configFiles: plan.reload.files } : {}),
       mode: this.options.mode,
       supervisor: { pid: self.pid, startTime: self.startTime, control: this.control?.path ?? "" },
       startedAt: this.startedAt,

@@ -49,6 +49,8 @@ export interface StackRecord {
   project: string;
   instance: number;
   configFile: string;
+  /** The `-f` files it reads, merged in order (absolute); absent: its config was found by its name (with the override beside it). */
+  configFiles?: string[];
   /** `foreground`: a `portmate up` in a terminal; `detached`: a supervisor started by `portmate up -d`. */
   mode: "foreground" | "detached";
   supervisor: { pid: number; startTime: number; /** Unix socket that takes stop requests. */ control: string };

@@ -118,6 +118,12 @@ describe("several config files", () => {
     writeFileSync(join(dir, "dev.yaml"), OVERRIDE.replace("from-override", "edited"));
     await waitUntil(() => starts(record).some((start) => start.greeting === "edited"), "web restarted with the edited dev.yaml", 20_000);
     expect(starts(record).at(-1)).toEqual({ greeting: "edited", level: "info", name: "web-override" });
+    // `up` without them on the running stack applies the stack's own files, and says so.
+    const again = await runCli(["up", "-d"], { cwd: dir, env });
+    expect(again.exitCode, again.all).toBe(0);
+    expect(again.stderr).toContain("layered reads the config files it was started with: portmate.yaml, dev.yaml; `portmate down`, then `up`, to read others");
+    const same = await runCli(["up", "-d", "-f", "portmate.yaml", "-f", "dev.yaml"], { cwd: dir, env });
+    expect(same.stderr).not.toContain("reads the config files it was started with");
     const pids = recordedPids(record);
     expect((await runCli(["down"], { cwd: dir, env })).exitCode).toBe(0);
     await expectNothingLeft(pids, []);

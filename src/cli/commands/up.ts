@@ -192,7 +192,8 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
   try {
     if (begun.running) {
       const services = namedOrProfiled(begun.loaded.config, options.services, activeProfiles(options.profiles));
-      return await upRunning(begun.running, { ...options, services }, io);
+      const { config } = begun.loaded;
+      return await upRunning(begun.running, { ...options, services, configFiles: config.foundByName ? undefined : config.files }, io);
     }
     return await upForeground({ ...planning, loaded: begun.loaded, ...begun.checkout }, layout, io, begun.release);
   } finally {
