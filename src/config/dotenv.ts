@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { shownPath } from "../util/shown-path.js";
 import { parse as parseEnv } from "dotenv";
 import { UsageError } from "../errors.js";
+import { shownPath } from "../util/shown-path.js";
 
 /**
  * The variables `${VAR}` interpolation reads besides the environment, as docker compose reads them: the `.env`

@@ -43,8 +43,7 @@ export function watchConfig(stack: WatchedStack): () => void {
     } catch (error) {
       // (By its issues, not its class: in a detached supervisor the reader is a script of its own, with its own copy.)
       const issues = (error as Partial<ConfigError>).issues;
-      if (issues)
-        stack.notify({ type: "config", service: "", file: saved, state: "invalid", error: issues.map((issue) => formatIssue(issue)).join("\n") });
+      if (issues) stack.notify({ type: "config", service: "", file: saved, state: "invalid", error: issues.map((issue) => formatIssue(issue)).join("\n") });
       else stack.notify({ type: "config", service: "", file: saved, state: "failed", error: (error as Error).message });
     }
     rewatch(); // the env files may be others now

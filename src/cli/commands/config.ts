@@ -1,4 +1,3 @@
-import { shownPath } from "../../util/shown-path.js";
 import { Command } from "commander";
 import { stringify } from "yaml";
 import { loadConfig } from "../../config/load.js";
@@ -9,6 +8,7 @@ import { MAX_INSTANCES } from "../../plan/limits.js";
 import { type CliIO, warn } from "../ui/terminal.js";
 import { collect, count, ExitRequest, globals, helpExtras, INTERNAL_EXIT, portOverride, withProjectOptions } from "./shared.js";
 import type { ProjectOptions } from "../../operations/current-project.js";
+import { shownPath } from "../../util/shown-path.js";
 
 /** `portmate config`. */
 export function configCli(io: CliIO): Command {
@@ -92,6 +92,8 @@ export async function configCommand(options: ConfigCommandOptions, io: CliIO): P
     ? `# ${name} is running: these are its ports${planned.instance > 1 ? ` (instance ${planned.instance})` : ""}.\n`
     : `# ${name} is not running: these ports are free now; \`portmate up\` may choose others if they are taken by then.\n`;
   const merged = planned.config.files.length > 1 ? `# Merged from ${planned.config.files.map((file) => shownPath(file)).join(", ")}, in that order.\n` : "";
-  io.stdout.write(`${header}${merged}# Every template is filled in; portmate reads this file back as it is.\n${stringify(configDocument(planned), { lineWidth: 0 })}`);
+  io.stdout.write(
+    `${header}${merged}# Every template is filled in; portmate reads this file back as it is.\n${stringify(configDocument(planned), { lineWidth: 0 })}`,
+  );
   return ExitCode.ok;
 }

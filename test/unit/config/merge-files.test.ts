@@ -153,11 +153,15 @@ describe("several config files", () => {
     ]);
     // A rule of the merged config: the unknown dependency is where the later file wrote it.
     writeFileSync(join(dir, "dev.yaml"), "services:\n  api:\n    depends_on: [dbb]\n");
-    expect(problems({ cwd: dir, file: ["portmate.yaml", "dev.yaml"], env: {} })[0]).toMatch(/^dev\.yaml:3:18: services\.api\.depends_on: unknown service "dbb"/);
+    expect(problems({ cwd: dir, file: ["portmate.yaml", "dev.yaml"], env: {} })[0]).toMatch(
+      /^dev\.yaml:3:18: services\.api\.depends_on: unknown service "dbb"/,
+    );
     // What the earlier file set, and the later one kept, is still pointed at in the earlier file.
     writeFileSync(join(dir, "dev.yaml"), "services:\n  db:\n    env:\n      X: '1'\n");
     writeFileSync(join(dir, "portmate.yaml"), BASE.replace("depends_on: [db]", "depends_on: [dbb]"));
-    expect(problems({ cwd: dir, file: ["portmate.yaml", "dev.yaml"], env: {} })[0]).toMatch(/^portmate\.yaml:9:18: services\.api\.depends_on: unknown service "dbb"/);
+    expect(problems({ cwd: dir, file: ["portmate.yaml", "dev.yaml"], env: {} })[0]).toMatch(
+      /^portmate\.yaml:9:18: services\.api\.depends_on: unknown service "dbb"/,
+    );
   });
 
   it("says a YAML error of the override in the override", () => {
