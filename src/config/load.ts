@@ -6,10 +6,11 @@ import { readDotenv } from "./dotenv.js";
 import { readEnvFiles } from "./env-file.js";
 import { normalizeRange, normalizeService } from "./normalize.js";
 import { type NormalizeContext } from "./normalize-values.js";
-import { commandsExist, rules } from "./rules.js";
+import { alwaysStarts, missingPrograms } from "./programs.js";
+import { rules } from "./rules.js";
 import { MergedSource } from "./merged-source.js";
 import { ConfigSource } from "./source.js";
-import type { PortmateConfig, RawConfig } from "./types.js";
+import type { PortmateConfig, RawConfig, ServiceConfig } from "./types.js";
 import { validateSchema } from "./validate.js";
 import { findConfigFiles, projectName, type ConfigFiles } from "./project-name.js";
 
@@ -43,6 +44,11 @@ export interface LoadConfigOptions {
 export interface LoadedConfig {
   config: PortmateConfig;
   warnings: ConfigIssue[];
+  /**
+   * Services that start only when asked (disabled, or with profiles) whose program is not found here, with the
+   * problem: an error once one is to start (checkPrograms). Empty when the commands do not run here.
+   */
+  missingPrograms: ReadonlyMap<string, ConfigIssue>;
 }
 
 /**
@@ -104,11 +110,16 @@ export function parseConfig(
   if (ctx.issues.length) throw new ConfigError(ctx.issues);
 
   const warnings: ConfigIssue[] = [];
-  const active = options.commandsRunHere === false ? rules.filter((rule) => rule !== commandsExist) : rules;
   const variablesFrom = variableSources(raw, dotenv.described, options.envFiles !== undefined && options.envFiles.length > 0, source);
-  const issues = active.flatMap((rule) => rule({ config, raw, source, warnings, variablesFrom }));
+  const issues = rules.flatMap((rule) => rule({ config, raw, source, warnings, variablesFrom }));
+  const missing = options.commandsRunHere === false ? new Map<string, ConfigIssue>() : missingPrograms(config, source);
+  for (const [name, issue] of missing) {
+    if (!alwaysStarts(config.services.get(name) as ServiceConfig)) continue;
+    issues.push(issue);
+    missing.delete(name);
+  }
   if (issues.length) throw new ConfigError(issues);
-  return { config, warnings };
+  return { config, warnings, missingPrograms: missing };
 }
 
 /** What `${VAR}` read, for the unset-variable warning: `the environment and .env`, `the environment; no .env beside portmate.yaml`. */

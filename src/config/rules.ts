@@ -1,5 +1,3 @@
-import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import type { ConfigIssue } from "../errors.js";
 import { findCycles } from "../util/graph.js";
 import { isNamed } from "./named-service.js";
@@ -22,7 +20,7 @@ export interface RuleContext {
 export type Rule = (ctx: RuleContext) => ConfigIssue[];
 
 /** The semantic checks run after the schema, in order; each returns every problem it finds. */
-export const rules: Rule[] = [dependenciesExist, noDependencyCycles, templatesResolve, announcedPortsUsedInTime, preferredPortsDistinct, commandsExist];
+export const rules: Rule[] = [dependenciesExist, noDependencyCycles, templatesResolve, announcedPortsUsedInTime, preferredPortsDistinct];
 
 /** `depends_on` names services of this file, and not the service itself. */
 export function dependenciesExist({ config, raw, source }: RuleContext): ConfigIssue[] {
@@ -170,46 +168,4 @@ export function preferredPortsDistinct({ config, source }: RuleContext): ConfigI
     }
   }
   return issues;
-}
-
-/**
- * The program of each command exists, so a typo fails before anything starts rather than halfway through. A
- * disabled service is not looked at: it is there for another machine, or until its program is installed
- * (`portmate init` writes such services disabled), and runs only when named.
- */
-export function commandsExist({ config, source }: RuleContext): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  for (const service of config.services.values()) {
-    if (service.command.shell || service.disabled) continue;
-    const program = service.command.argv[0];
-    if (program === undefined || program.includes("$")) continue;
-    if (findProgram(program, service.cwd, service.env.PATH ?? process.env.PATH ?? "")) continue;
-    const path: ConfigPath = ["services", service.name, "command"];
-    issues.push(
-      program.includes("/")
-        ? source.issue(path, `"${program}" does not exist or is not executable (looked in ${service.cwd})`)
-        : source.issue(path, `"${program}" is not a command found on PATH or in node_modules/.bin`, { hint: "install it, or give its path" }),
-    );
-  }
-  return issues;
-}
-
-/** Whether `program` can be run from `cwd`: a path, or a name on PATH or in a node_modules/.bin above cwd. */
-export function findProgram(program: string, cwd: string, pathVariable: string): boolean {
-  if (program.includes("/")) return isExecutable(isAbsolute(program) ? program : resolve(cwd, program));
-  const folders = pathVariable.split(delimiter).filter(Boolean);
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    folders.push(join(dir, "node_modules", ".bin"));
-    if (dirname(dir) === dir) break;
-  }
-  return folders.some((folder) => isExecutable(join(folder, program)));
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { ConfigError, UsageError } from "../errors.js";
 import { parseConfig } from "../config/load.js";
-import { findProgram } from "../config/rules.js";
+import { findProgram } from "../config/programs.js";
 import { ConfigSource } from "../config/source.js";
 import { type Draft, type Guess, guessesOf } from "./draft.js";
 import { findSources, type FoundSource, sourceKind } from "./find-sources.js";

@@ -1,6 +1,7 @@
 import { dirname } from "node:path";
 import { ExitCode, PortmateError } from "../errors.js";
 import { loadConfig } from "../config/load.js";
+import { checkPrograms } from "../config/programs.js";
 import type { PortmateConfig, ServiceConfig } from "../config/types.js";
 import { portKey } from "../plan/names.js";
 import { portRequests } from "../plan/port-requests.js";
@@ -28,7 +29,7 @@ export interface ReloadableStack {
 export async function reloadConfig(stack: ReloadableStack, more: readonly string[] = [], instanceCount?: number): Promise<ReconfiguredService[]> {
   const settings = stack.plan.reload;
   if (!settings) throw new PortmateError(`${stack.project} was not started from a config file: there is nothing to read again`, ExitCode.usage);
-  const { config } = loadConfig({
+  const { config, missingPrograms } = loadConfig({
     ...(settings.files ? { file: settings.files } : { cwd: dirname(settings.file) }),
     ...(settings.projectName === undefined ? {} : { projectName: settings.projectName }),
     ...(settings.dotenvFiles === undefined ? {} : { envFiles: settings.dotenvFiles }),
@@ -40,6 +41,10 @@ export async function reloadConfig(stack: ReloadableStack, more: readonly string
   }
   const asked = withNamed(config, settings.services, more, settings.profiles);
   const services = selectedServices(config, { ...settings, services: asked });
+  checkPrograms(
+    missingPrograms,
+    services.map((service) => service.name),
+  );
   const wiring = stack.plan.wiring;
   const before = new Map(wiring.services.map((service) => [service.name, service]));
   const running = stack.runningInstances();

@@ -7,6 +7,7 @@ import { formatDuration } from "../util/duration.js";
 import { formatIssue, UsageError } from "../errors.js";
 import { portRequests } from "../plan/port-requests.js";
 import { selectServices } from "../plan/select-services.js";
+import { checkPrograms } from "../config/programs.js";
 import { type PlannedCommand, type PlannedService, type PlannedTunnel } from "../plan/types.js";
 import { allocatePorts } from "../ports/allocate.js";
 import { ownEnv, renderService } from "../plan/render.js";
@@ -102,9 +103,13 @@ export interface PlannedConfig {
  */
 export async function planConfig(options: ResolveConfigOptions = {}): Promise<PlannedConfig> {
   const instance = options.instance ?? 1;
-  const { config, warnings } = loadConfig(options);
+  const { config, warnings, missingPrograms } = loadConfig(options);
   const profiles = activeProfiles(options.profiles);
   const services = selectServices(config, [], profiles);
+  checkPrograms(
+    missingPrograms,
+    services.map((service) => service.name),
+  );
   const layout = stateLayout(options.stateDir);
   const running = recordedStacks(layout, { project: config.project }).find(({ record, alive }) => alive && record.instance === instance);
   const ports = new Map<string, number>();

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { loadConfig } from "../config/load.js";
 import { activeProfiles, unknownProfiles } from "../config/profiles.js";
+import { checkPrograms } from "../config/programs.js";
 import type { LoadConfigOptions, LoadedConfig } from "../config/load.js";
 import { unknownNameError } from "../util/did-you-mean.js";
 import type { PortmateConfig, ServiceConfig } from "../config/types.js";
@@ -93,9 +94,14 @@ export async function planStack(options: UpOptions & { lockOwner?: RootProcess; 
   if (!Number.isInteger(instances) || instances < 1 || instances > MAX_INSTANCES) {
     throw new UsageError(`--instances must be a whole number from 1 to ${MAX_INSTANCES}, got ${String(instances)}`);
   }
-  const { config, warnings } = options.loaded ?? loadConfig(options);
+  const loaded = options.loaded ?? loadConfig(options);
+  const { config, warnings } = loaded;
   const profiles = activeProfiles(options.profiles);
   const services = selectedServices(config, { ...options, profiles });
+  checkPrograms(
+    loaded.missingPrograms,
+    services.map((service) => service.name),
+  );
   const layout = stateLayout(options.stateDir);
   const locks = new PortLocks(layout.ports, { ...(options.lockOwner ?? identify(process.pid)), project: config.project });
   const preferences: PortPreferences = { overrides: portOverrides(config, services, options.ports), strict: options.strictPorts === true };

@@ -41,6 +41,18 @@ describe("profiles", () => {
     expect(needed).toEqual(["mail", "web"]);
   });
 
+  it("runs up without a profile's service whose program is not installed here, and says so when that profile is asked for", async () => {
+    const { dir, env } = project(stack().replace(/command: .*--name mail.*/, "command: maildev-not-installed --web ${port}"));
+    const up = await runCli(["up", "-d"], { cwd: dir, env });
+    expect(up.exitCode, up.all).toBe(0);
+    expect((await ps(dir, env)).map((row) => row.service)).toEqual(["web"]);
+    const debug = await runCli(["up", "-d", "--profile", "debug"], { cwd: dir, env });
+    expect(debug.exitCode, debug.all).toBe(2);
+    expect(debug.stderr).toMatch(/^portmate\.yaml:\d+:\d+: services\.mail\.command: "maildev-not-installed" is not a command found on PATH/m);
+    // The stack runs on as it was.
+    expect((await ps(dir, env)).map((row) => [row.service, row.status])).toEqual([["web", "healthy"]]);
+  });
+
   it("shows the services of the active profiles in config, and warns about a profile no service has", async () => {
     const { dir, env } = project(stack());
     const services = async (...args: string[]) => {
