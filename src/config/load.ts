@@ -109,7 +109,7 @@ export function parseConfig(
   if (raw.proxy !== undefined && raw.proxy !== false) config.proxy = { https: raw.proxy !== true && raw.proxy.https === true };
   if (ctx.issues.length) throw new ConfigError(ctx.issues);
 
-  const warnings: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = source.tagWarnings();
   const variablesFrom = variableSources(raw, dotenv.described, options.envFiles !== undefined && options.envFiles.length > 0, source);
   const issues = rules.flatMap((rule) => rule({ config, raw, source, warnings, variablesFrom }));
   const missing = options.commandsRunHere === false ? new Map<string, ConfigIssue>() : missingPrograms(config, source);

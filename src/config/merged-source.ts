@@ -20,6 +20,11 @@ export class MergedSource implements ConfigLocator {
     return this.sources.flatMap((source) => source.syntaxIssues());
   }
 
+  /** Every file's unknown tags (see ConfigSource.tagWarnings). */
+  tagWarnings(): ConfigIssue[] {
+    return this.sources.flatMap((source) => source.tagWarnings());
+  }
+
   /** The merged data, or every file's problems in building its own. An empty later file adds nothing. */
   toJS(): { data: unknown; issues: ConfigIssue[] } {
     const built = this.sources.map((source) => source.toJS());

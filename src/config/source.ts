@@ -101,6 +101,18 @@ export class ConfigSource implements ConfigLocator {
   }
 
   /**
+   * A tag the yaml library does not know, and that is not one of compose's merge tags (`!reset`, `!override`):
+   * its value is read as if it had none, which a typo (`!overide`) should not be, silently.
+   */
+  tagWarnings(): ConfigIssue[] {
+    return this.document.warnings.flatMap((warning) => {
+      const tag = warning.code === "TAG_RESOLVE_FAILED" ? /^Unresolved tag: (\S+)/.exec(warning.message)?.[1] : undefined;
+      if (tag === undefined || tag === "!reset" || tag === "!override") return [];
+      return [{ ...this.issueAt(warning.pos[0], `unknown tag ${tag}: its value is read as if it had none`), hint: "the tags portmate knows are compose's !reset and !override" }];
+    });
+  }
+
+  /**
    * The plain data of the document, or what stops it from being built: a key that is a list or a map (which
    * would become its text, over several lines), an alias without an anchor, aliases that expand without end.
    */

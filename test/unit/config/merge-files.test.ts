@@ -203,6 +203,15 @@ describe("several config files", () => {
     expect(config.services.get("db")?.env).toEqual({ KEPT: "1" });
   });
 
+  it("warns of a tag it does not know, at its place, rather than dropping it unsaid", () => {
+    const dir = tempProject({ "portmate.yaml": BASE, "portmate.override.yaml": "services:\n  api:\n    env: !overide\n      ONLY: this\n" });
+    const { config, warnings } = loadConfig({ cwd: dir, env: {} });
+    expect(warnings.map((warning) => formatIssue(warning))).toEqual([
+      "portmate.override.yaml:3:10: unknown tag !overide: its value is read as if it had none\n  hint: the tags portmate knows are compose's !reset and !override",
+    ]);
+    expect(config.services.get("api")?.env).toEqual({ LEVEL: "info", GREETING: "hello", ONLY: "this" });
+  });
+
   it("says which -f file does not exist", () => {
     const dir = tempProject({ "portmate.yaml": BASE });
     expect(() => loadConfig({ cwd: dir, file: ["portmate.yaml", "missing.yaml"] })).toThrow("config file missing.yaml does not exist");
