@@ -108,7 +108,12 @@ export class ConfigSource implements ConfigLocator {
     return this.document.warnings.flatMap((warning) => {
       const tag = warning.code === "TAG_RESOLVE_FAILED" ? /^Unresolved tag: (\S+)/.exec(warning.message)?.[1] : undefined;
       if (tag === undefined || tag === "!reset" || tag === "!override") return [];
-      return [{ ...this.issueAt(warning.pos[0], `unknown tag ${tag}: its value is read as if it had none`), hint: "the tags portmate knows are compose's !reset and !override" }];
+      return [
+        {
+          ...this.issueAt(warning.pos[0], `unknown tag ${tag}: its value is read as if it had none`),
+          hint: "the tags portmate knows are compose's !reset and !override",
+        },
+      ];
     });
   }
 
