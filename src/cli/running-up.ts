@@ -1,4 +1,5 @@
 import { ExitCode } from "../errors.js";
+import type { LoadedConfig } from "../config/load.js";
 import type { RecordedStack } from "../state/recorded-stacks.js";
 import { supervisorAlive } from "../state/registry.js";
 import { applyConfig } from "../operations/apply-config.js";
@@ -12,7 +13,7 @@ import { colors, type CliIO } from "./ui/terminal.js";
  */
 export async function upRunning(
   running: readonly RecordedStack[],
-  options: { services: string[]; instances: number; detach: boolean; envFiles?: string[]; configFiles?: readonly string[] | undefined },
+  options: { services: string[]; instances: number; detach: boolean; envFiles?: string[]; loaded: LoadedConfig },
   io: CliIO,
 ): Promise<number> {
   const first = running.find((stack) => stack.alive) as RecordedStack;

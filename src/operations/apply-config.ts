@@ -1,4 +1,7 @@
 import { ExitCode, PortmateError } from "../errors.js";
+import type { LoadedConfig } from "../config/load.js";
+import { checkPrograms } from "../config/programs.js";
+import { selectServices } from "../plan/select-services.js";
 import { shownPath } from "../util/shown-path.js";
 import { RequestRefusedError, sendRequest } from "../control/client.js";
 import type { RecordedStack } from "../state/recorded-stacks.js";
@@ -27,11 +30,17 @@ export async function applyConfig(
     services: readonly string[];
     instances: number;
     envFiles?: readonly string[];
-    /** The `-f` files this `up` read (none: the config found by its name); the stack reads its own. */
-    configFiles?: readonly string[] | undefined;
+    /** The config as this `up` read it (its `-f` files); the stack reads its own again. */
+    loaded: LoadedConfig;
   },
   note: (line: string) => void = () => {},
 ): Promise<AppliedConfig> {
+  const { config, missingPrograms } = options.loaded;
+  // A program not found is the config's error, told here as `up` tells it, rather than a refusal of the stack's.
+  checkPrograms(
+    missingPrograms,
+    selectServices(config, options.services).map((service) => service.name),
+  );
   const first = running.find((stack) => stack.alive) as RecordedStack;
   const { project } = first.record;
   const instances = running.filter((stack) => stack.alive).length;
@@ -42,7 +51,7 @@ export async function applyConfig(
     note(`--env-file: ${project} reads \${VAR} from the files it was started with; \`portmate down\`, then \`up --env-file …\`, to read others`);
   }
   const theirs = first.record.configFiles;
-  if (JSON.stringify(options.configFiles ?? []) !== JSON.stringify(theirs ?? [])) {
+  if (JSON.stringify(config.foundByName ? [] : config.files) !== JSON.stringify(theirs ?? [])) {
     const files = theirs ? theirs.map((file) => shownPath(file)).join(", ") : `${shownPath(first.record.configFile)} (with the override beside it)`;
     note(`${project} reads the config files it was started with: ${files}; \`portmate down\`, then \`up\`, to read others`);
   }

@@ -16,8 +16,7 @@ import { beginUp } from "./begin-up.js";
 import { listServices, type ServiceJson } from "./list-services.js";
 import { isFolder } from "../util/is-folder.js";
 import { activeProfiles } from "../config/profiles.js";
-import { namedOrProfiled, selectServices } from "../plan/select-services.js";
-import { checkPrograms } from "../config/programs.js";
+import { namedOrProfiled } from "../plan/select-services.js";
 
 /** What `portmate up -d --json` prints: the project, how many instances run, and their services as `ps --json` lists them. */
 export interface UpJson {
@@ -90,14 +89,7 @@ export async function upDetached(options: UpDetachedOptions): Promise<UpJson> {
     const instances = options.instances ?? 1;
     if (begun.running) {
       const asked = namedOrProfiled(begun.loaded.config, services, activeProfiles(options.profiles));
-      const { config } = begun.loaded;
-      // A program not found is the config's error, told here as `up` tells it, rather than a refusal of the stack's.
-      checkPrograms(
-        begun.loaded.missingPrograms,
-        selectServices(config, asked).map((service) => service.name),
-      );
-      const configFiles = config.foundByName ? undefined : config.files;
-      const applied = await applyConfig(begun.running, { services: asked, instances, envFiles: options.envFiles ?? [], configFiles }, on.note);
+      const applied = await applyConfig(begun.running, { services: asked, instances, envFiles: options.envFiles ?? [], loaded: begun.loaded }, on.note);
       if (applied.failed) throw new PortmateError(`could not apply the config to ${begun.project}`, ExitCode.serviceFailed, applied.changes);
       return await result(begun.project, applied.changes);
     }

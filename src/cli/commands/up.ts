@@ -13,8 +13,7 @@ import { detachedProgress, stopOnSignals } from "../detached-session.js";
 import { beginUp } from "../../operations/begin-up.js";
 import { upDetached } from "../../operations/up-detached.js";
 import { parseServiceId } from "../../plan/names.js";
-import { namedOrProfiled, selectServices } from "../../plan/select-services.js";
-import { checkPrograms } from "../../config/programs.js";
+import { namedOrProfiled } from "../../plan/select-services.js";
 import { activeProfiles } from "../../config/profiles.js";
 import { upRunning } from "../running-up.js";
 import { ForegroundSession } from "../foreground-session.js";
@@ -193,12 +192,7 @@ export async function upCommand(options: UpCommandOptions, io: CliIO): Promise<n
   try {
     if (begun.running) {
       const services = namedOrProfiled(begun.loaded.config, options.services, activeProfiles(options.profiles));
-      const { config } = begun.loaded;
-      checkPrograms(
-        begun.loaded.missingPrograms,
-        selectServices(config, services).map((service) => service.name),
-      );
-      return await upRunning(begun.running, { ...options, services, configFiles: config.foundByName ? undefined : config.files }, io);
+      return await upRunning(begun.running, { ...options, services, loaded: begun.loaded }, io);
     }
     return await upForeground({ ...planning, loaded: begun.loaded, ...begun.checkout }, layout, io, begun.release);
   } finally {
