@@ -1,5 +1,4 @@
-import { homedir } from "node:os";
-import { sep } from "node:path";
+import { homeAbbreviated } from "../util/home-path.js";
 import { recordedStacks } from "../state/recorded-stacks.js";
 import type { StateLayout } from "../state/paths.js";
 import type { ServiceRecord } from "../state/registry.js";
@@ -66,9 +65,4 @@ export function stacksView(layout: StateLayout): StackView[] {
       dependsOn: service.dependsOn ?? [],
     })),
   }));
-}
-
-function homeAbbreviated(path: string): string {
-  const home = homedir();
-  return home.length > 1 && path.startsWith(home + sep) ? `~${path.slice(home.length)}` : path;
 }

@@ -1,10 +1,10 @@
-import { homedir } from "node:os";
 import { Command } from "commander";
 import { ExitCode } from "../../errors.js";
 import { caCommonName, caDir, hasLocalCa, loadLocalCa } from "../../proxy/tls/local-ca.js";
 import { trustLocalCa, type StoreReport } from "../../proxy/tls/trust.js";
 import { trustedCa } from "../../proxy/tls/trusted-ca.js";
 import { stateLayout } from "../../state/paths.js";
+import { homeAbbreviated } from "../../util/home-path.js";
 import type { CliIO } from "../ui/terminal.js";
 import { ExitRequest, helpExtras, INTERNAL_EXIT } from "./shared.js";
 
@@ -70,16 +70,12 @@ export async function trustCommand(options: TrustCommandOptions, io: CliIO): Pro
     io.stdout.write(`${JSON.stringify({ action: options.remove ? "remove" : "trust", ca: { name: ca.nickname, file }, stores: done }, null, 2)}\n`);
     return failed ? ExitCode.serviceFailed : ExitCode.ok;
   }
-  io.stdout.write(`${ca.nickname}${"file" in ca ? ` (${tilde(ca.file)})` : ""}\n`);
-  for (const store of stores) io.stdout.write(`  ${store.label} (${tilde(store.path)}): ${DONE[store.outcome]}${store.error ? `: ${store.error}` : ""}\n`);
+  io.stdout.write(`${ca.nickname}${"file" in ca ? ` (${homeAbbreviated(ca.file)})` : ""}\n`);
+  for (const store of stores)
+    io.stdout.write(`  ${store.label} (${homeAbbreviated(store.path)}): ${DONE[store.outcome]}${store.error ? `: ${store.error}` : ""}\n`);
   if (!options.remove && stores.some((store) => store.outcome === "added" || store.outcome === "replaced")) {
     io.stdout.write("Restart browsers that are running to pick it up. `portmate trust --remove` undoes this.\n");
   }
-  if (options.remove && hasLocalCa(layout)) io.stdout.write(`The CA itself stays in ${tilde(caDir(layout))}; delete that folder to forget it.\n`);
+  if (options.remove && hasLocalCa(layout)) io.stdout.write(`The CA itself stays in ${homeAbbreviated(caDir(layout))}; delete that folder to forget it.\n`);
   return failed ? ExitCode.serviceFailed : ExitCode.ok;
-}
-
-function tilde(path: string): string {
-  const home = homedir();
-  return path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
 }
