@@ -140,9 +140,12 @@ export class ProxyServer {
   private request(req: IncomingMessage, res: ServerResponse): void {
     const hostname = requestHostname(req);
     if (hostname === DASHBOARD_HOSTNAME && this.options.dashboard) return void this.toDashboard(req, res, this.options.dashboard);
-    const route = this.routes.get(hostname);
+    const ready = (route: Route | undefined): route is Route & { port: number } => route !== undefined && routeState(route) === "ready" && route.port !== null;
+    let route = this.routes.get(hostname);
+    // Not there or not ready: perhaps only since the last reading of the records (a `portmate start` just returned).
+    if (!ready(route)) route = this.routes.current(hostname);
     if (!route) return answer(res, statusAnswer(hostname, undefined, "unknown", false));
-    if (routeState(route) === "ready" && route.port !== null) return this.pass(req, res, route, route.port);
+    if (ready(route)) return this.pass(req, res, route, route.port);
     void this.whenReady(req, res, hostname, route);
   }
 

@@ -21,6 +21,15 @@ export class RouteBook {
     return this.routes.get(hostname);
   }
 
+  /**
+   * The route of `hostname` as the records say now, read again: the watch reports a change a moment after it,
+   * later under load, and a name that is not there or not ready by the last reading may be by now.
+   */
+  current(hostname: string): Route | undefined {
+    this.reload();
+    return this.routes.get(hostname);
+  }
+
   get size(): number {
     return this.routes.size;
   }
